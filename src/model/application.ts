@@ -1,0 +1,58 @@
+// The application model: what a user can say about one application.
+// Every field here is part of equality: changing any of them restarts the app.
+
+export interface PortMapping {
+  /** port the process listens on inside the container */
+  readonly internal: number;
+  /** port on which every node of the cluster answers for this app */
+  readonly external: number;
+}
+
+export interface Link {
+  /** port the app inside the container believes it talks to (names the env vars) */
+  readonly local_port: number;
+  /** external port of the linked application */
+  readonly remote_port: number;
+  /** prefix of the Docker-style link variables (ALIAS_PORT_<local>_TCP...) */
+  readonly alias: string;
+}
+
+export interface VolumeSpec {
+  /** absolute path inside the container where the app's dataset is mounted */
+  readonly mountpoint: string;
+}
+
+export type RestartPolicyName = 'never' | 'always' | 'on-failure';
+
+export interface RestartPolicy {
+  readonly name: RestartPolicyName;
+  /** only with on-failure; absent = unlimited */
+  readonly maximum_retry_count?: number;
+}
+
+/** An application in canonical form: defaults filled, lists sorted, so deep equality is meaningful. */
+export interface Application {
+  readonly name: string;
+  /** repo[:tag]; canonical form always carries a tag (":latest" added) */
+  readonly image: string;
+  readonly ports: readonly PortMapping[];
+  readonly volume?: VolumeSpec;
+  readonly links: readonly Link[];
+  readonly environment: Readonly<Record<string, string>>;
+  /** bytes */
+  readonly mem_limit?: number;
+  readonly cpu_shares?: number;
+  readonly restart_policy: RestartPolicy;
+}
+
+/** The application config file shape (version 1) for one app, without its name. */
+export interface ApplicationConfigEntry {
+  image: string;
+  ports?: PortMapping[];
+  volume?: VolumeSpec;
+  links?: Link[];
+  environment?: Record<string, string>;
+  mem_limit?: number;
+  cpu_shares?: number;
+  restart_policy?: RestartPolicy;
+}

@@ -1,0 +1,80 @@
+// State changes as tagged data (Flocker's StartApplication / Sequentially / InParallel).
+// The planner produces them, --dry-run prints them, flocker-changestate interprets them.
+import type { Application } from './application.js';
+import type { ReportedRoute } from './state.js';
+
+export interface Sequentially {
+  readonly kind: 'sequentially';
+  readonly changes: readonly Change[];
+}
+export interface InParallel {
+  readonly kind: 'in-parallel';
+  readonly changes: readonly Change[];
+}
+export interface StartApplication {
+  readonly kind: 'start-application';
+  readonly application: Application;
+  /** Docker link variables resolved for this node: name -> value */
+  readonly link_environment: Readonly<Record<string, string>>;
+}
+export interface StopApplication {
+  readonly kind: 'stop-application';
+  readonly name: string;
+  /** why: gone from the config, moving to another node, or its spec changed (restart) */
+  readonly reason: 'removed' | 'moved' | 'changed';
+}
+export interface CreateVolume {
+  readonly kind: 'create-volume';
+  readonly name: string;
+}
+/** Copy the volume to another node while the app keeps running (incremental when possible). */
+export interface PushVolume {
+  readonly kind: 'push-volume';
+  readonly name: string;
+  readonly to: string;
+  readonly to_address: string;
+}
+/** Final incremental push after the app stopped, then ownership moves to the receiver. */
+export interface HandoffVolume {
+  readonly kind: 'handoff-volume';
+  readonly name: string;
+  readonly to: string;
+  readonly to_address: string;
+}
+/** Check that this node owns the volume (handed off in an earlier phase) before starting. */
+export interface WaitForVolume {
+  readonly kind: 'wait-for-volume';
+  readonly name: string;
+  readonly from: string;
+}
+/** Make this node's routes exactly these (diffed against what is installed). */
+export interface SetProxies {
+  readonly kind: 'set-proxies';
+  readonly routes: readonly ReportedRoute[];
+}
+
+export type Change =
+  | Sequentially
+  | InParallel
+  | StartApplication
+  | StopApplication
+  | CreateVolume
+  | PushVolume
+  | HandoffVolume
+  | WaitForVolume
+  | SetProxies;
+
+export const PHASES = ['push', 'stop', 'start', 'routes'] as const;
+export type PhaseName = (typeof PHASES)[number];
+
+/** The whole plan: phases run one after another; within a phase, nodes run in parallel. */
+export interface ClusterPlan {
+  readonly phases: readonly {
+    readonly phase: PhaseName;
+    /** node name -> its change for this phase; nodes with nothing to do are absent */
+    readonly nodes: Readonly<Record<string, Change>>;
+  }[];
+}
+
+export const sequentially = (changes: readonly Change[]): Sequentially => ({ kind: 'sequentially', changes });
+export const inParallel = (changes: readonly Change[]): InParallel => ({ kind: 'in-parallel', changes });

@@ -1,0 +1,25 @@
+// What flocker-deploy sends to flocker-changestate on stdin (never argv).
+import type { DesiredConfig } from './deployment.js';
+import type { ClusterState } from './state.js';
+import type { PhaseName } from './changes.js';
+
+export interface PeerInfo {
+  /** address the deploy side resolved and connected to */
+  readonly address: string;
+  readonly port: number;
+  /** host key the deploy side verified, "ssh-ed25519 AAAA..." */
+  readonly host_key: string;
+  /** the peer's volume-push public key, if it reported one */
+  readonly peer_public_key?: string;
+}
+
+export interface ChangestateInput {
+  readonly protocol: number;
+  readonly phase: PhaseName;
+  /** the node name this input is for (a key of desired.nodes / cluster.nodes) */
+  readonly self: string;
+  readonly desired: DesiredConfig;
+  readonly cluster: ClusterState;
+  readonly peers: Readonly<Record<string, PeerInfo>>;
+  readonly audit: { readonly user: string; readonly config_hash: string; readonly started_at: string };
+}

@@ -1,0 +1,48 @@
+// What one node reports about itself (flocker-reportstate output, protocol-versioned).
+import type { ApplicationConfigEntry } from './application.js';
+
+/** Bumped whenever the JSON exchanged between deploy and node-side programs changes shape. */
+export const PROTOCOL_VERSION = 1;
+
+export interface ReportedApplication {
+  /** the application-config shape, lossless (validated by the same schema as user input) */
+  readonly spec: ApplicationConfigEntry;
+  /** systemd says the unit is active */
+  readonly running: boolean;
+}
+
+export interface ReportedVolume {
+  /** volume (= application) name */
+  readonly name: string;
+  /** flocker snapshots of the dataset, oldest first (names after the '@') */
+  readonly snapshots: readonly string[];
+}
+
+export interface ReportedRoute {
+  /** external port answered on this node */
+  readonly port: number;
+  /** address of the node that runs the app */
+  readonly target_address: string;
+  readonly target_port: number;
+}
+
+export interface NodeState {
+  readonly protocol: number;
+  readonly node: {
+    readonly hostname: string;
+    readonly machine_id: string;
+    /** public key this node uses to push volumes to its peers (openssh format), if set up */
+    readonly peer_public_key?: string;
+  };
+  readonly applications: Readonly<Record<string, ReportedApplication>>;
+  /** volumes this node owns (writable) */
+  readonly owned_volumes: readonly ReportedVolume[];
+  /** read-only copies this node holds */
+  readonly volume_copies: readonly ReportedVolume[];
+  readonly routes: readonly ReportedRoute[];
+}
+
+/** Every node's state plus the address the deploy side resolved it to. */
+export interface ClusterState {
+  readonly nodes: Readonly<Record<string, { readonly address: string; readonly state: NodeState }>>;
+}
