@@ -1,0 +1,197 @@
+// The planner: a pure, synchronous function from (desired config, every node's state) to the
+// cluster plan. flocker-deploy prints it (--dry-run) and flocker-changestate recomputes its own
+// node's part of each phase from fresher local state, so every decision here is made only from
+// ownership and running state that the phases themselves move forward.
+import type { Application } from '../model/application.js';
+import { sameApplication, toApplication } from '../model/canonical.js';
+import type { Change, ClusterPlan, PhaseName } from '../model/changes.js';
+import { PHASES } from '../model/changes.js';
+import type { DesiredConfig } from '../model/deployment.js';
+import { linkEnvironment } from '../model/links.js';
+import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
+
+type NodeChanges = Record<string, Change>;
+
+/** in-parallel of the given changes, dropping empties and unwrapping a single change */
+function parallel(changes: Change[]): Change | undefined {
+  const kept = changes.filter((c) => !isEmpty(c));
+  if (kept.length === 0) return undefined;
+  if (kept.length === 1) return kept[0];
+  return { kind: 'in-parallel', changes: kept };
+}
+
+function sequence(changes: Change[]): Change | undefined {
+  const kept = changes.filter((c) => !isEmpty(c));
+  if (kept.length === 0) return undefined;
+  if (kept.length === 1) return kept[0];
+  return { kind: 'sequentially', changes: kept };
+}
+
+function isEmpty(c: Change): boolean {
+  return (c.kind === 'in-parallel' || c.kind === 'sequentially') && c.changes.every(isEmpty);
+}
+
+/** Where each desired application should run. */
+function placement(desired: DesiredConfig): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const node of Object.keys(desired.nodes).sort()) {
+    for (const app of desired.nodes[node] ?? []) m.set(app, node);
+  }
+  return m;
+}
+
+function owners(cluster: ClusterState, volume: string): string[] {
+  return Object.keys(cluster.nodes)
+    .sort()
+    .filter((n) => cluster.nodes[n]?.state.owned_volumes.some((v) => v.name === volume));
+}
+
+/** The owner of a volume as seen from `self`: self if it owns it, else the first other owner. */
+function ownerOf(cluster: ClusterState, volume: string, self: string): string | undefined {
+  const o = owners(cluster, volume);
+  return o.includes(self) ? self : o[0];
+}
+
+function reportedApp(state: NodeState, name: string): { app: Application; running: boolean } | undefined {
+  const r = state.applications[name];
+  return r ? { app: toApplication(name, r.spec), running: r.running } : undefined;
+}
+
+function addressOf(cluster: ClusterState, node: string): string {
+  const n = cluster.nodes[node];
+  if (!n) throw new Error(`no state for node ${node}`);
+  return n.address;
+}
+
+function planPush(desired: DesiredConfig, cluster: ClusterState, node: string, where: Map<string, string>) {
+  const pushes: Change[] = [];
+  for (const [name, app] of sorted(desired.applications)) {
+    const target = where.get(name);
+    if (!app.volume || target === undefined || target === node) continue;
+    if (ownerOf(cluster, name, node) !== node) continue;
+    pushes.push({ kind: 'push-volume', name, to: target, to_address: addressOf(cluster, target) });
+  }
+  return sequence(pushes);
+}
+
+function planStop(desired: DesiredConfig, cluster: ClusterState, node: string, where: Map<string, string>) {
+  const state = cluster.nodes[node]!.state;
+  const perApp: Change[] = [];
+  const names = new Set([...Object.keys(state.applications), ...state.owned_volumes.map((v) => v.name)]);
+  for (const name of [...names].sort()) {
+    const steps: Change[] = [];
+    const current = reportedApp(state, name);
+    const want = desired.applications[name];
+    const target = where.get(name);
+    if (current) {
+      if (want === undefined || target === undefined) steps.push({ kind: 'stop-application', name, reason: 'removed' });
+      else if (target !== node) steps.push({ kind: 'stop-application', name, reason: 'moved' });
+      else if (!sameApplication(current.app, want)) steps.push({ kind: 'stop-application', name, reason: 'changed' });
+    }
+    const ownsVolume = state.owned_volumes.some((v) => v.name === name);
+    if (ownsVolume && want?.volume && target !== undefined && target !== node) {
+      steps.push({ kind: 'handoff-volume', name, to: target, to_address: addressOf(cluster, target) });
+    }
+    const s = sequence(steps);
+    if (s) perApp.push(s);
+  }
+  return parallel(perApp);
+}
+
+function planStart(desired: DesiredConfig, cluster: ClusterState, node: string) {
+  const state = cluster.nodes[node]!.state;
+  const address = addressOf(cluster, node);
+  const perApp: Change[] = [];
+  for (const name of [...(desired.nodes[node] ?? [])].sort()) {
+    const want = desired.applications[name];
+    if (!want) continue;
+    const current = reportedApp(state, name);
+    const upToDate = current !== undefined && current.running && sameApplication(current.app, want);
+    if (upToDate) continue;
+    const steps: Change[] = [];
+    if (want.volume) {
+      const owner = ownerOf(cluster, name, node);
+      if (owner === undefined) steps.push({ kind: 'create-volume', name });
+      else if (owner !== node) steps.push({ kind: 'wait-for-volume', name, from: owner });
+    }
+    steps.push({ kind: 'start-application', application: want, link_environment: linkEnvironment(want, address) });
+    perApp.push(sequence(steps)!);
+  }
+  return parallel(perApp);
+}
+
+/** Routes a node must have: every app placed on another node, by its external ports. */
+export function desiredRoutes(desired: DesiredConfig, cluster: ClusterState, node: string): ReportedRoute[] {
+  const routes: ReportedRoute[] = [];
+  for (const [name, target] of placement(desired)) {
+    const app = desired.applications[name];
+    if (!app || target === node) continue;
+    for (const p of app.ports) {
+      routes.push({ port: p.external, target_address: addressOf(cluster, target), target_port: p.external });
+    }
+  }
+  return sortRoutes(routes);
+}
+
+export function sortRoutes(routes: readonly ReportedRoute[]): ReportedRoute[] {
+  return [...routes].sort(
+    (a, b) =>
+      a.port - b.port ||
+      (a.target_address < b.target_address ? -1 : a.target_address > b.target_address ? 1 : 0) ||
+      a.target_port - b.target_port,
+  );
+}
+
+function planRoutes(desired: DesiredConfig, cluster: ClusterState, node: string): Change | undefined {
+  const want = desiredRoutes(desired, cluster, node);
+  const have = sortRoutes(cluster.nodes[node]!.state.routes);
+  if (JSON.stringify(want) === JSON.stringify(have)) return undefined;
+  return { kind: 'set-proxies', routes: want };
+}
+
+function sorted<T>(r: Readonly<Record<string, T>>): [string, T][] {
+  return Object.keys(r)
+    .sort()
+    .map((k) => [k, r[k] as T]);
+}
+
+/** One node's change for one phase (what flocker-changestate executes), or undefined. */
+export function planNodePhase(
+  desired: DesiredConfig,
+  cluster: ClusterState,
+  node: string,
+  phase: PhaseName,
+): Change | undefined {
+  if (!cluster.nodes[node]) throw new Error(`no state for node ${node}`);
+  const where = placement(desired);
+  switch (phase) {
+    case 'push':
+      return planPush(desired, cluster, node, where);
+    case 'stop':
+      return planStop(desired, cluster, node, where);
+    case 'start':
+      return planStart(desired, cluster, node);
+    case 'routes':
+      return planRoutes(desired, cluster, node);
+  }
+}
+
+/** The whole plan: phases in order, only those with work, only nodes with work. */
+export function plan(desired: DesiredConfig, cluster: ClusterState): ClusterPlan {
+  const nodes = Object.keys(cluster.nodes).sort();
+  const phases: ClusterPlan['phases'][number][] = [];
+  for (const phase of PHASES) {
+    const perNode: NodeChanges = {};
+    for (const node of nodes) {
+      const c = planNodePhase(desired, cluster, node, phase);
+      if (c) perNode[node] = c;
+    }
+    if (Object.keys(perNode).length) phases.push({ phase, nodes: perNode });
+  }
+  return { phases };
+}
+
+/** Leaf changes of a tree, in order. */
+export function leaves(c: Change): Change[] {
+  return c.kind === 'sequentially' || c.kind === 'in-parallel' ? c.changes.flatMap(leaves) : [c];
+}
