@@ -1,0 +1,98 @@
+// Plan description: the very plan data, rendered for people (text) or CI (JSON). Pure.
+import type { Application } from '../model/application.js';
+import type { Change, ClusterPlan } from '../model/changes.js';
+import { assertNever } from '../util/assert-never.js';
+import { leaves } from './planner.js';
+
+const PHASE_TITLES = {
+  push: 'copy volumes while their apps run',
+  stop: 'stop apps and hand off volumes',
+  start: 'start apps',
+  routes: 'route external ports',
+} as const;
+
+function appSummary(a: Application): string {
+  const parts = [`image ${a.image}`];
+  if (a.ports.length) parts.push(`ports ${a.ports.map((p) => `${p.external}->${p.internal}`).join(',')}`);
+  if (a.volume) parts.push(`volume at ${a.volume.mountpoint}`);
+  if (a.links.length) parts.push(`links ${a.links.map((l) => `${l.alias}:${l.local_port}->${l.remote_port}`).join(',')}`);
+  const env = Object.keys(a.environment);
+  if (env.length) parts.push(`env ${env.join(',')}`);
+  if (a.mem_limit !== undefined) parts.push(`mem ${a.mem_limit}`);
+  if (a.cpu_shares !== undefined) parts.push(`cpu-shares ${a.cpu_shares}`);
+  if (a.restart_policy.name !== 'never') parts.push(`restart ${a.restart_policy.name}`);
+  return parts.join('; ');
+}
+
+/** One line for one leaf change. */
+export function describeChange(c: Change): string {
+  switch (c.kind) {
+    case 'start-application':
+      return `start ${c.application.name} (${appSummary(c.application)})`;
+    case 'stop-application':
+      return `stop ${c.name} (${c.reason === 'removed' ? 'removed from the config; volume kept' : c.reason === 'moved' ? 'moving to another node' : 'its configuration changed'})`;
+    case 'create-volume':
+      return `create volume ${c.name}`;
+    case 'push-volume':
+      return `copy volume ${c.name} to ${c.to} (${c.to_address}) while it runs`;
+    case 'handoff-volume':
+      return `hand off volume ${c.name} to ${c.to} (${c.to_address}): final copy, then ${c.to} owns it`;
+    case 'wait-for-volume':
+      return `check volume ${c.name} arrived from ${c.from}`;
+    case 'set-proxies':
+      return c.routes.length
+        ? `set routes: ${c.routes.map((r) => `:${r.port} -> ${r.target_address}:${r.target_port}`).join(', ')}`
+        : 'remove all routes';
+    case 'sequentially':
+    case 'in-parallel':
+      return `${c.kind} (${c.changes.length} changes)`;
+    default:
+      return assertNever(c);
+  }
+}
+
+function treeLines(c: Change, indent: string): string[] {
+  if (c.kind === 'sequentially' || c.kind === 'in-parallel') {
+    if (c.changes.length === 1) return treeLines(c.changes[0]!, indent);
+    const head = c.kind === 'in-parallel' ? 'in parallel:' : 'in order:';
+    return [`${indent}${head}`, ...c.changes.flatMap((x) => treeLines(x, `${indent}  `))];
+  }
+  return [`${indent}- ${describeChange(c)}`];
+}
+
+export function countChanges(p: ClusterPlan): number {
+  return p.phases.reduce((n, ph) => n + Object.values(ph.nodes).reduce((m, c) => m + leaves(c).length, 0), 0);
+}
+
+/** Human text grouped by phase then node; addresses from the resolved node map. */
+export function describePlan(p: ClusterPlan, addresses: Readonly<Record<string, string>>): string {
+  const n = countChanges(p);
+  if (n === 0) return 'Nothing to do: every node already matches the configuration.\n';
+  const nodes = new Set(p.phases.flatMap((ph) => Object.keys(ph.nodes)));
+  const lines = [`Plan: ${n} change${n === 1 ? '' : 's'} on ${nodes.size} node${nodes.size === 1 ? '' : 's'}`];
+  p.phases.forEach((ph, i) => {
+    lines.push('', `Phase ${i + 1}/${p.phases.length}: ${ph.phase} — ${PHASE_TITLES[ph.phase]}`);
+    for (const node of Object.keys(ph.nodes).sort()) {
+      lines.push(`  ${node} (${addresses[node] ?? '?'})`);
+      lines.push(...treeLines(ph.nodes[node]!, '    '));
+    }
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+export const PLAN_FORMAT_VERSION = 1;
+
+/** The JSON document of --dry-run --json: stable, versioned, the plan data itself. */
+export function planDocument(p: ClusterPlan, addresses: Readonly<Record<string, string>>) {
+  return {
+    format: 'flocker-plan',
+    version: PLAN_FORMAT_VERSION,
+    nodes: Object.fromEntries(
+      Object.keys(addresses)
+        .sort()
+        .map((n) => [n, { address: addresses[n] }]),
+    ),
+    changes: countChanges(p),
+    phases: p.phases,
+  };
+}

@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import { describePlan, planDocument } from '../../src/deploy/describe.js';
+import type { ClusterPlan } from '../../src/model/changes.js';
+import { toApplication } from '../../src/model/canonical.js';
+
+const web = toApplication('web', { image: 'busybox', ports: [{ internal: 80, external: 8080 }], volume: { mountpoint: '/data' } });
+const addrs = { n1: '198.51.100.2', n2: '198.51.100.3' };
+const move: ClusterPlan = {
+  phases: [
+    { phase: 'push', nodes: { n1: { kind: 'push-volume', name: 'web', to: 'n2', to_address: addrs.n2 } } },
+    {
+      phase: 'start',
+      nodes: {
+        n2: {
+          kind: 'sequentially',
+          changes: [
+            { kind: 'wait-for-volume', name: 'web', from: 'n1' },
+            { kind: 'start-application', application: web, link_environment: {} },
+          ],
+        },
+      },
+    },
+  ],
+};
+
+describe('plan description', () => {
+  it('renders phases grouped by node', () => {
+    expect(describePlan(move, addrs)).to.equal(
+      [
+        'Plan: 3 changes on 2 nodes',
+        '',
+        'Phase 1/2: push — copy volumes while their apps run',
+        '  n1 (198.51.100.2)',
+        '    - copy volume web to n2 (198.51.100.3) while it runs',
+        '',
+        'Phase 2/2: start — start apps',
+        '  n2 (198.51.100.3)',
+        '    in order:',
+        '      - check volume web arrived from n1',
+        '      - start web (image busybox:latest; ports 8080->80; volume at /data)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says when there is nothing to do', () => {
+    expect(describePlan({ phases: [] }, addrs)).to.equal('Nothing to do: every node already matches the configuration.\n');
+  });
+
+  it('JSON document carries the plan data unchanged', () => {
+    const doc = planDocument(move, addrs);
+    expect(JSON.parse(JSON.stringify(doc))).to.deep.equal({
+      format: 'flocker-plan',
+      version: 1,
+      nodes: { n1: { address: addrs.n1 }, n2: { address: addrs.n2 } },
+      changes: 3,
+      phases: move.phases,
+    });
+  });
+});
