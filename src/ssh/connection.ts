@@ -1,0 +1,215 @@
+// One established SSH connection to a node, running commands over ssh2 exec channels.
+// Commands cross SSH as one shell command line (shellQuote); several may run in parallel, up to
+// `maxChannels` at a time (sshd's MaxSessions defaults to 10), the rest wait in a queue.
+import { StringDecoder } from 'node:string_decoder';
+import type { Client, ClientChannel } from 'ssh2';
+import { NodeError } from '../errors.js';
+import type { CommandResult, CommandRunner, RunOptions } from '../exec/runner.js';
+import { SSH_ERROR_CODES } from './errors.js';
+import { shellQuote } from './quote.js';
+
+export interface SshRunOptions extends RunOptions {
+  /** called with each complete stdout line (without '\n'), as it arrives; output is still collected */
+  readonly onStdoutLine?: (line: string) => void;
+}
+
+export interface NodeConnection extends CommandRunner {
+  /** the node name as given (ssh alias, host name or IP); also `host` */
+  readonly node: string;
+  /** the address the connection went to (resolved once) */
+  readonly address: string;
+  readonly port: number;
+  readonly user: string;
+  /** the verified host key, OpenSSH public format ("ssh-ed25519 AAAA...") */
+  readonly hostKey: string;
+  run(argv: readonly string[], opts?: SshRunOptions): Promise<CommandResult>;
+  /** close the connection; queued and running commands fail */
+  close(): void;
+}
+
+export const DEFAULT_MAX_CHANNELS = 8;
+
+export interface SshNodeConnectionInit {
+  readonly node: string;
+  readonly address: string;
+  readonly port: number;
+  readonly user: string;
+  readonly hostKey: string;
+  readonly maxChannels?: number;
+}
+
+export class SshNodeConnection implements NodeConnection {
+  readonly node: string;
+  readonly host: string;
+  readonly address: string;
+  readonly port: number;
+  readonly user: string;
+  readonly hostKey: string;
+  private readonly maxChannels: number;
+  private active = 0;
+  private readonly queue: Array<() => void> = [];
+  private closedReason: string | undefined;
+  private readonly running = new Set<(reason: string) => void>();
+
+  constructor(
+    private readonly client: Client,
+    init: SshNodeConnectionInit,
+  ) {
+    this.node = init.node;
+    this.host = init.node;
+    this.address = init.address;
+    this.port = init.port;
+    this.user = init.user;
+    this.hostKey = init.hostKey;
+    this.maxChannels = Math.max(1, init.maxChannels ?? DEFAULT_MAX_CHANNELS);
+    client.on('error', (err: Error) => this.lost(err.message));
+    client.on('close', () => this.lost('connection closed'));
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  private lost(reason: string): void {
+    if (this.closedReason === undefined) this.closedReason = reason;
+    for (const fail of [...this.running]) fail(this.closedReason);
+    this.running.clear();
+    const waiting = this.queue.splice(0);
+    for (const w of waiting) w();
+  }
+
+  close(): void {
+    if (this.closedReason === undefined) this.closedReason = 'connection closed by flocker';
+    this.lost(this.closedReason);
+    this.client.end();
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < this.maxChannels) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.active++;
+  }
+
+  private release(): void {
+    this.active--;
+    const next = this.queue.shift();
+    if (next) next();
+  }
+
+  async run(argv: readonly string[], opts: SshRunOptions = {}): Promise<CommandResult> {
+    if (argv.length === 0) throw new Error('empty argv');
+    await this.acquire();
+    try {
+      return await this.exec(argv, opts);
+    } finally {
+      this.release();
+    }
+  }
+
+  private exec(argv: readonly string[], opts: SshRunOptions): Promise<CommandResult> {
+    const command = shellQuote(argv);
+    const lostError = (reason: string): NodeError =>
+      new NodeError(
+        this.node,
+        `ssh connection lost while running ${argv.join(' ')}: ${reason}`,
+        SSH_ERROR_CODES.connectionLost,
+      );
+    if (this.closedReason !== undefined) return Promise.reject(lostError(this.closedReason));
+    return new Promise<CommandResult>((resolve, reject) => {
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      let channel: ClientChannel | undefined;
+      const fail = (reason: string): void => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        this.running.delete(fail);
+        reject(lostError(reason));
+      };
+      this.running.add(fail);
+      this.client.exec(command, (err, stream) => {
+        if (settled) {
+          if (!err) stream.close();
+          return;
+        }
+        if (err) {
+          settled = true;
+          this.running.delete(fail);
+          reject(
+            new NodeError(
+              this.node,
+              `cannot open ssh channel for ${argv.join(' ')}: ${err.message}`,
+              SSH_ERROR_CODES.protocol,
+            ),
+          );
+          return;
+        }
+        channel = stream;
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        let exitCode: number | null | undefined;
+        let exitSignal: string | undefined;
+        let timedOut = false;
+        const decoder = opts.onStdoutLine ? new StringDecoder('utf8') : undefined;
+        let partial = '';
+        const emitLines = (text: string, final: boolean): void => {
+          if (!opts.onStdoutLine) return;
+          partial += text;
+          const parts = partial.split('\n');
+          partial = final ? '' : (parts.pop() ?? '');
+          for (const [i, line] of parts.entries()) {
+            if (final && i === parts.length - 1 && line === '') continue;
+            opts.onStdoutLine(line);
+          }
+        };
+        stream.on('data', (b: Buffer) => {
+          out.push(b);
+          if (decoder) emitLines(decoder.write(b), false);
+        });
+        stream.stderr.on('data', (b: Buffer) => errOut.push(b));
+        stream.on('exit', (code: number | null, signal?: string) => {
+          exitCode = code;
+          if (signal) exitSignal = signal;
+        });
+        stream.on('close', () => {
+          if (settled) return;
+          if (decoder) emitLines(decoder.end(), true);
+          if (exitCode === undefined && !timedOut) {
+            // channel closed without an exit status: the connection went away
+            fail(this.closedReason ?? 'channel closed without exit status');
+            return;
+          }
+          settled = true;
+          if (timer) clearTimeout(timer);
+          this.running.delete(fail);
+          let stderr = Buffer.concat(errOut).toString('utf8');
+          if (timedOut)
+            stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}timed out after ${opts.timeoutMs} ms\n`;
+          else if (exitSignal)
+            stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}killed by signal ${exitSignal}\n`;
+          resolve({
+            code: timedOut ? null : (exitCode ?? null),
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr,
+          });
+        });
+        stream.on('error', () => undefined); // stdin writes after the remote exited, etc.
+        if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
+          timer = setTimeout(() => {
+            timedOut = true;
+            try {
+              channel?.signal('KILL');
+            } catch {
+              // not all servers support signals; closing the channel is enough
+            }
+            channel?.close();
+          }, opts.timeoutMs);
+        }
+        stream.end(opts.stdin ?? '');
+      });
+    });
+  }
+}

@@ -1,0 +1,64 @@
+// Errors of the SSH transport. Every per-node failure is a NodeError (src/errors.ts) with a
+// specific code; host key and local-key/config problems are 'user' (the fix is on the user's
+// side: accept the key, load the key into the agent, fix ~/.ssh/config), network failures are
+// 'system'.
+import { FlockerError, NodeError } from '../errors.js';
+
+export const SSH_ERROR_CODES = {
+  /** TCP connect failed (refused, unreachable, reset) */
+  connect: 'E_SSH_CONNECT',
+  /** no SSH handshake within the connect timeout */
+  timeout: 'E_SSH_TIMEOUT',
+  /** name did not resolve */
+  resolve: 'E_SSH_RESOLVE',
+  /** server rejected every identity */
+  auth: 'E_SSH_AUTH',
+  /** local keys unusable (all encrypted without agent, unreadable) */
+  key: 'E_SSH_KEY',
+  hostKeyUnknown: 'E_SSH_HOSTKEY_UNKNOWN',
+  hostKeyChanged: 'E_SSH_HOSTKEY_CHANGED',
+  hostKeyRevoked: 'E_SSH_HOSTKEY_REVOKED',
+  /** bad ~/.ssh/config */
+  config: 'E_SSH_CONFIG',
+  /** connection dropped or protocol failure after connecting */
+  connectionLost: 'E_SSH_CONNECTION_LOST',
+  /** other SSH protocol failure */
+  protocol: 'E_SSH_PROTOCOL',
+} as const;
+
+/** Several nodes failed; `errors` holds one NodeError per failed node, in node order. */
+export class AggregateNodeError extends FlockerError {
+  constructor(
+    readonly errors: readonly NodeError[],
+    what: string,
+    readonly total?: number,
+  ) {
+    super(
+      `${what}: ${errors.length}${total !== undefined ? ` of ${total}` : ''} node(s) failed\n` +
+        errors.map((e) => '  ' + e.message.split('\n').join('\n    ')).join('\n'),
+      'E_NODES',
+      errors.length > 0 && errors.every((e) => e.source === 'user') ? 'user' : 'system',
+    );
+  }
+
+  /** the failed node names */
+  get hosts(): string[] {
+    return this.errors.map((e) => e.host);
+  }
+}
+
+/** The ssh client config (~/.ssh/config or --ssh-config) cannot be read or parsed. */
+export class SshConfigError extends FlockerError {
+  constructor(message: string) {
+    super(message, SSH_ERROR_CODES.config, 'user');
+  }
+}
+
+/** Wrap anything thrown for `host` as a NodeError (keeps NodeErrors as they are). */
+export function toNodeError(host: string, err: unknown): NodeError {
+  if (err instanceof NodeError) return err;
+  const raw = err instanceof Error ? err.message : String(err);
+  const message = raw.startsWith(`${host}: `) ? raw.slice(host.length + 2) : raw;
+  if (err instanceof FlockerError) return new NodeError(host, message, err.code, err.source);
+  return new NodeError(host, message);
+}
