@@ -1,0 +1,109 @@
+// The interpreter over plan data: runs one node's Change tree with its adapters.
+import { FlockerError } from '../errors.js';
+import type { Change, PhaseName } from '../model/changes.js';
+import type { Emit, NodeEvent } from '../model/events.js';
+import type { PeerInfo } from '../model/changestate-input.js';
+import { describeChange } from '../deploy/describe.js';
+import { assertNever } from '../util/assert-never.js';
+import type { NodeAdapters, PeerTarget, TransferFigures } from './adapters.js';
+
+export class ChangeError extends FlockerError {
+  constructor(
+    readonly change: string,
+    readonly failure: unknown,
+  ) {
+    super(`${change}: ${failure instanceof Error ? failure.message : String(failure)}`, 'E_CHANGE', 'system');
+  }
+}
+
+export interface InterpretContext {
+  readonly phase: PhaseName;
+  readonly adapters: NodeAdapters;
+  readonly peers: Readonly<Record<string, PeerInfo>>;
+  readonly emit: Emit<NodeEvent>;
+  /** how long wait-for-volume waits for ownership to arrive */
+  readonly volumeWaitMs?: number;
+}
+
+function peer(ctx: InterpretContext, node: string): PeerTarget {
+  const p = ctx.peers[node];
+  if (!p) throw new Error(`no peer information for node ${node}`);
+  return { node, address: p.address, port: p.port };
+}
+
+async function leaf(c: Change, ctx: InterpretContext): Promise<TransferFigures | undefined> {
+  const { adapters } = ctx;
+  switch (c.kind) {
+    case 'start-application': {
+      const volumePath = c.application.volume
+        ? (await adapters.volumes.get(c.application.name))?.mountpoint
+        : undefined;
+      if (c.application.volume && volumePath === undefined) {
+        throw new Error(`volume ${c.application.name} is not on this node`);
+      }
+      await adapters.apps.start(c.application, {
+        linkEnvironment: { ...c.link_environment },
+        ...(volumePath !== undefined ? { volumePath } : {}),
+      });
+      return undefined;
+    }
+    case 'stop-application':
+      await adapters.apps.stop(c.name);
+      return undefined;
+    case 'create-volume': {
+      const v = await adapters.volumes.get(c.name);
+      // a read-only copy left here by an earlier owner that is gone: take it over
+      if (v && !v.owned) await adapters.volumes.setOwned(c.name, true);
+      else if (!v) await adapters.volumes.create(c.name);
+      return undefined;
+    }
+    case 'push-volume':
+      return adapters.transfer.push(c.name, peer(ctx, c.to));
+    case 'handoff-volume':
+      return adapters.transfer.handoff(c.name, peer(ctx, c.to));
+    case 'wait-for-volume': {
+      const deadline = Date.now() + (ctx.volumeWaitMs ?? 60_000);
+      for (;;) {
+        const v = await adapters.volumes.get(c.name);
+        if (v?.owned) return undefined;
+        if (Date.now() > deadline) {
+          throw new Error(`volume ${c.name} did not arrive from ${c.from} (this node ${v ? 'holds only a read-only copy' : 'has no copy'})`);
+        }
+        await adapters.sleep(200);
+      }
+    }
+    case 'set-proxies':
+      await adapters.routes.set(c.routes);
+      return undefined;
+    case 'sequentially':
+    case 'in-parallel':
+      throw new Error('not a leaf');
+    default:
+      return assertNever(c);
+  }
+}
+
+/** Execute a change tree; the first failure stops a sequence, a parallel group finishes then fails. */
+export async function interpret(c: Change, ctx: InterpretContext): Promise<void> {
+  if (c.kind === 'sequentially') {
+    for (const x of c.changes) await interpret(x, ctx);
+    return;
+  }
+  if (c.kind === 'in-parallel') {
+    const results = await Promise.allSettled(c.changes.map((x) => interpret(x, ctx)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return;
+  }
+  const change = describeChange(c);
+  ctx.emit({ type: 'change-start', phase: ctx.phase, change });
+  const t0 = Date.now();
+  try {
+    const detail = await leaf(c, ctx);
+    ctx.emit({ type: 'change-done', phase: ctx.phase, change, ms: Date.now() - t0, ...(detail ? { detail } : {}) });
+  } catch (e) {
+    const err = e instanceof ChangeError ? e : new ChangeError(change, e);
+    ctx.emit({ type: 'change-failed', phase: ctx.phase, change, error: err.message });
+    throw err;
+  }
+}
