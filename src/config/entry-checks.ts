@@ -1,0 +1,95 @@
+// Checks on one application entry that JSON Schema cannot express (or not with a useful
+// message). They run on user input and on reportstate output alike, on values that may have
+// failed the schema: every check looks only at parts that have the right shape.
+import type { PathProblem } from './schema.js';
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+
+/** Why a mountpoint is unusable, or null if it is fine. */
+export function mountpointProblem(m: string): string | null {
+  if (!m.startsWith('/')) return 'expected an absolute path (starting with "/")';
+  if (m.replace(/\/+$/, '') === '') return 'expected a directory below "/", not "/" itself';
+  if (m.split('/').some((s) => s === '..' || s === '.')) return 'expected a path without "." or ".." components';
+  if (m.includes(':')) return 'expected a path without ":" (Docker uses it to separate volume options)';
+  if (/[\n\r\0,]/.test(m)) return 'expected a path without newline, NUL or "," characters';
+  return null;
+}
+
+export function checkEntrySemantics(entry: unknown): PathProblem[] {
+  const out: PathProblem[] = [];
+  if (!isRecord(entry)) return out;
+
+  const volume = entry['volume'];
+  if (isRecord(volume) && typeof volume['mountpoint'] === 'string') {
+    const why = mountpointProblem(volume['mountpoint']);
+    if (why) {
+      out.push({
+        path: ['volume', 'mountpoint'],
+        target: 'value',
+        message: `${why}, found ${JSON.stringify(volume['mountpoint'])}`,
+      });
+    }
+  }
+
+  const links = entry['links'];
+  if (Array.isArray(links)) {
+    const aliases = new Map<string, number>();
+    const localPorts = new Map<number, number>();
+    links.forEach((l: unknown, i) => {
+      if (!isRecord(l)) return;
+      const alias = l['alias'];
+      if (typeof alias === 'string') {
+        const key = alias.toUpperCase();
+        const first = aliases.get(key);
+        if (first !== undefined) {
+          out.push({
+            path: ['links', i, 'alias'],
+            target: 'value',
+            message: `expected a link alias not used by another link of this application, found ${JSON.stringify(alias)} (also links[${first}]; aliases are compared uppercased)`,
+          });
+        } else aliases.set(key, i);
+      }
+      const lp = l['local_port'];
+      if (isPort(lp)) {
+        const first = localPorts.get(lp);
+        if (first !== undefined) {
+          out.push({
+            path: ['links', i, 'local_port'],
+            target: 'value',
+            message: `expected a local port not used by another link of this application, found ${lp} (also links[${first}])`,
+          });
+        } else localPorts.set(lp, i);
+      }
+    });
+  }
+
+  const ports = entry['ports'];
+  if (Array.isArray(ports)) {
+    const externals = new Map<number, number>();
+    ports.forEach((p: unknown, i) => {
+      if (!isRecord(p)) return;
+      const ext = p['external'];
+      if (isPort(ext)) {
+        const first = externals.get(ext);
+        if (first !== undefined) {
+          out.push({
+            path: ['ports', i, 'external'],
+            target: 'value',
+            message: `expected an external port not already mapped by this application, found ${ext} (also ports[${first}])`,
+          });
+        } else externals.set(ext, i);
+      }
+    });
+  }
+
+  const rp = entry['restart_policy'];
+  if (isRecord(rp) && rp['maximum_retry_count'] !== undefined && typeof rp['name'] === 'string' && rp['name'] !== 'on-failure') {
+    out.push({
+      path: ['restart_policy', 'maximum_retry_count'],
+      target: 'key',
+      message: `expected maximum_retry_count only with name: on-failure, found it with name: ${rp['name']}`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+// Public API of the config layer: both user files -> DesiredConfig, every problem at once.
+import type { Application } from '../model/application.js';
+import type { DesiredConfig } from '../model/deployment.js';
+import { InputError } from '../errors.js';
+import type { InputProblem } from '../errors.js';
+import { checkEntrySemantics } from './entry-checks.js';
+import { crossFileChecks, parseApplications, parseDeployment, sortProblems } from './parse.js';
+import { ajvErrorsToProblems, validateEntrySchema } from './schema.js';
+import { formatPath } from './yaml-source.js';
+import type { KeyPath } from './yaml-source.js';
+
+export { applicationEntrySchema, applicationConfigSchema, deploymentConfigSchema } from './schema.js';
+export { APP_NAME_PATTERN, NODE_NAME_PATTERN, ENV_NAME_PATTERN, LINK_ALIAS_PATTERN, IMAGE_PATTERN } from './schema.js';
+export { parseApplications, parseDeployment, crossFileChecks, sortProblems } from './parse.js';
+export type { ParsedApplications, ParsedDeployment } from './parse.js';
+export { isComposeDocument, COMPOSE_KEYS } from './compose.js';
+export { loadDesiredConfig, readConfigFile } from './load.js';
+
+/** Parse an application file (Flocker `version: 1` or compose-style). Throws InputError. */
+export function parseApplicationConfig(text: string, file: string): Record<string, Application> {
+  const r = parseApplications(text, file);
+  if (r.problems.length) throw new InputError(sortProblems(r.problems, [file]));
+  return r.applications;
+}
+
+/** Parse a deployment file: node name -> application names (sorted). Throws InputError. */
+export function parseDeploymentConfig(text: string, file: string): Record<string, string[]> {
+  const r = parseDeployment(text, file);
+  if (r.problems.length) throw new InputError(sortProblems(r.problems, [file]));
+  return r.nodes;
+}
+
+/** Both files parsed and cross-checked; problems of both files in one InputError. */
+export function buildDesiredConfig(appsText: string, appsFile: string, depText: string, depFile: string): DesiredConfig {
+  const apps = parseApplications(appsText, appsFile);
+  const dep = parseDeployment(depText, depFile);
+  const problems = [...apps.problems, ...dep.problems, ...crossFileChecks(apps, dep)];
+  if (problems.length) throw new InputError(sortProblems(problems, [appsFile, depFile]));
+  return { applications: apps.applications, nodes: dep.nodes };
+}
+
+/** Where a value checked by validateApplicationEntry came from (e.g. reportstate output of a node). */
+export interface EntryLocation {
+  /** what to print as the file, e.g. "node1: flocker-reportstate" */
+  readonly file: string;
+  /** where the entry sits in that document, e.g. ['applications', 'web', 'spec'] */
+  readonly path?: KeyPath;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/**
+ * Validate one application entry (the application-config shape) against the same schema and
+ * checks as user input. Returns the problems (empty = valid); positions are `where.line/column`
+ * (default 1:1) since the value has no source text.
+ */
+export function validateApplicationEntry(value: unknown, where: EntryLocation): InputProblem[] {
+  const prefix = where.path ?? [];
+  const found = validateEntrySchema(value) ? [] : ajvErrorsToProblems(validateEntrySchema.errors ?? []);
+  found.push(...checkEntrySemantics(value));
+  return found.map((p) => ({
+    file: where.file,
+    line: where.line ?? 1,
+    column: where.column ?? 1,
+    path: formatPath([...prefix, ...p.path]),
+    message: p.message,
+  }));
+}

@@ -1,0 +1,260 @@
+// The parsing core: text in, values and positioned problems out. Pure (no fs).
+import type { ApplicationConfigEntry } from '../model/application.js';
+import type { Application } from '../model/application.js';
+import { toApplication } from '../model/canonical.js';
+import type { InputProblem } from '../errors.js';
+import { convertCompose, isComposeDocument } from './compose.js';
+import { checkEntrySemantics } from './entry-checks.js';
+import {
+  APP_NAME_PATTERN,
+  ajvErrorsToProblems,
+  validateApplicationConfigSchema,
+  validateDeploymentConfigSchema,
+  validateEntrySchema,
+} from './schema.js';
+import type { PathProblem } from './schema.js';
+import { describeValue, formatPath, locate, locateParent, parseYaml } from './yaml-source.js';
+import type { KeyPath, LineCol, YamlDocument } from './yaml-source.js';
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+const APP_NAME_RE = new RegExp(APP_NAME_PATTERN);
+
+/** Give a path problem its position in a document. */
+export function positioned(doc: YamlDocument, p: PathProblem): InputProblem {
+  const at: LineCol = p.target === 'parent' ? locateParent(doc, p.path) : locate(doc, p.path, p.target);
+  return { file: doc.file, line: at.line, column: at.column, path: formatPath(p.path), message: p.message };
+}
+
+/** Sort problems by file (in the order given), line, column; stable otherwise. */
+export function sortProblems(problems: readonly InputProblem[], fileOrder: readonly string[] = []): InputProblem[] {
+  const rank = (f: string): number => {
+    const i = fileOrder.indexOf(f);
+    return i < 0 ? fileOrder.length : i;
+  };
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort(
+      (a, b) =>
+        rank(a.p.file) - rank(b.p.file) ||
+        (a.p.file < b.p.file ? -1 : a.p.file > b.p.file ? 1 : 0) ||
+        a.p.line - b.p.line ||
+        a.p.column - b.p.column ||
+        a.i - b.i,
+    )
+    .map((x) => x.p);
+}
+
+/** One application as found in a file, with the way back from entry paths to file paths. */
+interface RawApp {
+  readonly name: string;
+  readonly entry: unknown;
+  readonly origin: (p: KeyPath) => KeyPath;
+  /** schema, semantic and name checks passed */
+  valid: boolean;
+}
+
+export interface ParsedApplications {
+  readonly file: string;
+  /** null when the YAML itself could not be read */
+  readonly doc: YamlDocument | null;
+  /** every application name the file defines, valid or not (null: unknown, file unreadable) */
+  readonly names: ReadonlySet<string> | null;
+  /** the applications without problems, canonical */
+  readonly applications: Record<string, Application>;
+  readonly problems: InputProblem[];
+  readonly format: 'flocker' | 'compose' | 'unknown';
+}
+
+function documentProblem(doc: YamlDocument, expected: string): InputProblem | null {
+  if (doc.value === null || doc.value === undefined) {
+    return { file: doc.file, line: 1, column: 1, path: '', message: `expected ${expected}, found an empty document` };
+  }
+  if (!isRecord(doc.value)) {
+    const at = locate(doc, [], 'value');
+    return { file: doc.file, ...at, path: '', message: `expected ${expected}, found ${describeValue(doc.value)}` };
+  }
+  return null;
+}
+
+export function parseApplications(text: string, file: string): ParsedApplications {
+  const parsed = parseYaml(text, file);
+  if (!parsed.ok) {
+    return { file, doc: null, names: null, applications: {}, problems: parsed.problems, format: 'unknown' };
+  }
+  const doc = parsed.doc;
+  const top = documentProblem(
+    doc,
+    'a mapping with the keys version and applications (or a compose-style file with services)',
+  );
+  if (top) return { file, doc, names: new Set(), applications: {}, problems: [top], format: 'unknown' };
+  const value = doc.value as Record<string, unknown>;
+
+  const pathProblems: PathProblem[] = [];
+  const raws: RawApp[] = [];
+  let format: 'flocker' | 'compose';
+
+  if (isComposeDocument(value)) {
+    format = 'compose';
+    const c = convertCompose(value);
+    // problems the conversion found make the service invalid
+    const badPrefixes = c.problems.map((p) => JSON.stringify(p.path));
+    pathProblems.push(...c.problems);
+    for (const s of c.services) {
+      const prefix = JSON.stringify(s.path).slice(0, -1);
+      const converted = !badPrefixes.some((b) => b === `${prefix}]` || b.startsWith(`${prefix},`));
+      raws.push({ name: s.name, entry: s.entry, origin: s.origin, valid: converted });
+    }
+  } else {
+    format = 'flocker';
+    if (!validateApplicationConfigSchema(value)) {
+      pathProblems.push(...ajvErrorsToProblems(validateApplicationConfigSchema.errors ?? []));
+    }
+    const apps = value['applications'];
+    if (isRecord(apps)) {
+      for (const [name, entry] of Object.entries(apps)) {
+        raws.push({ name, entry, origin: (p) => ['applications', name, ...p], valid: APP_NAME_RE.test(name) });
+      }
+    }
+  }
+
+  for (const r of raws) {
+    if (format === 'compose') {
+      // the top-level schema did not see compose entries: check the converted entry
+      if (!validateEntrySchema(r.entry)) {
+        r.valid = false;
+        for (const p of ajvErrorsToProblems(validateEntrySchema.errors ?? [])) {
+          pathProblems.push({ ...p, path: r.origin(p.path) });
+        }
+      }
+    } else if (!validateEntrySchema(r.entry)) {
+      r.valid = false; // already reported by the file schema
+    }
+    const sem = checkEntrySemantics(r.entry);
+    if (sem.length) r.valid = false;
+    for (const p of sem) pathProblems.push({ ...p, path: r.origin(p.path) });
+  }
+
+  pathProblems.push(...crossApplicationChecks(doc, raws));
+
+  const problems = pathProblems.map((p) => positioned(doc, p));
+  const applications: Record<string, Application> = {};
+  for (const r of raws) {
+    if (r.valid) applications[r.name] = toApplication(r.name, r.entry as ApplicationConfigEntry);
+  }
+  return { file, doc, names: new Set(raws.map((r) => r.name)), applications, problems, format };
+}
+
+/** Checks across the applications of one file: unique external ports, links to real ports. */
+function crossApplicationChecks(doc: YamlDocument, raws: RawApp[]): PathProblem[] {
+  const out: PathProblem[] = [];
+  const owner = new Map<number, { app: string; path: KeyPath }>();
+  for (const r of raws) {
+    if (!isRecord(r.entry) || !Array.isArray(r.entry['ports'])) continue;
+    (r.entry['ports'] as unknown[]).forEach((p, i) => {
+      if (!isRecord(p) || !isPort(p['external'])) return;
+      const ext = p['external'];
+      const path = r.origin(['ports', i, 'external']);
+      const first = owner.get(ext);
+      if (!first) owner.set(ext, { app: r.name, path });
+      else if (first.app !== r.name) {
+        const at = locate(doc, first.path, 'value');
+        out.push({
+          path,
+          target: 'value',
+          message: `expected an external port not used by another application, found ${ext}, already used by "${first.app}" (line ${at.line})`,
+        });
+        r.valid = false;
+      }
+    });
+  }
+  for (const r of raws) {
+    if (!isRecord(r.entry) || !Array.isArray(r.entry['links'])) continue;
+    (r.entry['links'] as unknown[]).forEach((l, i) => {
+      if (!isRecord(l) || !isPort(l['remote_port'])) return;
+      if (owner.has(l['remote_port'])) return;
+      out.push({
+        path: r.origin(['links', i, 'remote_port']),
+        target: 'value',
+        message: `expected the external port of an application in this file, found ${l['remote_port']}, which no application exposes`,
+      });
+      r.valid = false;
+    });
+  }
+  return out;
+}
+
+export interface ParsedDeployment {
+  readonly file: string;
+  readonly doc: YamlDocument | null;
+  /** node -> app names, sorted (nodes with problems included as far as they could be read) */
+  readonly nodes: Record<string, string[]>;
+  /** every placement, for cross-file checks: app name and where it is written */
+  readonly placements: { readonly app: string; readonly node: string; readonly path: KeyPath }[];
+  readonly problems: InputProblem[];
+}
+
+export function parseDeployment(text: string, file: string): ParsedDeployment {
+  const parsed = parseYaml(text, file);
+  if (!parsed.ok) return { file, doc: null, nodes: {}, placements: [], problems: parsed.problems };
+  const doc = parsed.doc;
+  const top = documentProblem(doc, 'a mapping with the keys version and nodes');
+  if (top) return { file, doc, nodes: {}, placements: [], problems: [top] };
+  const value = doc.value as Record<string, unknown>;
+
+  const pathProblems: PathProblem[] = [];
+  if (!validateDeploymentConfigSchema(value)) {
+    pathProblems.push(...ajvErrorsToProblems(validateDeploymentConfigSchema.errors ?? []));
+  }
+  const nodes: Record<string, string[]> = {};
+  const placements: { app: string; node: string; path: KeyPath }[] = [];
+  const seen = new Map<string, { node: string; path: KeyPath }>();
+  const declared = value['nodes'];
+  if (isRecord(declared)) {
+    for (const [node, list] of Object.entries(declared)) {
+      const apps: string[] = [];
+      if (Array.isArray(list)) {
+        list.forEach((app: unknown, i) => {
+          if (typeof app !== 'string') return;
+          const path: KeyPath = ['nodes', node, i];
+          const first = seen.get(app);
+          if (first) {
+            const at = locate(doc, first.path, 'value');
+            pathProblems.push({
+              path,
+              target: 'value',
+              message:
+                first.node === node
+                  ? `expected each application once, found "${app}" again on this node (first at line ${at.line})`
+                  : `expected each application on one node only, found "${app}" also on node "${first.node}" (line ${at.line})`,
+            });
+            return;
+          }
+          seen.set(app, { node, path });
+          placements.push({ app, node, path });
+          apps.push(app);
+        });
+      }
+      nodes[node] = apps.sort();
+    }
+  }
+  return { file, doc, nodes, placements, problems: pathProblems.map((p) => positioned(doc, p)) };
+}
+
+/** Deployment entries naming applications the application file does not define. */
+export function crossFileChecks(apps: ParsedApplications, dep: ParsedDeployment): InputProblem[] {
+  if (apps.names === null || dep.doc === null) return [];
+  const out: InputProblem[] = [];
+  for (const pl of dep.placements) {
+    if (!APP_NAME_RE.test(pl.app)) continue; // the schema already said what a name looks like
+    if (apps.names.has(pl.app)) continue;
+    out.push(
+      positioned(dep.doc, {
+        path: pl.path,
+        target: 'value',
+        message: `expected an application defined in ${apps.file}, found "${pl.app}"`,
+      }),
+    );
+  }
+  return out;
+}
