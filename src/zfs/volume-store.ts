@@ -1,5 +1,6 @@
 // The node-local volume adapter: ZFS datasets under one parent that this tool owns.
 // Real implementation speaks the standard zfs CLI (zfs-fuse in the lab, OpenZFS in production).
+import type { Readable } from 'node:stream';
 
 export interface LocalVolume {
   /** volume name = application name */
@@ -10,6 +11,13 @@ export interface LocalVolume {
   readonly snapshots: readonly string[];
   /** where it is mounted on the node (bind-mounted into the container) */
   readonly mountpoint: string;
+}
+
+/** A replication stream being produced; `done` settles when the producer has finished. */
+export interface SendStream {
+  readonly stream: Readable;
+  /** resolves on success; rejects with a NodeCommandError naming the command and its stderr */
+  readonly done: Promise<void>;
 }
 
 export interface VolumeStore {
@@ -23,4 +31,18 @@ export interface VolumeStore {
   pruneSnapshots(name: string, keep: readonly string[]): Promise<void>;
   /** make this node the writable owner (true) or hold a read-only copy (false) */
   setOwned(name: string, owned: boolean): Promise<void>;
+
+  // --- additions (issue #4 volumes) ---
+  /** one volume, or undefined if absent */
+  get(name: string): Promise<LocalVolume | undefined>;
+  /** destroy a volume and its snapshots (no-op if absent) */
+  destroy(name: string): Promise<void>;
+  /** replication stream of snapshot `snap`: full, or incremental from snapshot `from` */
+  send(name: string, snap: string, from?: string): SendStream;
+  /**
+   * Receive a stream made by send() into a read-only copy. Without `from` (full stream) an
+   * existing copy is replaced; with `from` the copy must hold that snapshot. Refuses to receive
+   * into a volume this node owns. Leaves the copy read-only and mounted.
+   */
+  receive(name: string, input: Readable, from?: string): Promise<void>;
 }

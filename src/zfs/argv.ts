@@ -1,0 +1,63 @@
+// Pure argv builders for the zfs CLI. Only options zfs-fuse 0.7 (pool version 23) knows are used:
+// no `list -p`, no `send -v/-c/-L`, no resumable send, no `recv -o/-u/-s`.
+import { datasetName } from './names.js';
+
+export const ROLE_PROPERTY = 'flocker:role';
+export type Role = 'owner' | 'copy';
+
+/** Filesystems under parent (parent itself included): name, readonly, mountpoint, tab-separated. */
+export function listFilesystemsArgv(parent: string): string[] {
+  return ['zfs', 'list', '-H', '-o', 'name,readonly,mountpoint', '-r', '-t', 'filesystem', parent];
+}
+
+/** Snapshots under parent, oldest first by creation. */
+export function listSnapshotsArgv(parent: string): string[] {
+  return ['zfs', 'list', '-H', '-o', 'name', '-t', 'snapshot', '-s', 'creation', '-r', parent];
+}
+
+/** Create the parent dataset (and missing ancestors below the pool). */
+export function createParentArgv(parent: string): string[] {
+  return ['zfs', 'create', '-p', parent];
+}
+
+export function createVolumeArgv(parent: string, name: string): string[] {
+  return ['zfs', 'create', '-o', 'readonly=off', '-o', `${ROLE_PROPERTY}=owner`, datasetName(parent, name)];
+}
+
+export function snapshotArgv(parent: string, name: string, snap: string): string[] {
+  return ['zfs', 'snapshot', `${datasetName(parent, name)}@${snap}`];
+}
+
+export function destroySnapshotArgv(parent: string, name: string, snap: string): string[] {
+  return ['zfs', 'destroy', `${datasetName(parent, name)}@${snap}`];
+}
+
+/** Destroy a volume with its snapshots. */
+export function destroyVolumeArgv(parent: string, name: string): string[] {
+  return ['zfs', 'destroy', '-r', datasetName(parent, name)];
+}
+
+export function setReadonlyArgv(parent: string, name: string, owned: boolean): string[] {
+  return ['zfs', 'set', `readonly=${owned ? 'off' : 'on'}`, datasetName(parent, name)];
+}
+
+export function setRolePropertyArgv(parent: string, name: string, owned: boolean): string[] {
+  return ['zfs', 'set', `${ROLE_PROPERTY}=${owned ? 'owner' : 'copy'}`, datasetName(parent, name)];
+}
+
+/** Full stream of snap, or incremental from `from` (both snapshot names after '@'). */
+export function sendArgv(parent: string, name: string, snap: string, from?: string): string[] {
+  const ds = datasetName(parent, name);
+  return from === undefined
+    ? ['zfs', 'send', `${ds}@${snap}`]
+    : ['zfs', 'send', '-i', `@${from}`, `${ds}@${snap}`];
+}
+
+/** Receive a stream into the volume's dataset, rolling back local changes (-F). */
+export function recvArgv(parent: string, name: string): string[] {
+  return ['zfs', 'recv', '-F', datasetName(parent, name)];
+}
+
+export function mountArgv(parent: string, name: string): string[] {
+  return ['zfs', 'mount', datasetName(parent, name)];
+}

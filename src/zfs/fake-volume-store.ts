@@ -1,0 +1,178 @@
+// In-memory VolumeStore with the same observable behaviour as ZfsVolumeStore (checked by the
+// shared contract suite). Volume content is one string; streams are JSON documents.
+import { Readable } from 'node:stream';
+import { NodeError } from '../errors.js';
+import { assertVolumeName, compareSnapshots, flockerSnapshotName } from './names.js';
+import type { LocalVolume, SendStream, VolumeStore } from './volume-store.js';
+
+interface FakeVolume {
+  owned: boolean;
+  data: string;
+  snapshots: { name: string; data: string }[];
+}
+
+interface FakeStream {
+  readonly fakeStream: 1;
+  readonly name: string;
+  readonly snap: string;
+  readonly from?: string;
+  readonly data: string;
+}
+
+export class FakeVolumeStore implements VolumeStore {
+  private readonly volumes = new Map<string, FakeVolume>();
+  private counter = 0;
+  /** every mutating call, for assertions ("create a", "setOwned a false", ...) */
+  readonly calls: string[] = [];
+
+  constructor(
+    readonly host = 'fake',
+    readonly mountRoot = '/flocker/volumes',
+  ) {}
+
+  private view(name: string, v: FakeVolume): LocalVolume {
+    return {
+      name,
+      owned: v.owned,
+      snapshots: v.snapshots.map((s) => s.name),
+      mountpoint: `${this.mountRoot}/${name}`,
+    };
+  }
+
+  async list(): Promise<LocalVolume[]> {
+    return [...this.volumes.keys()].sort().map((n) => this.view(n, this.volumes.get(n) as FakeVolume));
+  }
+
+  async get(name: string): Promise<LocalVolume | undefined> {
+    assertVolumeName(name);
+    const v = this.volumes.get(name);
+    return v && this.view(name, v);
+  }
+
+  async create(name: string): Promise<LocalVolume> {
+    assertVolumeName(name);
+    const v = this.volumes.get(name);
+    if (v && !v.owned)
+      throw new NodeError(this.host, `volume ${name} exists here as a read-only copy`, 'E_VOLUME_IS_COPY');
+    if (!v) {
+      this.calls.push(`create ${name}`);
+      this.volumes.set(name, { owned: true, data: '', snapshots: [] });
+    }
+    return this.view(name, this.volumes.get(name) as FakeVolume);
+  }
+
+  private must(name: string): FakeVolume {
+    assertVolumeName(name);
+    const v = this.volumes.get(name);
+    if (!v) throw new NodeError(this.host, `volume ${name} does not exist here`, 'E_NO_VOLUME');
+    return v;
+  }
+
+  async snapshot(name: string): Promise<string> {
+    const v = this.must(name);
+    const snap = flockerSnapshotName(new Date(), this.counter++);
+    this.calls.push(`snapshot ${name}`);
+    v.snapshots.push({ name: snap, data: v.data });
+    v.snapshots.sort((a, b) => compareSnapshots(a.name, b.name));
+    return snap;
+  }
+
+  async pruneSnapshots(name: string, keep: readonly string[]): Promise<void> {
+    assertVolumeName(name);
+    const v = this.volumes.get(name);
+    if (!v) return;
+    this.calls.push(`prune ${name} keep=${[...keep].join(',')}`);
+    v.snapshots = v.snapshots.filter((s) => keep.includes(s.name));
+  }
+
+  async setOwned(name: string, owned: boolean): Promise<void> {
+    const v = this.must(name);
+    this.calls.push(`setOwned ${name} ${owned}`);
+    v.owned = owned;
+  }
+
+  async destroy(name: string): Promise<void> {
+    assertVolumeName(name);
+    if (this.volumes.delete(name)) this.calls.push(`destroy ${name}`);
+  }
+
+  send(name: string, snap: string, from?: string): SendStream {
+    try {
+      const v = this.must(name);
+      const s = v.snapshots.find((x) => x.name === snap);
+      if (!s) throw new NodeError(this.host, `no snapshot ${name}@${snap}`);
+      if (from !== undefined && !v.snapshots.some((x) => x.name === from)) {
+        throw new NodeError(this.host, `no snapshot ${name}@${from}`);
+      }
+      const doc: FakeStream = {
+        fakeStream: 1,
+        name,
+        snap,
+        ...(from !== undefined ? { from } : {}),
+        data: s.data,
+      };
+      return { stream: Readable.from([Buffer.from(JSON.stringify(doc))]), done: Promise.resolve() };
+    } catch (e) {
+      const done = Promise.reject(e);
+      done.catch(() => undefined);
+      return { stream: Readable.from([]), done };
+    }
+  }
+
+  async receive(name: string, input: Readable, from?: string): Promise<void> {
+    assertVolumeName(name);
+    const chunks: Buffer[] = [];
+    for await (const c of input) chunks.push(Buffer.from(c as Buffer));
+    const existing = this.volumes.get(name);
+    if (existing?.owned)
+      throw new NodeError(
+        this.host,
+        `refusing to receive into volume ${name}: this node owns it`,
+        'E_VOLUME_OWNED',
+      );
+    let doc: FakeStream;
+    try {
+      doc = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeStream;
+    } catch {
+      throw new NodeError(this.host, `invalid stream for ${name}`, 'E_BAD_STREAM');
+    }
+    if (doc.fakeStream !== 1) throw new NodeError(this.host, `invalid stream for ${name}`, 'E_BAD_STREAM');
+    if (from !== doc.from)
+      throw new NodeError(
+        this.host,
+        `stream base ${doc.from ?? '(full)'} does not match ${from ?? '(full)'}`,
+      );
+    this.calls.push(`receive ${name} ${from === undefined ? 'full' : 'incremental'}`);
+    if (from === undefined) {
+      this.volumes.set(name, {
+        owned: false,
+        data: doc.data,
+        snapshots: [{ name: doc.snap, data: doc.data }],
+      });
+      return;
+    }
+    if (!existing?.snapshots.some((s) => s.name === from)) {
+      throw new NodeError(
+        this.host,
+        `cannot receive incremental stream for ${name}: base snapshot ${from} not held here`,
+        'E_NO_BASE',
+      );
+    }
+    // like recv -F: roll back to the base, drop later snapshots, apply the stream
+    const idx = existing.snapshots.findIndex((s) => s.name === from);
+    existing.snapshots = [...existing.snapshots.slice(0, idx + 1), { name: doc.snap, data: doc.data }];
+    existing.data = doc.data;
+    existing.owned = false;
+  }
+
+  // --- test helpers (not part of VolumeStore) ---
+  write(name: string, data: string): void {
+    const v = this.must(name);
+    if (!v.owned) throw new NodeError(this.host, `volume ${name} is read-only here`, 'E_READONLY');
+    v.data = data;
+  }
+
+  read(name: string): string {
+    return this.must(name).data;
+  }
+}

@@ -1,0 +1,202 @@
+// VolumeStore over the zfs CLI. Touches only datasets that are direct children of the parent.
+import type { Readable } from 'node:stream';
+import { NodeCommandError, NodeError } from '../errors.js';
+import { runChecked } from '../exec/check.js';
+import type { CommandRunner } from '../exec/runner.js';
+import {
+  createParentArgv,
+  createVolumeArgv,
+  destroySnapshotArgv,
+  destroyVolumeArgv,
+  listFilesystemsArgv,
+  listSnapshotsArgv,
+  mountArgv,
+  recvArgv,
+  sendArgv,
+  setReadonlyArgv,
+  setRolePropertyArgv,
+  snapshotArgv,
+} from './argv.js';
+import {
+  DEFAULT_PARENT,
+  assertParent,
+  assertVolumeName,
+  flockerSnapshotName,
+  isFlockerSnapshot,
+} from './names.js';
+import { isBusyError, isMissingDatasetError, parseFilesystems, parseSnapshots } from './parse.js';
+import { localSpawner, type Spawner } from './spawn.js';
+import type { LocalVolume, SendStream, VolumeStore } from './volume-store.js';
+
+export interface ZfsVolumeStoreOptions {
+  /** parent dataset (default flocker/volumes); created on demand */
+  readonly parent?: string;
+  /** how streaming commands (send/recv) are started; default: local child_process */
+  readonly spawner?: Spawner;
+  /** retries for zfs-fuse's transient "dataset is busy" (default 25 x 200 ms) */
+  readonly busyRetries?: number;
+  readonly busyDelayMs?: number;
+}
+
+let counter = 0;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class ZfsVolumeStore implements VolumeStore {
+  readonly parent: string;
+  private readonly spawner: Spawner;
+  private readonly busyRetries: number;
+  private readonly busyDelayMs: number;
+
+  constructor(
+    private readonly runner: CommandRunner,
+    opts: ZfsVolumeStoreOptions = {},
+  ) {
+    this.parent = opts.parent ?? DEFAULT_PARENT;
+    assertParent(this.parent);
+    this.spawner = opts.spawner ?? localSpawner;
+    this.busyRetries = opts.busyRetries ?? 25;
+    this.busyDelayMs = opts.busyDelayMs ?? 200;
+  }
+
+  get host(): string {
+    return this.runner.host;
+  }
+
+  async list(): Promise<LocalVolume[]> {
+    const fs = await this.runner.run(listFilesystemsArgv(this.parent));
+    if (fs.code !== 0) {
+      if (isMissingDatasetError(fs.stderr)) return [];
+      throw new NodeCommandError(this.runner.host, listFilesystemsArgv(this.parent), fs.code, fs.stderr);
+    }
+    const parsed = parseFilesystems(this.parent, fs.stdout);
+    if (parsed.volumes.length === 0) return [];
+    const snaps = parseSnapshots(
+      this.parent,
+      (await runChecked(this.runner, listSnapshotsArgv(this.parent))).stdout,
+    );
+    return parsed.volumes.map((v) => ({
+      name: v.name,
+      owned: !v.readonly,
+      snapshots: snaps.get(v.name) ?? [],
+      mountpoint: v.mountpoint,
+    }));
+  }
+
+  async get(name: string): Promise<LocalVolume | undefined> {
+    assertVolumeName(name);
+    return (await this.list()).find((v) => v.name === name);
+  }
+
+  private async ensureParent(): Promise<void> {
+    const r = await this.runner.run(listFilesystemsArgv(this.parent).filter((a) => a !== '-r'));
+    if (r.code === 0) return;
+    if (!isMissingDatasetError(r.stderr))
+      throw new NodeCommandError(this.runner.host, ['zfs', 'list', this.parent], r.code, r.stderr);
+    await runChecked(this.runner, createParentArgv(this.parent));
+  }
+
+  async create(name: string): Promise<LocalVolume> {
+    assertVolumeName(name);
+    const existing = await this.get(name);
+    if (existing) {
+      if (existing.owned) return existing;
+      throw new NodeError(
+        this.runner.host,
+        `volume ${name} exists here as a read-only copy; take ownership instead of creating it`,
+        'E_VOLUME_IS_COPY',
+      );
+    }
+    await this.ensureParent();
+    await runChecked(this.runner, createVolumeArgv(this.parent, name));
+    const created = await this.get(name);
+    if (!created) throw new NodeError(this.runner.host, `volume ${name} missing right after zfs create`);
+    return created;
+  }
+
+  async snapshot(name: string): Promise<string> {
+    assertVolumeName(name);
+    const snap = flockerSnapshotName(new Date(), counter++);
+    await runChecked(this.runner, snapshotArgv(this.parent, name, snap));
+    return snap;
+  }
+
+  /** run argv, retrying while zfs-fuse says the dataset is busy */
+  private async runBusyRetry(argv: readonly string[]): Promise<void> {
+    for (let i = 0; ; i++) {
+      const r = await this.runner.run(argv);
+      if (r.code === 0) return;
+      if (i >= this.busyRetries || !isBusyError(r.stderr))
+        throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
+      await sleep(this.busyDelayMs);
+    }
+  }
+
+  async pruneSnapshots(name: string, keep: readonly string[]): Promise<void> {
+    const vol = await this.get(name);
+    if (!vol) return;
+    for (const snap of vol.snapshots) {
+      if (keep.includes(snap) || !isFlockerSnapshot(snap)) continue;
+      await this.runBusyRetry(destroySnapshotArgv(this.parent, name, snap));
+    }
+  }
+
+  async setOwned(name: string, owned: boolean): Promise<void> {
+    const vol = await this.get(name);
+    if (!vol) throw new NodeError(this.runner.host, `volume ${name} does not exist here`, 'E_NO_VOLUME');
+    await runChecked(this.runner, setReadonlyArgv(this.parent, name, owned));
+    await runChecked(this.runner, setRolePropertyArgv(this.parent, name, owned));
+  }
+
+  async destroy(name: string): Promise<void> {
+    if (!(await this.get(name))) return;
+    await this.runBusyRetry(destroyVolumeArgv(this.parent, name));
+  }
+
+  send(name: string, snap: string, from?: string): SendStream {
+    const argv = sendArgv(this.parent, name, snap, from);
+    const p = this.spawner(argv);
+    p.stdin.end();
+    const done = p.exited.then((x) => {
+      if (x.code !== 0) throw new NodeCommandError(this.runner.host, argv, x.code, x.stderr);
+    });
+    return { stream: p.stdout, done };
+  }
+
+  async receive(name: string, input: Readable, from?: string): Promise<void> {
+    const vol = await this.get(name);
+    if (vol?.owned) {
+      input.resume();
+      throw new NodeError(
+        this.runner.host,
+        `refusing to receive into volume ${name}: this node owns it`,
+        'E_VOLUME_OWNED',
+      );
+    }
+    if (from !== undefined) {
+      if (!vol?.snapshots.includes(from)) {
+        input.resume();
+        throw new NodeError(
+          this.runner.host,
+          `cannot receive incremental stream for ${name}: base snapshot ${from} not held here`,
+          'E_NO_BASE',
+        );
+      }
+    } else if (vol) {
+      await this.destroy(name); // full stream replaces the old copy
+    }
+    await this.ensureParent();
+    const argv = recvArgv(this.parent, name);
+    const p = this.spawner(argv);
+    input.on('error', () => p.kill());
+    input.pipe(p.stdin);
+    p.stdout.resume();
+    const x = await p.exited;
+    if (x.code !== 0) throw new NodeCommandError(this.runner.host, argv, x.code, x.stderr);
+    await runChecked(this.runner, setReadonlyArgv(this.parent, name, false));
+    await runChecked(this.runner, setRolePropertyArgv(this.parent, name, false));
+    const m = await this.runner.run(mountArgv(this.parent, name));
+    if (m.code !== 0 && !/already mounted/i.test(m.stderr))
+      throw new NodeCommandError(this.runner.host, mountArgv(this.parent, name), m.code, m.stderr);
+  }
+}

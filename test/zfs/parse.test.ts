@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { isBusyError, isMissingDatasetError, parseFilesystems, parseSnapshots } from '../../src/zfs/parse.js';
+import {
+  compareSnapshots,
+  datasetName,
+  flockerSnapshotName,
+  isFlockerSnapshot,
+  isValidVolumeName,
+  volumeOfDataset,
+} from '../../src/zfs/names.js';
+
+describe('zfs names', function () {
+  it('accepts plain volume names and refuses anything that could escape the parent', function () {
+    for (const ok of ['web', 'db-1', 'a_b.c', 'X9']) expect(isValidVolumeName(ok), ok).to.equal(true);
+    for (const bad of [
+      '',
+      '.',
+      '..',
+      'a/b',
+      '../x',
+      'a b',
+      '-x',
+      'a@b',
+      'a;b',
+      'a\nb',
+      'x'.repeat(65),
+      'a..b',
+      '.x',
+    ])
+      expect(isValidVolumeName(bad), bad).to.equal(false);
+    expect(() => datasetName('flocker/volumes', 'a/b')).to.throw(/invalid volume name/);
+    expect(datasetName('flocker/volumes', 'web')).to.equal('flocker/volumes/web');
+  });
+
+  it('maps only direct children of the parent to volume names', function () {
+    expect(volumeOfDataset('flocker/volumes', 'flocker/volumes/web')).to.equal('web');
+    expect(volumeOfDataset('flocker/volumes', 'flocker/volumes/web/sub')).to.equal(undefined);
+    expect(volumeOfDataset('flocker/volumes', 'flocker/volumesx')).to.equal(undefined);
+    expect(volumeOfDataset('flocker/volumes', 'flocker/other')).to.equal(undefined);
+  });
+
+  it('names snapshots by UTC time to the ms plus a counter, ordered by both', function () {
+    const n = flockerSnapshotName(new Date(Date.UTC(2026, 10, 22, 10, 53, 24, 7)), 3);
+    expect(n).to.equal('flocker-20261122T105324007Z-3');
+    expect(isFlockerSnapshot(n)).to.equal(true);
+    expect(isFlockerSnapshot('manual')).to.equal(false);
+    expect(isFlockerSnapshot('flocker-2026-3')).to.equal(false);
+    const a = 'flocker-20261122T105324007Z-9';
+    const b = 'flocker-20261122T105324007Z-10';
+    const c = 'flocker-20261122T105324008Z-0';
+    expect([c, b, a].sort(compareSnapshots)).to.deep.equal([a, b, c]);
+  });
+});
+
+describe('zfs list parsers', function () {
+  const P = 'flocker/volumes';
+  it('parses filesystems: parent presence, direct valid children only, sorted', function () {
+    const out = [
+      'flocker/volumes\toff\t/flocker/volumes',
+      'flocker/volumes/web\toff\t/flocker/volumes/web',
+      'flocker/volumes/db\ton\t/flocker/volumes/db',
+      'flocker/volumes/db/nested\toff\t/flocker/volumes/db/nested',
+      'flocker/volumes/bad name\toff\t-',
+      '',
+    ].join('\n');
+    expect(parseFilesystems(P, out)).to.deep.equal({
+      parentExists: true,
+      volumes: [
+        { name: 'db', readonly: true, mountpoint: '/flocker/volumes/db' },
+        { name: 'web', readonly: false, mountpoint: '/flocker/volumes/web' },
+      ],
+    });
+    expect(parseFilesystems(P, '')).to.deep.equal({ parentExists: false, volumes: [] });
+    expect(() => parseFilesystems(P, 'garbage')).to.throw(/unexpected zfs list line/);
+    expect(() => parseFilesystems(P, 'flocker/volumes/x\tmaybe\t/x')).to.throw(/readonly/);
+  });
+
+  it('parses snapshots: only flocker ones of direct children, ordered by name time', function () {
+    const out = [
+      'flocker/volumes/web@flocker-20261122T105324007Z-10',
+      'flocker/volumes/web@manual',
+      'flocker/volumes/web@flocker-20261122T105324007Z-9',
+      'flocker/volumes/db@flocker-20261122T105300000Z-0',
+      'flocker/volumes/db/n@flocker-20261122T105300000Z-1',
+      'flocker/other@flocker-20261122T105300000Z-2',
+    ].join('\n');
+    const m = parseSnapshots(P, out);
+    expect([...m.keys()].sort()).to.deep.equal(['db', 'web']);
+    expect(m.get('web')).to.deep.equal(['flocker-20261122T105324007Z-9', 'flocker-20261122T105324007Z-10']);
+  });
+
+  it('recognises missing-dataset and busy errors', function () {
+    expect(isMissingDatasetError("cannot open 'flocker/volumes': dataset does not exist")).to.equal(true);
+    expect(isBusyError("cannot destroy 'flocker/volumes/x': dataset is busy")).to.equal(true);
+    expect(isBusyError('permission denied')).to.equal(false);
+  });
+});

@@ -1,0 +1,143 @@
+// One behavioural contract for every VolumeStore: run against FakeVolumeStore in unit tests and
+// against ZfsVolumeStore inside a lab node in volume-store.functional.test.ts.
+import { expect } from 'chai';
+import type { VolumeStore } from '../../src/zfs/volume-store.js';
+import { isFlockerSnapshot } from '../../src/zfs/names.js';
+
+export interface ContractSubject {
+  /** two independent stores (different parents or nodes), both empty */
+  readonly a: VolumeStore;
+  readonly b: VolumeStore;
+  /** write a file's content into the volume (rejects when read-only) */
+  write(store: VolumeStore, name: string, text: string): Promise<void>;
+  read(store: VolumeStore, name: string): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+async function rejects(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function drain(s: { done: Promise<void> }): Promise<void> {
+  await s.done;
+}
+
+export function volumeStoreContract(label: string, factory: () => Promise<ContractSubject>): void {
+  describe(`VolumeStore contract: ${label}`, function () {
+    let s: ContractSubject;
+    beforeEach(async function () {
+      s = await factory();
+    });
+    afterEach(async function () {
+      await s?.cleanup();
+    });
+
+    it('starts empty, creates an owned mounted volume, idempotently', async function () {
+      expect(await s.a.list()).to.deep.equal([]);
+      const v = await s.a.create('web');
+      expect(v).to.include({ name: 'web', owned: true });
+      expect(v.snapshots).to.deep.equal([]);
+      expect(v.mountpoint).to.match(/\/web$/);
+      expect(await s.a.create('web')).to.deep.equal(v);
+      await s.a.create('db');
+      expect((await s.a.list()).map((x) => x.name)).to.deep.equal(['db', 'web']);
+      expect(await s.a.get('web')).to.deep.equal(v);
+      expect(await s.a.get('nope')).to.equal(undefined);
+      await s.write(s.a, 'web', 'hello');
+      expect(await s.read(s.a, 'web')).to.equal('hello');
+    });
+
+    it('refuses invalid names', async function () {
+      for (const bad of ['', '../x', 'a/b', 'a b', '-x', 'x@y', 'a;rm', '.hidden']) {
+        await rejects(s.a.create(bad));
+      }
+    });
+
+    it('takes flocker snapshots, lists them oldest first, prunes all but kept', async function () {
+      await s.a.create('web');
+      const s1 = await s.a.snapshot('web');
+      const s2 = await s.a.snapshot('web');
+      const s3 = await s.a.snapshot('web');
+      for (const x of [s1, s2, s3]) expect(isFlockerSnapshot(x)).to.equal(true);
+      expect((await s.a.get('web'))?.snapshots).to.deep.equal([s1, s2, s3]);
+      await s.a.pruneSnapshots('web', [s2]);
+      expect((await s.a.get('web'))?.snapshots).to.deep.equal([s2]);
+      await s.a.pruneSnapshots('absent', []); // no-op
+    });
+
+    it('switches between owner and read-only copy', async function () {
+      await s.a.create('web');
+      await s.write(s.a, 'web', 'v1');
+      await s.a.setOwned('web', false);
+      expect((await s.a.get('web'))?.owned).to.equal(false);
+      await rejects(s.write(s.a, 'web', 'v2'));
+      expect(await s.read(s.a, 'web')).to.equal('v1');
+      await rejects(s.a.create('web')); // exists as a copy
+      await s.a.setOwned('web', true);
+      expect((await s.a.get('web'))?.owned).to.equal(true);
+      await s.write(s.a, 'web', 'v2');
+      await rejects(s.a.setOwned('absent', true));
+    });
+
+    it('replicates full then incremental into a read-only copy', async function () {
+      await s.a.create('web');
+      await s.write(s.a, 'web', 'one');
+      const s1 = await s.a.snapshot('web');
+      const full = s.a.send('web', s1);
+      await Promise.all([s.b.receive('web', full.stream), drain(full)]);
+      let copy = await s.b.get('web');
+      expect(copy).to.include({ owned: false });
+      expect(copy?.snapshots).to.deep.equal([s1]);
+      expect(await s.read(s.b, 'web')).to.equal('one');
+      await rejects(s.write(s.b, 'web', 'nope'));
+
+      await s.write(s.a, 'web', 'two');
+      const s2 = await s.a.snapshot('web');
+      const inc = s.a.send('web', s2, s1);
+      await Promise.all([s.b.receive('web', inc.stream, s1), drain(inc)]);
+      copy = await s.b.get('web');
+      expect(copy?.snapshots).to.deep.equal([s1, s2]);
+      expect(copy?.owned).to.equal(false);
+      expect(await s.read(s.b, 'web')).to.equal('two');
+
+      // a full stream replaces an existing copy
+      await s.write(s.a, 'web', 'three');
+      const s3 = await s.a.snapshot('web');
+      const again = s.a.send('web', s3);
+      await Promise.all([s.b.receive('web', again.stream), drain(again)]);
+      expect((await s.b.get('web'))?.snapshots).to.deep.equal([s3]);
+      expect(await s.read(s.b, 'web')).to.equal('three');
+    });
+
+    it('refuses to receive into an owned volume or without the base snapshot', async function () {
+      await s.a.create('web');
+      const s1 = await s.a.snapshot('web');
+      const s2 = await s.a.snapshot('web');
+      await s.b.create('web');
+      await s.write(s.b, 'web', 'mine');
+      const st = s.a.send('web', s1);
+      await rejects(s.b.receive('web', st.stream));
+      await st.done.catch(() => undefined);
+      expect(await s.read(s.b, 'web')).to.equal('mine');
+      expect((await s.b.get('web'))?.owned).to.equal(true);
+
+      const inc = s.a.send('web', s2, s1);
+      await rejects(s.b.receive('other', inc.stream, s1));
+      await inc.done.catch(() => undefined);
+      expect(await s.b.get('other')).to.equal(undefined);
+    });
+
+    it('destroys a volume, and destroying an absent one is a no-op', async function () {
+      await s.a.create('web');
+      await s.a.snapshot('web');
+      await s.a.destroy('web');
+      expect(await s.a.list()).to.deep.equal([]);
+      await s.a.destroy('web');
+    });
+  });
+}
