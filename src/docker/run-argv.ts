@@ -1,0 +1,41 @@
+// The docker run command line of one application (pure).
+import type { Application } from '../model/application.js';
+import { FlockerError } from '../errors.js';
+import { checkAppName, containerName } from './names.js';
+
+export interface RunOptions {
+  /** root-only file with the environment and link variables */
+  readonly envFile: string;
+  /** the application's volume mountpoint on the node; required iff app.volume is set */
+  readonly volumePath?: string;
+  /** docker executable (systemd resolves a bare name in its search path) */
+  readonly docker?: string;
+}
+
+export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
+  checkAppName(app.name);
+  const argv = [opts.docker ?? 'docker', 'run', '--rm', '--name', containerName(app.name)];
+  argv.push('--label', `flocker.application=${app.name}`);
+  argv.push('--env-file', opts.envFile);
+  for (const p of app.ports) argv.push('-p', `${p.external}:${p.internal}`);
+  if (app.volume) {
+    if (opts.volumePath === undefined)
+      throw new FlockerError(
+        `application ${app.name} has a volume but no volume path was given`,
+        'E_VOLUME_PATH',
+        'system',
+      );
+    for (const path of [opts.volumePath, app.volume.mountpoint])
+      if (path.includes(':') || !path.startsWith('/'))
+        throw new FlockerError(
+          `volume path ${JSON.stringify(path)} must be absolute and contain no ':'`,
+          'E_VOLUME_PATH',
+          'user',
+        );
+    argv.push('-v', `${opts.volumePath}:${app.volume.mountpoint}`);
+  }
+  if (app.mem_limit !== undefined) argv.push('--memory', String(app.mem_limit));
+  if (app.cpu_shares !== undefined) argv.push('--cpu-shares', String(app.cpu_shares));
+  argv.push(app.image);
+  return argv;
+}

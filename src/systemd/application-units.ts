@@ -1,0 +1,239 @@
+// Applications as systemd units running docker containers: the adapter interface, the real
+// implementation (systemctl/docker/journalctl over a CommandRunner + NodeFiles) and a fake.
+import type { Application } from '../model/application.js';
+import type { CommandRunner } from '../exec/runner.js';
+import { runChecked } from '../exec/check.js';
+import { FlockerError, NodeCommandError } from '../errors.js';
+import { appNameOfUnit, checkAppName, containerName, unitName } from '../docker/names.js';
+import { renderEnvFile } from '../docker/env-file.js';
+import type { NodeFiles } from './node-files.js';
+import { DEFAULT_STATE_DIR, DEFAULT_UNIT_DIR, appPaths, parseSpec, renderSpec, renderUnit } from './unit.js';
+
+export interface ListedApplication {
+  readonly application: Application;
+  /** systemd says the unit is active */
+  readonly running: boolean;
+}
+
+export interface StartOptions {
+  readonly linkEnvironment: Readonly<Record<string, string>>;
+  /** the app's volume mountpoint on the node; required iff the app has a volume */
+  readonly volumePath?: string;
+}
+
+export interface ApplicationUnits {
+  /** every flocker application unit on the node, sorted by name */
+  list(): Promise<ListedApplication[]>;
+  /** write files, daemon-reload, enable, (re)start; resolves once the container runs */
+  start(app: Application, opts: StartOptions): Promise<void>;
+  /** stop, disable, remove unit + files + container; no-op if absent */
+  stop(name: string): Promise<void>;
+}
+
+export interface SystemdApplicationUnitsOptions {
+  readonly unitDir?: string;
+  readonly stateDir?: string;
+  readonly docker?: string;
+  /** how long start() waits for the container to run; default 60 s */
+  readonly startTimeoutMs?: number;
+  readonly pollMs?: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class SystemdApplicationUnits implements ApplicationUnits {
+  private readonly unitDir: string;
+  private readonly stateDir: string;
+  private readonly docker: string;
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly files: NodeFiles,
+    private readonly opts: SystemdApplicationUnitsOptions = {},
+  ) {
+    this.unitDir = opts.unitDir ?? DEFAULT_UNIT_DIR;
+    this.stateDir = opts.stateDir ?? DEFAULT_STATE_DIR;
+    this.docker = opts.docker ?? 'docker';
+  }
+
+  private paths(name: string): ReturnType<typeof appPaths> {
+    return appPaths(name, this.unitDir, this.stateDir);
+  }
+
+  async list(): Promise<ListedApplication[]> {
+    const names = (await this.files.list(this.unitDir))
+      .map(appNameOfUnit)
+      .filter((n): n is string => n !== undefined)
+      .sort();
+    if (names.length === 0) return [];
+    // is-active exits non-zero when any unit is not active; one line per unit either way
+    const r = await this.runner.run(['systemctl', 'is-active', ...names.map(unitName)]);
+    const states = r.stdout.split('\n').filter((l) => l !== '');
+    if (states.length !== names.length)
+      throw new NodeCommandError(
+        this.runner.host,
+        ['systemctl', 'is-active'],
+        r.code,
+        r.stderr,
+        'unexpected output',
+      );
+    const out: ListedApplication[] = [];
+    for (const [i, name] of names.entries()) {
+      const p = this.paths(name);
+      const text = await this.files.read(p.specFile);
+      if (text === undefined)
+        throw new FlockerError(
+          `${this.runner.host}: ${p.unit} has no recorded spec ${p.specFile}`,
+          'E_SPEC',
+          'system',
+        );
+      const spec = parseSpec(text, `${this.runner.host}:${p.specFile}`);
+      if (spec.application.name !== name)
+        throw new FlockerError(
+          `${this.runner.host}:${p.specFile}: records application ${spec.application.name}`,
+          'E_SPEC',
+          'system',
+        );
+      out.push({ application: spec.application, running: states[i] === 'active' });
+    }
+    return out;
+  }
+
+  async start(app: Application, opts: StartOptions): Promise<void> {
+    const p = this.paths(app.name);
+    const unit = unitName(app.name);
+    const env = renderEnvFile(app.environment, opts.linkEnvironment); // validates before touching anything
+    const unitText = renderUnit(app, {
+      envFile: p.envFile,
+      specFile: p.specFile,
+      volumePath: opts.volumePath,
+      docker: this.docker,
+    });
+    await this.files.write(p.envFile, env, 0o600);
+    await this.files.write(p.specFile, renderSpec(app, opts.linkEnvironment, opts.volumePath), 0o600);
+    await this.files.write(p.unit, unitText, 0o644);
+    await runChecked(this.runner, ['systemctl', 'daemon-reload']);
+    await runChecked(this.runner, ['systemctl', 'enable', unit]);
+    await this.runner.run(['systemctl', 'reset-failed', unit]); // fresh start-limit count
+    await runChecked(this.runner, ['systemctl', 'restart', unit]);
+    await this.waitRunning(app.name);
+  }
+
+  private async waitRunning(name: string): Promise<void> {
+    const unit = unitName(name);
+    const deadline = Date.now() + (this.opts.startTimeoutMs ?? 60_000);
+    let why = 'timed out';
+    for (;;) {
+      const r = await this.runner.run([
+        this.docker,
+        'inspect',
+        '-f',
+        '{{.State.Running}}',
+        containerName(name),
+      ]);
+      if (r.code === 0 && r.stdout.trim() === 'true') return;
+      const s = await this.runner.run(['systemctl', 'is-active', unit]);
+      const state = s.stdout.trim();
+      if (state === 'failed' || state === 'inactive') {
+        why = `unit is ${state}`;
+        break;
+      }
+      if (Date.now() > deadline) break;
+      await sleep(this.opts.pollMs ?? 200);
+    }
+    const status = await this.runner.run(['systemctl', 'status', '--no-pager', '--lines=0', unit]);
+    const journal = await this.runner.run(['journalctl', '--no-pager', '-n', '30', '-u', unit]);
+    throw new FlockerError(
+      `${this.runner.host}: application ${name} did not start (${why})\n${status.stdout.trim()}\n${journal.stdout.trim()}`,
+      'E_APP_START',
+      'system',
+    );
+  }
+
+  async stop(name: string): Promise<void> {
+    checkAppName(name);
+    const p = this.paths(name);
+    const unit = unitName(name);
+    if ((await this.files.read(p.unit)) !== undefined) {
+      await runChecked(this.runner, ['systemctl', 'disable', '--now', unit]);
+    }
+    const rm = await this.runner.run([this.docker, 'rm', '-f', containerName(name)]);
+    if (rm.code !== 0 && !/no such container/i.test(rm.stderr))
+      throw new NodeCommandError(
+        this.runner.host,
+        [this.docker, 'rm', '-f', containerName(name)],
+        rm.code,
+        rm.stderr,
+      );
+    await this.files.remove(p.unit);
+    await this.files.remove(p.envFile);
+    await this.files.remove(p.specFile);
+    await runChecked(this.runner, ['systemctl', 'daemon-reload']);
+    await this.runner.run(['systemctl', 'reset-failed', unit]); // forget a failed state; absent is fine
+  }
+}
+
+/** In-memory twin. `failing` names apps whose start fails (as if the container never ran). */
+export class FakeApplicationUnits implements ApplicationUnits {
+  readonly apps = new Map<
+    string,
+    { application: Application; running: boolean; env: Record<string, string>; volumePath?: string }
+  >();
+  readonly failing = new Set<string>();
+  /** every start/stop, in order, for assertions */
+  readonly calls: string[] = [];
+
+  list(): Promise<ListedApplication[]> {
+    return Promise.resolve(
+      [...this.apps.values()]
+        .sort((a, b) => (a.application.name < b.application.name ? -1 : 1))
+        .map((a) => ({ application: structuredClone(a.application), running: a.running })),
+    );
+  }
+
+  start(app: Application, opts: StartOptions): Promise<void> {
+    this.calls.push(`start ${app.name}`);
+    try {
+      checkAppName(app.name);
+      const env = Object.fromEntries(
+        renderEnvFile(app.environment, opts.linkEnvironment)
+          .split('\n')
+          .filter((l) => l)
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      if (app.volume && opts.volumePath === undefined)
+        throw new FlockerError(
+          `application ${app.name} has a volume but no volume path was given`,
+          'E_VOLUME_PATH',
+          'system',
+        );
+      const failed = this.failing.has(app.name);
+      this.apps.set(app.name, {
+        application: structuredClone(app),
+        running: !failed,
+        env,
+        ...(opts.volumePath !== undefined ? { volumePath: opts.volumePath } : {}),
+      });
+      if (failed)
+        throw new FlockerError(
+          `fake: application ${app.name} did not start (unit is failed)`,
+          'E_APP_START',
+          'system',
+        );
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  stop(name: string): Promise<void> {
+    this.calls.push(`stop ${name}`);
+    try {
+      checkAppName(name);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    this.apps.delete(name);
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,87 @@
+// One behavioural contract for every ApplicationUnits: FakeApplicationUnits in unit tests and
+// SystemdApplicationUnits inside a lab node in application-units.functional.test.ts.
+import { expect } from 'chai';
+import type { ApplicationUnits } from '../../src/systemd/application-units.js';
+import type { Application } from '../../src/model/application.js';
+import { toApplication } from '../../src/model/canonical.js';
+
+export interface UnitsSubject {
+  readonly units: ApplicationUnits;
+  /** an image whose default command keeps running (e.g. busybox httpd) */
+  readonly image: string;
+  /** a volume path on the node usable for an app with a volume */
+  readonly volumePath: string;
+  cleanup(): Promise<void>;
+}
+
+async function rejects(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+export function applicationUnitsContract(label: string, factory: () => Promise<UnitsSubject>): void {
+  describe(`ApplicationUnits contract: ${label}`, function () {
+    let s: UnitsSubject;
+    let app: Application;
+    beforeEach(async function () {
+      s = await factory();
+      app = toApplication('ctr-web', {
+        image: s.image,
+        ports: [{ internal: 80, external: 18080 }],
+        volume: { mountpoint: '/data' },
+        links: [{ alias: 'db', local_port: 5432, remote_port: 15432 }],
+        environment: { GREETING: 'hello $USER 100%', QUOTE: `"it's"` },
+        mem_limit: 67108864,
+        cpu_shares: 512,
+        restart_policy: { name: 'on-failure', maximum_retry_count: 2 },
+      });
+    });
+    afterEach(async function () {
+      await s?.cleanup();
+    });
+
+    it('starts an app and lists the exact application as running', async function () {
+      expect(await s.units.list()).to.deep.equal([]);
+      await s.units.start(app, {
+        linkEnvironment: { DB_PORT_5432_TCP_ADDR: '1.2.3.4' },
+        volumePath: s.volumePath,
+      });
+      expect(await s.units.list()).to.deep.equal([{ application: app, running: true }]);
+    });
+
+    it('restarts with a changed spec and lists the new one', async function () {
+      await s.units.start(app, { linkEnvironment: {}, volumePath: s.volumePath });
+      const changed = { ...app, environment: { ...app.environment, NEW: '1' } };
+      await s.units.start(changed, { linkEnvironment: {}, volumePath: s.volumePath });
+      expect(await s.units.list()).to.deep.equal([{ application: changed, running: true }]);
+    });
+
+    it('lists several apps sorted by name', async function () {
+      const b = toApplication('ctr-b', { image: s.image });
+      await s.units.start(app, { linkEnvironment: {}, volumePath: s.volumePath });
+      await s.units.start(b, { linkEnvironment: {} });
+      expect((await s.units.list()).map((x) => x.application.name)).to.deep.equal(['ctr-b', 'ctr-web']);
+    });
+
+    it('stops and forgets an app; stopping an absent app is a no-op', async function () {
+      await s.units.start(app, { linkEnvironment: {}, volumePath: s.volumePath });
+      await s.units.stop(app.name);
+      expect(await s.units.list()).to.deep.equal([]);
+      await s.units.stop(app.name);
+      await s.units.stop('never-there');
+    });
+
+    it('refuses an app with a volume but no volume path, and values docker cannot carry', async function () {
+      expect((await rejects(s.units.start(app, { linkEnvironment: {} }))).message).to.match(/volume/);
+      const bad = { ...app, environment: { X: 'a\nb' } };
+      expect(
+        (await rejects(s.units.start(bad, { linkEnvironment: {}, volumePath: s.volumePath }))).message,
+      ).to.match(/newline/);
+      expect(await s.units.list()).to.deep.equal([]);
+    });
+  });
+}
