@@ -43,6 +43,8 @@ interface Converting extends ConvertedService {
 
 export interface ComposeResult {
   readonly services: ConvertedService[];
+  /** every service name in the file, convertible or not */
+  readonly names: string[];
   /** problems with file paths */
   readonly problems: PathProblem[];
 }
@@ -87,16 +89,16 @@ const MEM_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1
 
 /** 67108864, "64m", "1g", "512k", "100b" -> bytes; other values -> the reason. */
 export function parseMemLimit(v: unknown): number | string {
-  const expected = 'expected a memory size: a number of bytes or a string like "64m", "512k" or "1g"';
+  const expected = 'expected a memory size greater than 0: a number of bytes or a string like "64m", "512k" or "1g"';
   if (typeof v === 'number') {
-    return Number.isSafeInteger(v) && v > 0 ? v : `${expected} greater than 0, found the number ${v}`;
+    return Number.isSafeInteger(v) && v > 0 ? v : `${expected}, found the number ${v}`;
   }
   if (typeof v !== 'string') return `${expected}, found ${describeValue(v)}`;
   const m = /^([0-9]+)\s*([a-zA-Z]*)$/.exec(v.trim());
   const unit = m ? MEM_UNITS[(m[2] as string).toLowerCase()] : undefined;
   if (!m || unit === undefined) return `${expected}, found ${JSON.stringify(v)}`;
   const n = Number(m[1]) * unit;
-  if (!Number.isSafeInteger(n) || n <= 0) return `${expected} greater than 0, found ${JSON.stringify(v)}`;
+  if (!Number.isSafeInteger(n) || n <= 0) return `${expected}, found ${JSON.stringify(v)}`;
   return n;
 }
 
@@ -132,7 +134,7 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
     const s = doc['services'];
     if (!isRecord(s)) {
       problems.push({ path: ['services'], target: 'value', message: `expected a mapping of service names to services, found ${describeValue(s)}` });
-      return { services: [], problems };
+      return { services: [], names: [], problems };
     }
     services = s;
   } else {
@@ -292,7 +294,6 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
           });
       }
     }
-    if (!Object.hasOwn(svc, 'image')) problems.push({ path, target: 'parent', message: 'missing required key "image"' });
     converted.push(c);
   }
 
@@ -332,6 +333,6 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
     });
     svc.entry['links'] = out;
   }
-  return { services: converted, problems };
+  return { services: converted, names: Object.keys(services), problems };
 }
 

@@ -87,11 +87,12 @@ export function parseApplications(text: string, file: string): ParsedApplication
     doc,
     'a mapping with the keys version and applications (or a compose-style file with services)',
   );
-  if (top) return { file, doc, names: new Set(), applications: {}, problems: [top], format: 'unknown' };
+  if (top) return { file, doc, names: null, applications: {}, problems: [top], format: 'unknown' };
   const value = doc.value as Record<string, unknown>;
 
   const pathProblems: PathProblem[] = [];
   const raws: RawApp[] = [];
+  const names = new Set<string>();
   let format: 'flocker' | 'compose';
 
   if (isComposeDocument(value)) {
@@ -100,6 +101,7 @@ export function parseApplications(text: string, file: string): ParsedApplication
     // problems the conversion found make the service invalid
     const badPrefixes = c.problems.map((p) => JSON.stringify(p.path));
     pathProblems.push(...c.problems);
+    for (const n of c.names) names.add(n);
     for (const s of c.services) {
       const prefix = JSON.stringify(s.path).slice(0, -1);
       const converted = !badPrefixes.some((b) => b === `${prefix}]` || b.startsWith(`${prefix},`));
@@ -114,6 +116,7 @@ export function parseApplications(text: string, file: string): ParsedApplication
     if (isRecord(apps)) {
       for (const [name, entry] of Object.entries(apps)) {
         raws.push({ name, entry, origin: (p) => ['applications', name, ...p], valid: APP_NAME_RE.test(name) });
+        names.add(name);
       }
     }
   }
@@ -142,7 +145,10 @@ export function parseApplications(text: string, file: string): ParsedApplication
   for (const r of raws) {
     if (r.valid) applications[r.name] = toApplication(r.name, r.entry as ApplicationConfigEntry);
   }
-  return { file, doc, names: new Set(raws.map((r) => r.name)), applications, problems, format };
+  // without an `applications` mapping the file defines no names we could check placements against
+  const listed = format === 'compose' ? !Object.hasOwn(value, 'services') || isRecord(value['services']) : isRecord(value['applications']);
+  const known = listed ? names : null;
+  return { file, doc, names: known, applications, problems, format };
 }
 
 /** Checks across the applications of one file: unique external ports, links to real ports. */

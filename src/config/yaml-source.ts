@@ -7,7 +7,7 @@
 // in one pass over the events, a tree of offsets. Duplicate keys are detected here (with the
 // path and both positions) instead of letting js-yaml throw on the first one, so all of them
 // are reported at once.
-import { EVENT_ID, YAMLException, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml';
+import { EVENT_ID, SCALAR_STYLE, YAMLException, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event } from 'js-yaml';
 import type { InputProblem } from '../errors.js';
 
@@ -16,7 +16,7 @@ export type KeyPath = readonly PathSegment[];
 
 /** Position of one YAML node; offsets are 0-based into the source, -1 = not in the source. */
 export interface PosNode {
-  readonly kind: 'mapping' | 'sequence' | 'scalar';
+  readonly kind: 'mapping' | 'sequence' | 'scalar' | 'alias';
   /** where the node's text starts (-1 for an empty scalar, e.g. `key:` with nothing after) */
   readonly offset: number;
   /** mapping entries by key (first occurrence wins, as js-yaml keeps the last value: see dupes) */
@@ -119,7 +119,6 @@ export function parseYaml(text: string, file: string): ParseResult {
   }
 
   const problems: InputProblem[] = [];
-  const anchors = new Map<string, PosNode>();
   const roots: (PosNode | null)[] = [];
   const stack: Frame[] = [];
   let docRoot: PosNode | null = null;
@@ -127,8 +126,7 @@ export function parseYaml(text: string, file: string): ParseResult {
 
   const at = (offset: number): LineCol => offsetToLineCol(lineStarts, offset);
 
-  const attach = (node: PosNode, keyText: string | null, anchorName: string | null): void => {
-    if (anchorName !== null) anchors.set(anchorName, node);
+  const attach = (node: PosNode, keyText: string | null): void => {
     const top = stack[stack.length - 1];
     if (!top) {
       docRoot = node;
@@ -168,9 +166,6 @@ export function parseYaml(text: string, file: string): ParseResult {
     return [...top.path, top.pendingKey?.key ?? ''];
   };
 
-  const anchorOf = (ev: { anchorStart: number; anchorEnd: number }): string | null =>
-    ev.anchorStart >= 0 ? text.slice(ev.anchorStart, ev.anchorEnd) : null;
-
   const isKeyPosition = (): boolean => {
     const top = stack[stack.length - 1];
     return top !== undefined && top.node.kind === 'mapping' && top.pendingKey === undefined;
@@ -191,24 +186,24 @@ export function parseYaml(text: string, file: string): ParseResult {
             : { kind, offset: ev.start, items: [] as PosNode[] };
         const path = childPath();
         // a collection used as a mapping key: keep its position, key text is not meaningful
-        attach(node as PosNode, isKeyPosition() ? '[complex key]' : null, anchorOf(ev));
+        attach(node as PosNode, isKeyPosition() ? '[complex key]' : null);
         stack.push({ node: node as Frame['node'], path });
         break;
       }
       case EVENT_ID.SCALAR: {
         const keyText = isKeyPosition() ? getScalarValue(text, ev) : null;
-        attach({ kind: 'scalar', offset: ev.valueStart }, keyText, anchorOf(ev));
+        // point at the opening quote of a quoted scalar
+        const quoted = ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED;
+        const offset = ev.valueStart >= 0 && quoted ? ev.valueStart - 1 : ev.valueStart;
+        attach({ kind: 'scalar', offset }, keyText);
         break;
       }
       case EVENT_ID.ALIAS: {
         const name = text.slice(ev.anchorStart, ev.anchorEnd);
-        const target = anchors.get(name);
-        // an alias re-uses the anchored node; report its inner positions at the anchor, but the
-        // alias itself where it is written
-        const node: PosNode = target
-          ? { ...target, offset: Math.max(0, ev.anchorStart - 1) }
-          : { kind: 'scalar', offset: Math.max(0, ev.anchorStart - 1) };
-        attach(node, isKeyPosition() ? name : null, null);
+        // An alias re-uses the anchored node's value. Problems anywhere inside it are reported
+        // at the alias (where the user used it), so the alias has no children of its own.
+        const node: PosNode = { kind: 'alias', offset: Math.max(0, ev.anchorStart - 1) };
+        attach(node, isKeyPosition() ? name : null);
         break;
       }
       case EVENT_ID.POP:
@@ -273,7 +268,7 @@ export function locate(doc: YamlDocument, path: KeyPath, target: 'value' | 'key'
   let offset: number;
   if (depth < path.length) {
     // the path goes further than the document: point at the deepest thing that exists
-    offset = keyOffset >= 0 ? keyOffset : node.offset;
+    offset = node.kind !== 'alias' && keyOffset >= 0 ? keyOffset : node.offset;
   } else if (target === 'key') {
     offset = keyOffset >= 0 ? keyOffset : node.offset;
   } else {
