@@ -1,0 +1,273 @@
+// iptables rules for flocker routes (pure): renderer, iptables-save parser, differ.
+//
+// Every node answers on every application's external port. On a node that does not run the app,
+// a route {port, target_address, target_port} becomes (all in our own chains, each rule tagged
+// with a comment that names the route, so rules are found by table + chain + comment):
+//   nat    FLOCKER-PREROUTING  -p tcp --dport PORT -m addrtype --dst-type LOCAL -j DNAT --to-destination T:TP
+//   nat    FLOCKER-OUTPUT      (same with ! -d 127.0.0.0/8, for connections made on the node itself)
+//   nat    FLOCKER-POSTROUTING -p tcp -d T --dport TP -m conntrack --ctstate DNAT -j MASQUERADE
+//   filter FLOCKER-FORWARD     -p tcp -d T --dport TP -m conntrack --ctstate DNAT -j ACCEPT
+//   filter FLOCKER-FORWARD     -p tcp -s T --sport TP -m conntrack --ctstate DNAT -j ACCEPT (replies)
+// and one jump per chain from the built-in chain (inserted first): nat PREROUTING, OUTPUT,
+// POSTROUTING; filter FORWARD (docker sets its policy to DROP).
+// --ctstate DNAT limits masquerading and forwarding to connections we translated.
+// Connections to 127.0.0.1:PORT from the node itself are not routed (that would need
+// route_localnet=1); links use the node's address, which works.
+import type { ReportedRoute } from '../model/state.js';
+
+export type Table = 'nat' | 'filter';
+
+export const CHAINS: readonly { table: Table; chain: string; from: string }[] = [
+  { table: 'nat', chain: 'FLOCKER-PREROUTING', from: 'PREROUTING' },
+  { table: 'nat', chain: 'FLOCKER-OUTPUT', from: 'OUTPUT' },
+  { table: 'nat', chain: 'FLOCKER-POSTROUTING', from: 'POSTROUTING' },
+  { table: 'filter', chain: 'FLOCKER-FORWARD', from: 'FORWARD' },
+];
+
+export const JUMP_COMMENT = 'flocker:jump';
+const ROUTE_COMMENT = /^flocker:route:(\d+):(\d{1,3}(?:\.\d{1,3}){3}):(\d+)(:reply)?$/;
+
+/** One rule: table, chain and the rule spec after the chain name (iptables argv form). */
+export interface Rule {
+  readonly table: Table;
+  readonly chain: string;
+  readonly spec: readonly string[];
+  /** our tag; (table, chain, comment) identifies a rule */
+  readonly comment: string;
+}
+
+export const ruleKey = (r: { table: string; chain: string; comment: string }): string =>
+  `${r.table} ${r.chain} ${r.comment}`;
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const isPort = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65535;
+
+export function routeProblems(routes: readonly ReportedRoute[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<number>();
+  for (const r of routes) {
+    if (!isPort(r.port)) problems.push(`route port ${r.port} is not a port`);
+    if (!isPort(r.target_port)) problems.push(`route target port ${r.target_port} is not a port`);
+    if (!IPV4.test(r.target_address))
+      problems.push(`route target ${JSON.stringify(r.target_address)} is not an IPv4 address`);
+    if (seen.has(r.port)) problems.push(`two routes for port ${r.port}`);
+    seen.add(r.port);
+  }
+  return problems;
+}
+
+export function routeComment(r: ReportedRoute): string {
+  return `flocker:route:${r.port}:${r.target_address}:${r.target_port}`;
+}
+
+const tagged = (comment: string, rest: readonly string[]): string[] => [
+  ...rest.slice(0, -2),
+  '-m',
+  'comment',
+  '--comment',
+  comment,
+  ...rest.slice(-2),
+];
+
+/** The rules of one route. */
+export function routeRules(r: ReportedRoute): Rule[] {
+  const c = routeComment(r);
+  const dest = `${r.target_address}:${r.target_port}`;
+  const dnat = ['-p', 'tcp', '-m', 'tcp', '--dport', String(r.port), '-m', 'addrtype', '--dst-type', 'LOCAL'];
+  const toTarget = [
+    '-p',
+    'tcp',
+    '-d',
+    `${r.target_address}/32`,
+    '-m',
+    'tcp',
+    '--dport',
+    String(r.target_port),
+  ];
+  const fromTarget = [
+    '-p',
+    'tcp',
+    '-s',
+    `${r.target_address}/32`,
+    '-m',
+    'tcp',
+    '--sport',
+    String(r.target_port),
+  ];
+  const ct = ['-m', 'conntrack', '--ctstate', 'DNAT'];
+  return [
+    {
+      table: 'nat',
+      chain: 'FLOCKER-PREROUTING',
+      comment: c,
+      spec: tagged(c, [...dnat, '-j', 'DNAT']).concat('--to-destination', dest),
+    },
+    {
+      table: 'nat',
+      chain: 'FLOCKER-OUTPUT',
+      comment: c,
+      spec: tagged(c, ['!', '-d', '127.0.0.0/8', ...dnat, '-j', 'DNAT']).concat('--to-destination', dest),
+    },
+    {
+      table: 'nat',
+      chain: 'FLOCKER-POSTROUTING',
+      comment: c,
+      spec: tagged(c, [...toTarget, ...ct, '-j', 'MASQUERADE']),
+    },
+    {
+      table: 'filter',
+      chain: 'FLOCKER-FORWARD',
+      comment: c,
+      spec: tagged(c, [...toTarget, ...ct, '-j', 'ACCEPT']),
+    },
+    {
+      table: 'filter',
+      chain: 'FLOCKER-FORWARD',
+      comment: `${c}:reply`,
+      spec: tagged(`${c}:reply`, [...fromTarget, ...ct, '-j', 'ACCEPT']),
+    },
+  ];
+}
+
+export function jumpRules(): Rule[] {
+  return CHAINS.map(({ table, chain, from }) => ({
+    table,
+    chain: from,
+    comment: JUMP_COMMENT,
+    spec: ['-m', 'comment', '--comment', JUMP_COMMENT, '-j', chain],
+  }));
+}
+
+/** Every rule the routes need, jumps included. */
+export function desiredRules(routes: readonly ReportedRoute[]): Rule[] {
+  return [...jumpRules(), ...routes.flatMap(routeRules)];
+}
+
+// ---- iptables-save parsing ----
+
+/** Split one iptables-save line into words (double quotes with \" and \\ escapes). */
+export function splitSaveLine(line: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] as string;
+    if (quoted) {
+      if (ch === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {
+        cur += line[++i];
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') {
+      quoted = true;
+      inWord = true;
+    } else if (ch === ' ' || ch === '\t') {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += ch;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(cur);
+  return words;
+}
+
+export interface SavedRule {
+  readonly table: string;
+  readonly chain: string;
+  /** words after "-A CHAIN", as iptables-save printed them (valid for iptables -D) */
+  readonly spec: readonly string[];
+  readonly comment?: string;
+}
+
+export interface SavedRuleset {
+  /** table -> chain names (built-in and user) */
+  readonly chains: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly rules: readonly SavedRule[];
+}
+
+export function parseIptablesSave(text: string): SavedRuleset {
+  const chains = new Map<string, Set<string>>();
+  const rules: SavedRule[] = [];
+  let table: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (line.startsWith('*')) {
+      table = line.slice(1);
+      if (!chains.has(table)) chains.set(table, new Set());
+    } else if (line === 'COMMIT') table = undefined;
+    else if (table !== undefined && line.startsWith(':')) {
+      chains.get(table)?.add(line.slice(1).split(' ')[0] as string);
+    } else if (table !== undefined && line.startsWith('-A ')) {
+      const words = splitSaveLine(line);
+      const chain = words[1] as string;
+      const spec = words.slice(2);
+      const ci = spec.indexOf('--comment');
+      const comment = ci >= 0 ? spec[ci + 1] : undefined;
+      rules.push({ table, chain, spec, ...(comment !== undefined ? { comment } : {}) });
+    }
+  }
+  return { chains, rules };
+}
+
+const isOurs = (r: SavedRule): r is SavedRule & { comment: string } =>
+  r.comment !== undefined && (r.comment === JUMP_COMMENT || ROUTE_COMMENT.test(r.comment));
+
+/** Routes installed: read from the tags of the DNAT rules in FLOCKER-PREROUTING, sorted by port. */
+export function installedRoutes(saved: SavedRuleset): ReportedRoute[] {
+  const out = new Map<number, ReportedRoute>();
+  for (const r of saved.rules) {
+    if (r.table !== 'nat' || r.chain !== 'FLOCKER-PREROUTING' || r.comment === undefined) continue;
+    const m = ROUTE_COMMENT.exec(r.comment);
+    if (!m || m[4]) continue;
+    const port = Number(m[1]);
+    out.set(port, { port, target_address: m[2] as string, target_port: Number(m[3]) });
+  }
+  return [...out.values()].sort((a, b) => a.port - b.port);
+}
+
+const sameRoute = (a: ReportedRoute, b: ReportedRoute): boolean =>
+  a.port === b.port && a.target_address === b.target_address && a.target_port === b.target_port;
+
+export interface RoutePlan {
+  /** iptables argv (without the executable), in order: chains, deletions, additions */
+  readonly commands: readonly (readonly string[])[];
+  readonly added: ReportedRoute[];
+  readonly removed: ReportedRoute[];
+}
+
+/**
+ * What to run so that exactly `routes` are installed: create missing chains, delete our rules
+ * that are not wanted (and duplicates), add the wanted ones that are missing. Rules without our
+ * tags are never touched.
+ */
+export function planRoutes(saved: SavedRuleset, routes: readonly ReportedRoute[]): RoutePlan {
+  const commands: string[][] = [];
+  for (const { table, chain } of CHAINS)
+    if (!saved.chains.get(table)?.has(chain)) commands.push(['-t', table, '-N', chain]);
+  const want = new Map(desiredRules(routes).map((r) => [ruleKey(r), r]));
+  const have = new Set<string>();
+  for (const r of saved.rules) {
+    if (!isOurs(r)) continue;
+    const k = ruleKey(r);
+    if (want.has(k) && !have.has(k)) have.add(k);
+    else commands.push(['-t', r.table, '-D', r.chain, ...r.spec]);
+  }
+  for (const [k, r] of want) {
+    if (have.has(k)) continue;
+    commands.push(
+      r.comment === JUMP_COMMENT
+        ? ['-t', r.table, '-I', r.chain, '1', ...r.spec]
+        : ['-t', r.table, '-A', r.chain, ...r.spec],
+    );
+  }
+  const before = installedRoutes(saved);
+  return {
+    commands,
+    added: [...routes].filter((r) => !before.some((b) => sameRoute(b, r))).sort((a, b) => a.port - b.port),
+    removed: before.filter((b) => !routes.some((r) => sameRoute(b, r))),
+  };
+}

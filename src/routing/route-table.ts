@@ -1,0 +1,182 @@
+// The node's route table: interface, real implementation over iptables, fake, boot restore.
+import type { ReportedRoute } from '../model/state.js';
+import type { CommandRunner } from '../exec/runner.js';
+import { runChecked } from '../exec/check.js';
+import { FlockerError } from '../errors.js';
+import type { NodeFiles } from '../systemd/node-files.js';
+import { systemdCommandLine } from '../systemd/quote.js';
+import { installedRoutes, parseIptablesSave, planRoutes, routeProblems } from './iptables.js';
+
+export interface RouteTable {
+  /** routes installed on this node, sorted by port */
+  list(): Promise<ReportedRoute[]>;
+  /** make the installed routes exactly these (a diff: only the difference is added/removed) */
+  set(routes: readonly ReportedRoute[]): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }>;
+}
+
+export const ROUTES_FILE = '/var/lib/flocker/routes.json';
+export const ROUTES_UNIT = 'flocker-routes.service';
+export const ROUTES_FORMAT = 'flocker-routes/1';
+export const DEFAULT_RESTORE_COMMAND: readonly string[] = ['flocker-changestate', 'restore-routes'];
+
+function checkRoutes(routes: readonly ReportedRoute[]): void {
+  const problems = routeProblems(routes);
+  if (problems.length) throw new FlockerError(problems.join('\n'), 'E_ROUTES', 'system');
+}
+
+/**
+ * The boot unit: re-applies the persisted routes after docker is up, before multi-user.target
+ * (and so before the application units). PartOf=docker.service + WantedBy=docker.service: when
+ * docker is restarted, this unit is restarted after it and re-adds anything that went missing.
+ */
+export function renderRoutesUnit(restoreCommand: readonly string[] = DEFAULT_RESTORE_COMMAND): string {
+  return [
+    '# Written by flocker; do not edit.',
+    '[Unit]',
+    'Description=flocker routes (NAT of every application port to the node running it)',
+    'After=docker.service network-online.target',
+    'Wants=network-online.target',
+    'PartOf=docker.service',
+    'Before=multi-user.target',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    'RemainAfterExit=yes',
+    `ExecStart=${systemdCommandLine(restoreCommand)}`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target docker.service',
+    '',
+  ].join('\n');
+}
+
+export function renderRoutesFile(routes: readonly ReportedRoute[]): string {
+  const sorted = [...routes]
+    .map((r) => ({ port: r.port, target_address: r.target_address, target_port: r.target_port }))
+    .sort((a, b) => a.port - b.port);
+  return `${JSON.stringify({ format: ROUTES_FORMAT, routes: sorted }, null, 2)}\n`;
+}
+
+export function parseRoutesFile(text: string, file: string): ReportedRoute[] {
+  const bad = (why: string): FlockerError =>
+    new FlockerError(`${file}: damaged routes file: ${why}`, 'E_ROUTES', 'system');
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
+  if (typeof v !== 'object' || v === null || (v as { format?: unknown }).format !== ROUTES_FORMAT)
+    throw bad(`expected format ${ROUTES_FORMAT}`);
+  const routes = (v as { routes?: unknown }).routes;
+  if (!Array.isArray(routes)) throw bad('routes: expected a list');
+  const out = routes.map((r: unknown, i) => {
+    const o = r as Record<string, unknown>;
+    if (
+      typeof o !== 'object' ||
+      o === null ||
+      typeof o.port !== 'number' ||
+      typeof o.target_port !== 'number' ||
+      typeof o.target_address !== 'string'
+    )
+      throw bad(`routes[${i}]: expected {port, target_address, target_port}`);
+    return { port: o.port, target_address: o.target_address, target_port: o.target_port };
+  });
+  const problems = routeProblems(out);
+  if (problems.length) throw bad(problems.join('; '));
+  return out;
+}
+
+export interface IptablesRouteTableOptions {
+  readonly iptables?: string;
+  readonly iptablesSave?: string;
+  readonly routesFile?: string;
+  readonly unitDir?: string;
+  /** what flocker-routes.service runs at boot; default flocker-changestate restore-routes */
+  readonly restoreCommand?: readonly string[];
+  /** persist + install the boot unit on set() (default true; restore itself passes false) */
+  readonly persist?: boolean;
+}
+
+export class IptablesRouteTable implements RouteTable {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly files: NodeFiles,
+    private readonly opts: IptablesRouteTableOptions = {},
+  ) {}
+
+  private async saved(): Promise<ReturnType<typeof parseIptablesSave>> {
+    const r = await runChecked(this.runner, [this.opts.iptablesSave ?? 'iptables-save']);
+    return parseIptablesSave(r.stdout);
+  }
+
+  async list(): Promise<ReportedRoute[]> {
+    return installedRoutes(await this.saved());
+  }
+
+  async set(routes: readonly ReportedRoute[]): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }> {
+    checkRoutes(routes);
+    if (this.opts.persist !== false) {
+      await this.files.write(this.opts.routesFile ?? ROUTES_FILE, renderRoutesFile(routes), 0o600);
+      await this.installBootUnit();
+    }
+    if (routes.length) await runChecked(this.runner, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    const plan = planRoutes(await this.saved(), routes);
+    for (const cmd of plan.commands)
+      await runChecked(this.runner, [this.opts.iptables ?? 'iptables', '-w', ...cmd]);
+    return { added: plan.added, removed: plan.removed };
+  }
+
+  /** write + enable flocker-routes.service (only when its content changed) */
+  async installBootUnit(): Promise<void> {
+    const path = `${this.opts.unitDir ?? '/etc/systemd/system'}/${ROUTES_UNIT}`;
+    const text = renderRoutesUnit(this.opts.restoreCommand);
+    if ((await this.files.read(path)) === text) return;
+    await this.files.write(path, text, 0o644);
+    await runChecked(this.runner, ['systemctl', 'daemon-reload']);
+    await runChecked(this.runner, ['systemctl', 'enable', ROUTES_UNIT]);
+  }
+}
+
+/**
+ * Boot/docker-restart restore: re-apply the persisted desired routes (no file = nothing to do).
+ * flocker-changestate restore-routes should call restoreRoutesOnThisNode() (see restore.ts).
+ */
+export async function restoreRoutes(
+  table: RouteTable,
+  files: NodeFiles,
+  routesFile = ROUTES_FILE,
+): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] } | undefined> {
+  const text = await files.read(routesFile);
+  if (text === undefined) return undefined;
+  return table.set(parseRoutesFile(text, routesFile));
+}
+
+export class FakeRouteTable implements RouteTable {
+  routes: ReportedRoute[] = [];
+  list(): Promise<ReportedRoute[]> {
+    return Promise.resolve(this.routes.map((r) => ({ ...r })).sort((a, b) => a.port - b.port));
+  }
+  set(routes: readonly ReportedRoute[]): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }> {
+    try {
+      checkRoutes(routes);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    const key = (r: ReportedRoute): string => `${r.port} ${r.target_address} ${r.target_port}`;
+    const before = new Set(this.routes.map(key));
+    const after = new Set(routes.map(key));
+    const byPort = (a: ReportedRoute, b: ReportedRoute): number => a.port - b.port;
+    const added = routes
+      .filter((r) => !before.has(key(r)))
+      .map((r) => ({ ...r }))
+      .sort(byPort);
+    const removed = this.routes.filter((r) => !after.has(key(r))).sort(byPort);
+    this.routes = routes.map((r) => ({
+      port: r.port,
+      target_address: r.target_address,
+      target_port: r.target_port,
+    }));
+    return Promise.resolve({ added, removed });
+  }
+}
