@@ -121,7 +121,6 @@ export class SshNodeConnection implements NodeConnection {
     return new Promise<CommandResult>((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
-      let channel: ClientChannel | undefined;
       const fail = (reason: string): void => {
         if (settled) return;
         settled = true;
@@ -147,12 +146,10 @@ export class SshNodeConnection implements NodeConnection {
           );
           return;
         }
-        channel = stream;
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let exitCode: number | null | undefined;
         let exitSignal: string | undefined;
-        let timedOut = false;
         const decoder = opts.onStdoutLine ? new StringDecoder('utf8') : undefined;
         let partial = '';
         const emitLines = (text: string, final: boolean): void => {
@@ -177,7 +174,7 @@ export class SshNodeConnection implements NodeConnection {
         stream.on('close', () => {
           if (settled) return;
           if (decoder) emitLines(decoder.end(), true);
-          if (exitCode === undefined && !timedOut) {
+          if (exitCode === undefined) {
             // channel closed without an exit status: the connection went away
             fail(this.closedReason ?? 'channel closed without exit status');
             return;
@@ -186,30 +183,52 @@ export class SshNodeConnection implements NodeConnection {
           if (timer) clearTimeout(timer);
           this.running.delete(fail);
           let stderr = Buffer.concat(errOut).toString('utf8');
-          if (timedOut)
-            stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}timed out after ${opts.timeoutMs} ms\n`;
-          else if (exitSignal)
+          if (exitSignal)
             stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}killed by signal ${exitSignal}\n`;
           resolve({
-            code: timedOut ? null : (exitCode ?? null),
+            code: exitCode ?? null,
             stdout: Buffer.concat(out).toString('utf8'),
             stderr,
           });
         });
         stream.on('error', () => undefined); // stdin writes after the remote exited, etc.
         if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
+          const ms = opts.timeoutMs;
           timer = setTimeout(() => {
-            timedOut = true;
-            try {
-              channel?.signal('KILL');
-            } catch {
-              // not all servers support signals; closing the channel is enough
-            }
-            channel?.close();
-          }, opts.timeoutMs);
+            if (settled) return;
+            // Ask sshd to kill the command (ssh2's channel.signal() is a no-op once stdin is
+            // ended, so go through its protocol object), close the channel and report at once:
+            // sshd only confirms the close when the command has exited.
+            sendSignal(stream, 'KILL');
+            stream.close();
+            settled = true;
+            this.running.delete(fail);
+            const stderr = Buffer.concat(errOut).toString('utf8');
+            resolve({
+              code: null,
+              stdout: Buffer.concat(out).toString('utf8'),
+              stderr: `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}timed out after ${ms} ms\n`,
+            });
+          }, ms);
         }
         stream.end(opts.stdin ?? '');
       });
     });
+  }
+}
+
+/** Send an SSH "signal" channel request (RFC 4254 6.9) even after stdin was ended. */
+function sendSignal(stream: ClientChannel, name: string): void {
+  const ch = stream as unknown as {
+    type?: string;
+    outgoing?: { id?: number; state?: string };
+    _client?: { _protocol?: { signal?: (id: number, sig: string) => void } };
+  };
+  try {
+    const id = ch.outgoing?.id;
+    if (ch.type === 'session' && ch.outgoing?.state === 'open' && id !== undefined)
+      ch._client?._protocol?.signal?.(id, name);
+  } catch {
+    // best effort: not every server supports signals
   }
 }
