@@ -13,10 +13,20 @@ import type { PathProblem } from './schema.js';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
-export const COMPOSE_KEYS = ['image', 'ports', 'links', 'volumes', 'environment', 'mem_limit', 'cpu_shares', 'restart'];
+export const COMPOSE_KEYS = [
+  'image',
+  'ports',
+  'links',
+  'volumes',
+  'environment',
+  'mem_limit',
+  'cpu_shares',
+  'restart',
+];
 export const COMPOSE_TOP_KEYS = ['version', 'services'];
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function isComposeDocument(doc: unknown): boolean {
   if (!isRecord(doc)) return false;
@@ -85,11 +95,21 @@ export function parseComposePort(v: unknown): PortMapping | string {
   return { external: ext, internal: int };
 }
 
-const MEM_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+const MEM_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+};
 
 /** 67108864, "64m", "1g", "512k", "100b" -> bytes; other values -> the reason. */
 export function parseMemLimit(v: unknown): number | string {
-  const expected = 'expected a memory size greater than 0: a number of bytes or a string like "64m", "512k" or "1g"';
+  const expected =
+    'expected a memory size greater than 0: a number of bytes or a string like "64m", "512k" or "1g"';
   if (typeof v === 'number') {
     return Number.isSafeInteger(v) && v > 0 ? v : `${expected}, found the number ${v}`;
   }
@@ -133,7 +153,11 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
     }
     const s = doc['services'];
     if (!isRecord(s)) {
-      problems.push({ path: ['services'], target: 'value', message: `expected a mapping of service names to services, found ${describeValue(s)}` });
+      problems.push({
+        path: ['services'],
+        target: 'value',
+        message: `expected a mapping of service names to services, found ${describeValue(s)}`,
+      });
       return { services: [], names: [], problems };
     }
     services = s;
@@ -147,10 +171,18 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
   for (const [name, svc] of Object.entries(services)) {
     const path = [...servicesPrefix, name];
     if (!new RegExp(APP_NAME_PATTERN).test(name)) {
-      problems.push({ path, target: 'key', message: `expected ${APP_NAME_RULE}, found ${JSON.stringify(name)}` });
+      problems.push({
+        path,
+        target: 'key',
+        message: `expected ${APP_NAME_RULE}, found ${JSON.stringify(name)}`,
+      });
     }
     if (!isRecord(svc)) {
-      problems.push({ path, target: 'value', message: `expected a mapping of compose service keys (${COMPOSE_KEYS.join(', ')}), found ${describeValue(svc)}` });
+      problems.push({
+        path,
+        target: 'value',
+        message: `expected a mapping of compose service keys (${COMPOSE_KEYS.join(', ')}), found ${describeValue(svc)}`,
+      });
       continue;
     }
     const entry: Record<string, unknown> = {};
@@ -164,11 +196,15 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
         case 'ports':
           return second === undefined ? [...path, 'ports'] : [...path, 'ports', second];
         case 'links':
-          return second === undefined ? [...path, 'links'] : [...path, 'links', linkOrigin[second as number] ?? second];
+          return second === undefined
+            ? [...path, 'links']
+            : [...path, 'links', linkOrigin[second as number] ?? second];
         case 'volume':
           return [...path, 'volumes', 0];
         case 'environment':
-          return second === undefined ? [...path, 'environment'] : [...path, 'environment', envOrigin.get(String(second)) ?? second];
+          return second === undefined
+            ? [...path, 'environment']
+            : [...path, 'environment', envOrigin.get(String(second)) ?? second];
         case 'restart_policy':
           return [...path, 'restart'];
         default:
@@ -198,7 +234,11 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
         }
         case 'ports': {
           if (!Array.isArray(value)) {
-            problems.push({ path: kp, target: 'value', message: `expected a list of "EXTERNAL:INTERNAL" strings, found ${describeValue(value)}` });
+            problems.push({
+              path: kp,
+              target: 'value',
+              message: `expected a list of "EXTERNAL:INTERNAL" strings, found ${describeValue(value)}`,
+            });
             break;
           }
           const ports: PortMapping[] = [];
@@ -212,7 +252,11 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
         }
         case 'volumes': {
           if (!Array.isArray(value)) {
-            problems.push({ path: kp, target: 'value', message: `expected a list with one volume ("/path" or "name:/path"), found ${describeValue(value)}` });
+            problems.push({
+              path: kp,
+              target: 'value',
+              message: `expected a list with one volume ("/path" or "name:/path"), found ${describeValue(value)}`,
+            });
             break;
           }
           if (value.length > 1) {
@@ -226,7 +270,11 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
           const v: unknown = value[0];
           if (v === undefined) break;
           if (typeof v !== 'string') {
-            problems.push({ path: [...kp, 0], target: 'value', message: `expected a volume "/path" or "name:/path", found ${describeValue(v)}` });
+            problems.push({
+              path: [...kp, 0],
+              target: 'value',
+              message: `expected a volume "/path" or "name:/path", found ${describeValue(v)}`,
+            });
             break;
           }
           const parts = v.split(':');
@@ -300,7 +348,11 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
   const byName = new Map(converted.map((c) => [c.name, c]));
   for (const { svc, links, path } of pendingLinks) {
     if (!Array.isArray(links)) {
-      problems.push({ path, target: 'value', message: `expected a list of "service" or "service:alias" strings, found ${describeValue(links)}` });
+      problems.push({
+        path,
+        target: 'value',
+        message: `expected a list of "service" or "service:alias" strings, found ${describeValue(links)}`,
+      });
       continue;
     }
     const out: Link[] = [];
@@ -308,13 +360,21 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
     links.forEach((l: unknown, i) => {
       const ip = [...path, i];
       if (typeof l !== 'string' || l.split(':').length > 2 || l.startsWith(':') || l.endsWith(':')) {
-        problems.push({ path: ip, target: 'value', message: `expected "service" or "service:alias", found ${describeValue(l)}` });
+        problems.push({
+          path: ip,
+          target: 'value',
+          message: `expected "service" or "service:alias", found ${describeValue(l)}`,
+        });
         return;
       }
       const [target, alias] = l.split(':') as [string, string | undefined];
       const other = byName.get(target);
       if (!other) {
-        problems.push({ path: ip, target: 'value', message: `expected the name of another service in this file, found ${JSON.stringify(target)}` });
+        problems.push({
+          path: ip,
+          target: 'value',
+          message: `expected the name of another service in this file, found ${JSON.stringify(target)}`,
+        });
         return;
       }
       const ports = other.entry['ports'];
@@ -329,10 +389,13 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
         return;
       }
       linkOrigin.push(i);
-      out.push({ local_port: p.internal, remote_port: p.external, alias: alias ?? target.replace(/-/g, '_') });
+      out.push({
+        local_port: p.internal,
+        remote_port: p.external,
+        alias: alias ?? target.replace(/-/g, '_'),
+      });
     });
     svc.entry['links'] = out;
   }
   return { services: converted, names: Object.keys(services), problems };
 }
-

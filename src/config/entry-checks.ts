@@ -3,14 +3,17 @@
 // failed the schema: every check looks only at parts that have the right shape.
 import type { PathProblem } from './schema.js';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPort = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 
 /** Why a mountpoint is unusable, or null if it is fine. */
 export function mountpointProblem(m: string): string | null {
   if (!m.startsWith('/')) return 'expected an absolute path (starting with "/")';
   if (m.replace(/\/+$/, '') === '') return 'expected a directory below "/", not "/" itself';
-  if (m.split('/').some((s) => s === '..' || s === '.')) return 'expected a path without "." or ".." components';
+  if (m.split('/').some((s) => s === '..' || s === '.'))
+    return 'expected a path without "." or ".." components';
   if (m.includes(':')) return 'expected a path without ":" (Docker uses it to separate volume options)';
   if (/[\n\r\0,]/.test(m)) return 'expected a path without newline, NUL or "," characters';
   return null;
@@ -84,7 +87,12 @@ export function checkEntrySemantics(entry: unknown): PathProblem[] {
   }
 
   const rp = entry['restart_policy'];
-  if (isRecord(rp) && rp['maximum_retry_count'] !== undefined && typeof rp['name'] === 'string' && rp['name'] !== 'on-failure') {
+  if (
+    isRecord(rp) &&
+    rp['maximum_retry_count'] !== undefined &&
+    typeof rp['name'] === 'string' &&
+    rp['name'] !== 'on-failure'
+  ) {
     out.push({
       path: ['restart_policy', 'maximum_retry_count'],
       target: 'key',

@@ -10,7 +10,13 @@ import { formatPath } from './yaml-source.js';
 import type { KeyPath } from './yaml-source.js';
 
 export { applicationEntrySchema, applicationConfigSchema, deploymentConfigSchema } from './schema.js';
-export { APP_NAME_PATTERN, NODE_NAME_PATTERN, ENV_NAME_PATTERN, LINK_ALIAS_PATTERN, IMAGE_PATTERN } from './schema.js';
+export {
+  APP_NAME_PATTERN,
+  NODE_NAME_PATTERN,
+  ENV_NAME_PATTERN,
+  LINK_ALIAS_PATTERN,
+  IMAGE_PATTERN,
+} from './schema.js';
 export { parseApplications, parseDeployment, crossFileChecks, sortProblems } from './parse.js';
 export type { ParsedApplications, ParsedDeployment } from './parse.js';
 export { isComposeDocument, COMPOSE_KEYS } from './compose.js';
@@ -31,7 +37,12 @@ export function parseDeploymentConfig(text: string, file: string): Record<string
 }
 
 /** Both files parsed and cross-checked; problems of both files in one InputError. */
-export function buildDesiredConfig(appsText: string, appsFile: string, depText: string, depFile: string): DesiredConfig {
+export function buildDesiredConfig(
+  appsText: string,
+  appsFile: string,
+  depText: string,
+  depFile: string,
+): DesiredConfig {
   const apps = parseApplications(appsText, appsFile);
   const dep = parseDeployment(depText, depFile);
   const problems = [...apps.problems, ...dep.problems, ...crossFileChecks(apps, dep)];

@@ -16,7 +16,10 @@ export async function readConfigFile(path: string): Promise<{ text: string } | {
 }
 
 /** Read and check both files; every problem of both (unreadable files included) in one InputError. */
-export async function loadDesiredConfig(deploymentPath: string, applicationPath: string): Promise<DesiredConfig> {
+export async function loadDesiredConfig(
+  deploymentPath: string,
+  applicationPath: string,
+): Promise<DesiredConfig> {
   const [a, d] = await Promise.all([readConfigFile(applicationPath), readConfigFile(deploymentPath)]);
   const problems: InputProblem[] = [];
   if ('problem' in a) problems.push(a.problem);
@@ -26,6 +29,7 @@ export async function loadDesiredConfig(deploymentPath: string, applicationPath:
   if (apps) problems.push(...apps.problems);
   if (dep) problems.push(...dep.problems);
   if (apps && dep) problems.push(...crossFileChecks(apps, dep));
-  if (problems.length || !apps || !dep) throw new InputError(sortProblems(problems, [applicationPath, deploymentPath]));
+  if (problems.length || !apps || !dep)
+    throw new InputError(sortProblems(problems, [applicationPath, deploymentPath]));
   return { applications: apps.applications, nodes: dep.nodes };
 }

@@ -16,8 +16,10 @@ import type { PathProblem } from './schema.js';
 import { describeValue, formatPath, locate, locateParent, parseYaml } from './yaml-source.js';
 import type { KeyPath, LineCol, YamlDocument } from './yaml-source.js';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPort = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 const APP_NAME_RE = new RegExp(APP_NAME_PATTERN);
 
 /** Give a path problem its position in a document. */
@@ -27,7 +29,10 @@ export function positioned(doc: YamlDocument, p: PathProblem): InputProblem {
 }
 
 /** Sort problems by file (in the order given), line, column; stable otherwise. */
-export function sortProblems(problems: readonly InputProblem[], fileOrder: readonly string[] = []): InputProblem[] {
+export function sortProblems(
+  problems: readonly InputProblem[],
+  fileOrder: readonly string[] = [],
+): InputProblem[] {
   const rank = (f: string): number => {
     const i = fileOrder.indexOf(f);
     return i < 0 ? fileOrder.length : i;
@@ -68,11 +73,22 @@ export interface ParsedApplications {
 
 function documentProblem(doc: YamlDocument, expected: string): InputProblem | null {
   if (doc.value === null || doc.value === undefined) {
-    return { file: doc.file, line: 1, column: 1, path: '', message: `expected ${expected}, found an empty document` };
+    return {
+      file: doc.file,
+      line: 1,
+      column: 1,
+      path: '',
+      message: `expected ${expected}, found an empty document`,
+    };
   }
   if (!isRecord(doc.value)) {
     const at = locate(doc, [], 'value');
-    return { file: doc.file, ...at, path: '', message: `expected ${expected}, found ${describeValue(doc.value)}` };
+    return {
+      file: doc.file,
+      ...at,
+      path: '',
+      message: `expected ${expected}, found ${describeValue(doc.value)}`,
+    };
   }
   return null;
 }
@@ -115,7 +131,12 @@ export function parseApplications(text: string, file: string): ParsedApplication
     const apps = value['applications'];
     if (isRecord(apps)) {
       for (const [name, entry] of Object.entries(apps)) {
-        raws.push({ name, entry, origin: (p) => ['applications', name, ...p], valid: APP_NAME_RE.test(name) });
+        raws.push({
+          name,
+          entry,
+          origin: (p) => ['applications', name, ...p],
+          valid: APP_NAME_RE.test(name),
+        });
         names.add(name);
       }
     }
@@ -146,7 +167,10 @@ export function parseApplications(text: string, file: string): ParsedApplication
     if (r.valid) applications[r.name] = toApplication(r.name, r.entry as ApplicationConfigEntry);
   }
   // without an `applications` mapping the file defines no names we could check placements against
-  const listed = format === 'compose' ? !Object.hasOwn(value, 'services') || isRecord(value['services']) : isRecord(value['applications']);
+  const listed =
+    format === 'compose'
+      ? !Object.hasOwn(value, 'services') || isRecord(value['services'])
+      : isRecord(value['applications']);
   const known = listed ? names : null;
   return { file, doc, names: known, applications, problems, format };
 }

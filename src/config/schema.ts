@@ -6,7 +6,12 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
-export const PORT = { type: 'integer', minimum: 1, maximum: 65535, description: 'an integer from 1 to 65535' } as const;
+export const PORT = {
+  type: 'integer',
+  minimum: 1,
+  maximum: 65535,
+  description: 'an integer from 1 to 65535',
+} as const;
 
 /** Application names: they become `flocker--NAME.service`, container `flocker--NAME`, dataset `.../NAME`. */
 export const APP_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$';
@@ -41,7 +46,8 @@ export const IMAGE_RULE =
 /** The schema of one application entry: user config and reportstate output alike. */
 export const applicationEntrySchema = {
   type: 'object',
-  description: 'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy',
+  description:
+    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy',
   additionalProperties: false,
   required: ['image'],
   properties: {
@@ -109,7 +115,11 @@ export const applicationEntrySchema = {
       additionalProperties: false,
       required: ['name'],
       properties: {
-        name: { type: 'string', enum: ['never', 'always', 'on-failure'], description: 'one of never, always, on-failure' },
+        name: {
+          type: 'string',
+          enum: ['never', 'always', 'on-failure'],
+          description: 'one of never, always, on-failure',
+        },
         maximum_retry_count: {
           type: 'integer',
           minimum: 0,
@@ -229,7 +239,11 @@ export function ajvErrorsToProblems(errors: readonly ErrorObject[], pathPrefix: 
     if (seenValue.has(k)) continue;
     seenValue.add(k);
     const expected = expectedOf(e);
-    out.push({ path: base, target: 'value', message: `expected ${expected}, found ${foundText(expected, e.data)}` });
+    out.push({
+      path: base,
+      target: 'value',
+      message: `expected ${expected}, found ${foundText(expected, e.data)}`,
+    });
   }
   return out;
 }

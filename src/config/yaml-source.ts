@@ -7,7 +7,14 @@
 // in one pass over the events, a tree of offsets. Duplicate keys are detected here (with the
 // path and both positions) instead of letting js-yaml throw on the first one, so all of them
 // are reported at once.
-import { EVENT_ID, SCALAR_STYLE, YAMLException, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml';
+import {
+  EVENT_ID,
+  SCALAR_STYLE,
+  YAMLException,
+  constructFromEvents,
+  getScalarValue,
+  parseEvents,
+} from 'js-yaml';
 import type { Event } from 'js-yaml';
 import type { InputProblem } from '../errors.js';
 
@@ -216,7 +223,9 @@ export function parseYaml(text: string, file: string): ParseResult {
   if (docCount > 1) {
     return {
       ok: false,
-      problems: [{ file, line: 1, column: 1, path: '', message: `expected one YAML document, found ${docCount}` }],
+      problems: [
+        { file, line: 1, column: 1, path: '', message: `expected one YAML document, found ${docCount}` },
+      ],
     };
   }
 
@@ -233,7 +242,10 @@ export function parseYaml(text: string, file: string): ParseResult {
 }
 
 /** The node at a key path, and the key offset of its last segment when it is a mapping entry. */
-function walk(root: PosNode | null, path: KeyPath): { node: PosNode | null; keyOffset: number; depth: number } {
+function walk(
+  root: PosNode | null,
+  path: KeyPath,
+): { node: PosNode | null; keyOffset: number; depth: number } {
   let node = root;
   let keyOffset = -1;
   let depth = 0;

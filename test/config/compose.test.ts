@@ -1,0 +1,109 @@
+import { expect } from 'chai';
+import { InputError } from '../../src/errors.js';
+import { parseApplicationConfig } from '../../src/config/index.js';
+import {
+  isComposeDocument,
+  parseComposePort,
+  parseMemLimit,
+  parseRestart,
+} from '../../src/config/compose.js';
+
+describe('config/compose', () => {
+  it('detects compose-style documents', () => {
+    expect(isComposeDocument({ services: {} })).to.equal(true);
+    expect(isComposeDocument({ version: '3', services: {} })).to.equal(true);
+    expect(isComposeDocument({ web: { image: 'nginx' } })).to.equal(true);
+    expect(isComposeDocument({ version: 1, applications: {} })).to.equal(false);
+    expect(isComposeDocument({ applications: {} })).to.equal(false);
+    expect(isComposeDocument({ web: 'nginx' })).to.equal(false);
+    expect(isComposeDocument({})).to.equal(false);
+    expect(isComposeDocument(['web'])).to.equal(false);
+  });
+
+  it('parses ports', () => {
+    expect(parseComposePort('8080:80')).to.deep.equal({ external: 8080, internal: 80 });
+    expect(parseComposePort('8080:80/tcp')).to.deep.equal({ external: 8080, internal: 80 });
+    expect(parseComposePort('80')).to.match(/an external port is required/);
+    expect(parseComposePort(80)).to.match(/an external port is required/);
+    expect(parseComposePort('1.2.3.4:80:80')).to.match(/host address/);
+    expect(parseComposePort('80-81:80-81')).to.match(/ranges/);
+    expect(parseComposePort('0:80')).to.match(/^expected/);
+    expect(parseComposePort('80:70000')).to.match(/^expected/);
+  });
+
+  it('parses memory sizes', () => {
+    expect(parseMemLimit(1024)).to.equal(1024);
+    expect(parseMemLimit('64m')).to.equal(64 * 1024 * 1024);
+    expect(parseMemLimit('1g')).to.equal(1024 ** 3);
+    expect(parseMemLimit('1GB')).to.equal(1024 ** 3);
+    expect(parseMemLimit('512k')).to.equal(512 * 1024);
+    expect(parseMemLimit('100b')).to.equal(100);
+    expect(parseMemLimit('100')).to.equal(100);
+    expect(parseMemLimit('64x')).to.be.a('string');
+    expect(parseMemLimit(0)).to.be.a('string');
+    expect(parseMemLimit(1.5)).to.be.a('string');
+  });
+
+  it('parses restart policies', () => {
+    expect(parseRestart('no')).to.deep.equal({ name: 'never' });
+    expect(parseRestart('always')).to.deep.equal({ name: 'always' });
+    expect(parseRestart('on-failure')).to.deep.equal({ name: 'on-failure' });
+    expect(parseRestart('on-failure:3')).to.deep.equal({ name: 'on-failure', maximum_retry_count: 3 });
+    expect(parseRestart('unless-stopped')).to.be.a('string');
+    expect(parseRestart(false)).to.be.a('string');
+  });
+
+  it('converts links to the linked service port, default alias from the service name', () => {
+    const apps = parseApplicationConfig(
+      `services:
+  web:
+    image: nginx
+    links: [my-db, "cache:kv"]
+    volumes: ["/srv"]
+    environment: {N: 3}
+  my-db:
+    image: postgres
+    ports: ["15432:5432"]
+  cache:
+    image: redis
+    ports: ["16379:6379"]
+`,
+      'c.yml',
+    );
+    expect(apps['web']?.links).to.deep.equal([
+      { local_port: 6379, remote_port: 16379, alias: 'kv' },
+      { local_port: 5432, remote_port: 15432, alias: 'my_db' },
+    ]);
+    expect(apps['web']?.volume).to.deep.equal({ mountpoint: '/srv' });
+    expect(apps['web']?.environment).to.deep.equal({ N: '3' });
+    expect(apps['web']?.restart_policy).to.deep.equal({ name: 'never' });
+  });
+
+  it('compose v1 layout (service name -> service at top level)', () => {
+    const apps = parseApplicationConfig(
+      'web:\n  image: nginx\n  restart: always\n  mem_limit: 1g\n',
+      'c.yml',
+    );
+    expect(apps['web']).to.deep.include({
+      image: 'nginx:latest',
+      mem_limit: 1024 ** 3,
+      restart_policy: { name: 'always' },
+    });
+  });
+
+  it('problems found after conversion point at the compose source', () => {
+    try {
+      parseApplicationConfig(
+        'services:\n  web:\n    image: nginx\n    volumes: ["data:rel"]\n    environment: ["1A=x"]\n',
+        'c.yml',
+      );
+      expect.fail('no error');
+    } catch (e) {
+      expect(e).to.be.instanceOf(InputError);
+      expect((e as InputError).message.split('\n')).to.deep.equal([
+        'c.yml:4:15: services.web.volumes[0]: expected an absolute path (starting with "/"), found "rel"',
+        'c.yml:5:19: services.web.environment[0]: expected an environment variable name: letters, digits and "_", not starting with a digit, found "1A"',
+      ]);
+    }
+  });
+});
