@@ -1,0 +1,65 @@
+// flocker-reportstate's core (pure over adapters): one versioned NodeState document.
+import { PROTOCOL_VERSION } from '../model/state.js';
+import type { NodeState, ReportedApplication, ReportedVolume } from '../model/state.js';
+import { toConfigEntry } from '../model/canonical.js';
+import type { ApplicationUnits } from '../systemd/application-units.js';
+import type { VolumeStore } from '../zfs/volume-store.js';
+import type { RouteTable } from '../routing/route-table.js';
+import type { NodeFiles } from '../systemd/node-files.js';
+import { FlockerError } from '../errors.js';
+
+export interface NodeIdentity {
+  readonly hostname: string;
+  readonly machine_id: string;
+  readonly peer_public_key?: string;
+}
+
+export interface StateAdapters {
+  identity(): Promise<NodeIdentity>;
+  readonly units: ApplicationUnits;
+  readonly volumes: VolumeStore;
+  readonly routes: RouteTable;
+}
+
+export async function gatherState(a: StateAdapters): Promise<NodeState> {
+  const [node, apps, volumes, routes] = await Promise.all([
+    a.identity(),
+    a.units.list(),
+    a.volumes.list(),
+    a.routes.list(),
+  ]);
+  const applications: Record<string, ReportedApplication> = {};
+  for (const x of [...apps].sort((p, q) => (p.application.name < q.application.name ? -1 : 1)))
+    applications[x.application.name] = { spec: toConfigEntry(x.application), running: x.running };
+  const vol = (v: { name: string; snapshots: readonly string[] }): ReportedVolume => ({
+    name: v.name,
+    snapshots: [...v.snapshots],
+  });
+  return {
+    protocol: PROTOCOL_VERSION,
+    node: {
+      hostname: node.hostname,
+      machine_id: node.machine_id,
+      ...(node.peer_public_key !== undefined ? { peer_public_key: node.peer_public_key } : {}),
+    },
+    applications,
+    owned_volumes: volumes.filter((v) => v.owned).map(vol),
+    volume_copies: volumes.filter((v) => !v.owned).map(vol),
+    routes: routes.map((r) => ({
+      port: r.port,
+      target_address: r.target_address,
+      target_port: r.target_port,
+    })),
+  };
+}
+
+export const MACHINE_ID_FILE = '/etc/machine-id';
+export const PEER_PUBLIC_KEY_FILE = '/var/lib/flocker/peer/id_ed25519.pub';
+
+/** Node identity from files: /etc/machine-id (required) and the peer public key (optional). */
+export async function readIdentity(files: NodeFiles, hostname: string): Promise<NodeIdentity> {
+  const machineId = (await files.read(MACHINE_ID_FILE))?.trim();
+  if (!machineId) throw new FlockerError(`${MACHINE_ID_FILE} is missing or empty`, 'E_IDENTITY', 'system');
+  const key = (await files.read(PEER_PUBLIC_KEY_FILE))?.trim();
+  return { hostname, machine_id: machineId, ...(key ? { peer_public_key: key } : {}) };
+}

@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import { gatherState, readIdentity } from '../../src/reportstate/gather.js';
+import { validateNodeState } from '../../src/reportstate/schema.js';
+import { preflightProblems } from '../../src/reportstate/preflight.js';
+import { FakeApplicationUnits } from '../../src/systemd/application-units.js';
+import { FakeRouteTable } from '../../src/routing/route-table.js';
+import { MemoryNodeFiles } from '../../src/systemd/node-files.js';
+import { FakeVolumeStore } from '../../src/zfs/fake-volume-store.js';
+import { toApplication } from '../../src/model/canonical.js';
+import type { CommandRunner } from '../../src/exec/runner.js';
+
+const MID = '0123456789abcdef0123456789abcdef';
+
+describe('reportstate gatherState', function () {
+  it('reports identity, applications (config shape), owned volumes, copies and routes', async function () {
+    const units = new FakeApplicationUnits();
+    const web = toApplication('web', {
+      image: 'nginx',
+      ports: [{ internal: 80, external: 8080 }],
+      volume: { mountpoint: '/data' },
+      environment: { A: '1' },
+    });
+    await units.start(web, { linkEnvironment: {}, volumePath: '/flocker/web' });
+    await units.start(toApplication('a-cache', { image: 'redis:7' }), { linkEnvironment: {} });
+    const volumes = new FakeVolumeStore();
+    await volumes.create('web');
+    const snap = await volumes.snapshot('web');
+    await volumes.create('old');
+    await volumes.setOwned('old', false);
+    const routes = new FakeRouteTable();
+    await routes.set([{ port: 9000, target_address: '198.51.100.3', target_port: 9000 }]);
+    const state = await gatherState({
+      identity: () => Promise.resolve({ hostname: 'n1', machine_id: MID }),
+      units,
+      volumes,
+      routes,
+    });
+    expect(state).to.deep.equal({
+      protocol: 1,
+      node: { hostname: 'n1', machine_id: MID },
+      applications: {
+        'a-cache': { spec: { image: 'redis:7', restart_policy: { name: 'never' } }, running: true },
+        web: {
+          spec: {
+            image: 'nginx:latest',
+            ports: [{ internal: 80, external: 8080 }],
+            volume: { mountpoint: '/data' },
+            environment: { A: '1' },
+            restart_policy: { name: 'never' },
+          },
+          running: true,
+        },
+      },
+      owned_volumes: [{ name: 'web', snapshots: [snap] }],
+      volume_copies: [{ name: 'old', snapshots: [] }],
+      routes: [{ port: 9000, target_address: '198.51.100.3', target_port: 9000 }],
+    });
+    expect(Object.keys(state.applications)).to.deep.equal(['a-cache', 'web']);
+    expect(validateNodeState(JSON.parse(JSON.stringify(state)))).to.deep.equal([]);
+  });
+
+  it('reads identity from files; the peer key is optional', async function () {
+    const files = new MemoryNodeFiles();
+    let err: unknown;
+    try {
+      await readIdentity(files, 'n1');
+    } catch (e) {
+      err = e;
+    }
+    expect(String(err)).to.match(/\/etc\/machine-id is missing/);
+    await files.write('/etc/machine-id', `${MID}\n`, 0o444);
+    expect(await readIdentity(files, 'n1')).to.deep.equal({ hostname: 'n1', machine_id: MID });
+    await files.write('/var/lib/flocker/peer/id_ed25519.pub', 'ssh-ed25519 AAAA flocker\n', 0o644);
+    expect(await readIdentity(files, 'n1')).to.deep.equal({
+      hostname: 'n1',
+      machine_id: MID,
+      peer_public_key: 'ssh-ed25519 AAAA flocker',
+    });
+  });
+});
+
+describe('NodeState schema', function () {
+  const ok = {
+    protocol: 1,
+    node: { hostname: 'n1', machine_id: MID },
+    applications: {
+      web: { spec: { image: 'nginx:latest', restart_policy: { name: 'never' } }, running: false },
+    },
+    owned_volumes: [],
+    volume_copies: [],
+    routes: [],
+  };
+  it('accepts a valid document', function () {
+    expect(validateNodeState(ok)).to.deep.equal([]);
+  });
+  it('names every problem: protocol, extra keys, bad spec, bad route', function () {
+    const bad = {
+      ...ok,
+      protocol: 2,
+      extra: true,
+      applications: {
+        web: { spec: { image: 'nginx', ports: [{ internal: 0, external: 1 }] }, running: 'yes' },
+      },
+      routes: [{ port: 70000, target_address: 'x', target_port: 1 }],
+    };
+    const problems = validateNodeState(bad).join('\n');
+    expect(problems).to.match(/\/protocol/);
+    expect(problems).to.match(/\(document\).*extra/);
+    expect(problems).to.match(/\/applications\/web\/spec\/ports\/0\/internal/);
+    expect(problems).to.match(/\/applications\/web\/running/);
+    expect(problems).to.match(/\/routes\/0\/port/);
+  });
+});
+
+describe('reportstate preflight', function () {
+  it('names what is missing or not answering', async function () {
+    const runner: CommandRunner = {
+      host: 'n1',
+      run: (argv) =>
+        Promise.resolve(
+          argv[0] === 'docker'
+            ? { code: 127, stdout: '', stderr: 'docker: command not found' }
+            : argv[0] === 'zfs'
+              ? { code: 1, stdout: '', stderr: 'connect: No such file or directory\nmore' }
+              : { code: 0, stdout: '', stderr: '' },
+        ),
+    };
+    const problems = await preflightProblems(runner);
+    expect(problems).to.have.length(2);
+    expect(problems[0]).to.match(/^docker: not installed/);
+    expect(problems[1]).to.match(/^zfs: not usable: zfs list -H -o name exited 1: connect: No such file/);
+  });
+});
