@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// flocker-lab: N real nodes (systemd-nspawn + systemd, sshd, dockerd, zfs-fuse) on this machine.
+import { spawnSync } from 'node:child_process';
+import { Command, CommanderError } from 'commander';
+import { exitCodeFor } from '../src/errors.js';
+import {
+  formatStatus,
+  labDown,
+  labStatus,
+  labUp,
+  readLabState,
+  restartNode,
+  usageText,
+} from '../src/lab/index.js';
+import { validateLabName, validateNodeName } from '../src/lab/options.js';
+import { LabError } from '../src/lab/host.js';
+
+const program = new Command();
+program
+  .name('flocker-lab')
+  .description('Real flocker test nodes on this machine (run as root)')
+  .exitOverride()
+  .enablePositionalOptions()
+  .showHelpAfterError();
+
+const nameOpt = ['--name <lab>', 'lab name, 1-6 chars [a-z0-9]', 'flab'] as const;
+
+program
+  .command('up')
+  .description('create and boot the lab nodes')
+  .option('--nodes <n>', 'number of nodes (1..5)', '2')
+  .option(...nameOpt)
+  .option('--subnet <cidr>', 'IPv4 subnet: bridge .1, nodes .2, .3, ...', '198.51.100.0/24')
+  .option('--pool-size <size>', "size of each node's sparse ZFS pool file", '1G')
+  .action(async (o: { nodes: string; name: string; subnet: string; poolSize: string }) => {
+    const { state } = await labUp(o);
+    process.stdout.write(usageText(state));
+  });
+
+program
+  .command('down')
+  .description('stop the nodes and remove everything the lab made')
+  .option(...nameOpt)
+  .action(async (o: { name: string }) => {
+    await labDown(validateLabName(o.name));
+  });
+
+program
+  .command('status')
+  .description('nodes, addresses and the state of sshd/docker/zfs on each')
+  .option(...nameOpt)
+  .option('--json', 'machine-readable output')
+  .action(async (o: { name: string; json?: boolean }) => {
+    const s = await labStatus(validateLabName(o.name));
+    process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(s));
+    if (!s.up) process.exitCode = 1;
+  });
+
+program
+  .command('ssh')
+  .description('ssh into a node: flocker-lab ssh n1 [command...]')
+  .option(...nameOpt)
+  .argument('<node>')
+  .argument('[command...]')
+  .passThroughOptions()
+  .action((node: string, cmd: string[], o: { name: string }) => {
+    const st = readLabState(validateLabName(o.name));
+    if (st === null) throw new LabError(`lab "${o.name}" is not up`);
+    validateNodeName(node, st.nodes.length);
+    const r = spawnSync('ssh', ['-F', st.sshConfig, node, ...cmd], { stdio: 'inherit' });
+    process.exitCode = r.status ?? 1;
+  });
+
+program
+  .command('restart')
+  .description('orderly poweroff of a node and boot it again (same disk, address, pool)')
+  .option(...nameOpt)
+  .argument('<node>')
+  .action(async (node: string, o: { name: string }) => {
+    await restartNode(validateLabName(o.name), node);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exit(e.exitCode === 0 ? 0 : 2);
+  }
+  process.stderr.write(`flocker-lab: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(exitCodeFor(e));
+}
