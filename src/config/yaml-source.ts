@@ -130,6 +130,7 @@ export function parseYaml(text: string, file: string): ParseResult {
   const stack: Frame[] = [];
   let docRoot: PosNode | null = null;
   let docCount = 0;
+  let complexKey = false;
 
   const at = (offset: number): LineCol => offsetToLineCol(lineStarts, offset);
 
@@ -151,6 +152,16 @@ export function parseYaml(text: string, file: string): ParseResult {
     const { key, offset } = top.pendingKey;
     top.pendingKey = undefined;
     const entries = top.node.entries as Map<string, { keyOffset: number; node: PosNode }>;
+    if (key === '__proto__') {
+      // a JavaScript object cannot hold this key faithfully: refuse it rather than lose it
+      problems.push({
+        file,
+        ...at(offset),
+        path: formatPath([...top.path, key]),
+        message: 'expected a key other than "__proto__", found "__proto__"',
+      });
+      return;
+    }
     const first = entries.get(key);
     if (first) {
       const p = at(offset);
@@ -192,7 +203,16 @@ export function parseYaml(text: string, file: string): ParseResult {
             ? { kind, offset: ev.start, entries: new Map<string, { keyOffset: number; node: PosNode }>() }
             : { kind, offset: ev.start, items: [] as PosNode[] };
         const path = childPath();
-        // a collection used as a mapping key: keep its position, key text is not meaningful
+        if (isKeyPosition()) {
+          // a list or mapping used as a key: plain objects cannot hold it
+          complexKey = true;
+          problems.push({
+            file,
+            ...at(ev.start),
+            path: formatPath(path.slice(0, -1)),
+            message: `expected a plain key, found a ${kind === 'mapping' ? 'mapping' : 'list'} used as a key`,
+          });
+        }
         attach(node as PosNode, isKeyPosition() ? '[complex key]' : null);
         stack.push({ node: node as Frame['node'], path });
         break;
@@ -235,7 +255,8 @@ export function parseYaml(text: string, file: string): ParseResult {
     const docs = constructFromEvents(events, { source: text, filename: file, json: true });
     value = docs.length === 0 ? null : docs[0];
   } catch (err) {
-    problems.push(yamlErrorProblem(file, lineStarts, err));
+    // complex keys were reported above, with their position
+    if (!complexKey) problems.push(yamlErrorProblem(file, lineStarts, err));
   }
   if (problems.length) return { ok: false, problems };
   return { ok: true, doc: { file, text, value, root: roots[0] ?? docRoot, lineStarts } };
