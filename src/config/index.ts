@@ -1,4 +1,20 @@
 // Public API of the config layer: both user files -> DesiredConfig, every problem at once.
+//
+// Rules chosen where Flocker 0.1 said nothing (each message says what is allowed):
+// - Application names: ^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$ (systemd unit flocker--NAME.service,
+//   container flocker--NAME, ZFS dataset <parent>/NAME; never starts with "-").
+// - Node names: ^[A-Za-z0-9][A-Za-z0-9._:-]{0,252}$ (ssh Host alias, hostname, IPv4, bare IPv6;
+//   never starts with "-", so it can never be read as an ssh option).
+// - Link aliases: ^[A-Za-z_][A-Za-z0-9_]{0,62}$, unique per app compared uppercased; link local
+//   ports unique per app; a link's remote_port must be some application's external port.
+// - Environment: names ^[A-Za-z_][A-Za-z0-9_]*$; values strings without \n, \r or NUL
+//   (numbers and booleans are errors that say how to quote them).
+// - Mountpoints: absolute, not "/", no "." or ".." components, no ":" "," newline or NUL.
+// - External ports are unique across all applications of the file.
+// - An application placed on no node is fine (it does not run); no warning.
+// - Deployment: a node's list may be empty or null; an application may appear once in the file.
+// - The keys "__proto__" and list/mapping keys are refused (plain objects cannot hold them).
+// Compose-style application files: see compose.ts for detection and the supported keys.
 import type { Application } from '../model/application.js';
 import type { DesiredConfig } from '../model/deployment.js';
 import { InputError } from '../errors.js';

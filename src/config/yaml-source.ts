@@ -221,7 +221,16 @@ export function parseYaml(text: string, file: string): ParseResult {
         const keyText = isKeyPosition() ? getScalarValue(text, ev) : null;
         // point at the opening quote of a quoted scalar
         const quoted = ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED;
-        const offset = ev.valueStart >= 0 && quoted ? ev.valueStart - 1 : ev.valueStart;
+        let offset = ev.valueStart >= 0 && quoted ? ev.valueStart - 1 : ev.valueStart;
+        if (
+          ev.valueStart >= 0 &&
+          (ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK)
+        ) {
+          // the content starts on the next line: point at the "|" or ">" indicator instead
+          const head = text.slice(0, ev.valueStart);
+          const indicator = Math.max(head.lastIndexOf('|'), head.lastIndexOf('>'));
+          if (indicator >= 0) offset = indicator;
+        }
         attach({ kind: 'scalar', offset }, keyText);
         break;
       }

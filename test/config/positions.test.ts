@@ -98,3 +98,21 @@ describe('config/yaml-source positions', () => {
     expect(formatPath([])).to.equal('');
   });
 });
+
+describe('config/yaml-source block scalars and line endings', () => {
+  it('a block scalar points at its indicator', () => {
+    const d = doc('a:\n  b: |\n    one\n    two\n  c: >-\n\n    folded\n');
+    expect(locate(d, ['a', 'b'])).to.deep.equal({ line: 2, column: 6 });
+    expect(locate(d, ['a', 'c'])).to.deep.equal({ line: 5, column: 6 });
+  });
+
+  it('CRLF line endings count lines the same', () => {
+    const d = doc('a: 1\r\nb:\r\n  c: x\r\n');
+    expect(locate(d, ['b', 'c'])).to.deep.equal({ line: 3, column: 6 });
+  });
+
+  it('an explicit document start/end is one document', () => {
+    const d = doc('---\na: 1\n...\n');
+    expect(locate(d, ['a'])).to.deep.equal({ line: 2, column: 4 });
+  });
+});
