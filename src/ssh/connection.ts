@@ -110,7 +110,18 @@ export class SshNodeConnection implements NodeConnection {
   }
 
   private exec(argv: readonly string[], opts: SshRunOptions): Promise<CommandResult> {
-    const command = shellQuote(argv);
+    // With a timeout the command runs under coreutils `timeout -s KILL` on the node: sshd refuses
+    // "signal" requests for root logins (no post-auth privilege separation), and closing the
+    // channel does not stop a command that does not write. A local timer (2 s later) is the
+    // fallback if the node does not answer. Killed (137/SIGKILL) after the deadline = timed out.
+    const timeoutMs = opts.timeoutMs !== undefined && opts.timeoutMs > 0 ? opts.timeoutMs : undefined;
+    const command =
+      timeoutMs === undefined
+        ? shellQuote(argv)
+        : shellQuote(['timeout', '-s', 'KILL', `${(timeoutMs / 1000).toFixed(3)}s`, ...argv]);
+    const started = Date.now();
+    const timedOutNote = (stderr: string): string =>
+      `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}timed out after ${timeoutMs} ms\n`;
     const lostError = (reason: string): NodeError =>
       new NodeError(
         this.node,
@@ -183,6 +194,15 @@ export class SshNodeConnection implements NodeConnection {
           if (timer) clearTimeout(timer);
           this.running.delete(fail);
           let stderr = Buffer.concat(errOut).toString('utf8');
+          const killed = exitCode === 137 || exitSignal === 'SIGKILL' || exitSignal === 'KILL';
+          if (timeoutMs !== undefined && killed && Date.now() - started >= timeoutMs) {
+            resolve({
+              code: null,
+              stdout: Buffer.concat(out).toString('utf8'),
+              stderr: timedOutNote(stderr),
+            });
+            return;
+          }
           if (exitSignal)
             stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}killed by signal ${exitSignal}\n`;
           resolve({
@@ -192,8 +212,7 @@ export class SshNodeConnection implements NodeConnection {
           });
         });
         stream.on('error', () => undefined); // stdin writes after the remote exited, etc.
-        if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
-          const ms = opts.timeoutMs;
+        if (timeoutMs !== undefined) {
           timer = setTimeout(() => {
             if (settled) return;
             // Ask sshd to kill the command (ssh2's channel.signal() is a no-op once stdin is
@@ -207,9 +226,9 @@ export class SshNodeConnection implements NodeConnection {
             resolve({
               code: null,
               stdout: Buffer.concat(out).toString('utf8'),
-              stderr: `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}timed out after ${ms} ms\n`,
+              stderr: timedOutNote(stderr),
             });
-          }, ms);
+          }, timeoutMs + 2000);
         }
         stream.end(opts.stdin ?? '');
       });
@@ -226,7 +245,11 @@ function sendSignal(stream: ClientChannel, name: string): void {
   };
   try {
     const id = ch.outgoing?.id;
-    if (ch.type === 'session' && ch.outgoing?.state === 'open' && id !== undefined)
+    if (
+      ch.type === 'session' &&
+      (ch.outgoing?.state === 'open' || ch.outgoing?.state === 'eof') &&
+      id !== undefined
+    )
       ch._client?._protocol?.signal?.(id, name);
   } catch {
     // best effort: not every server supports signals

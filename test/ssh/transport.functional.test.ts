@@ -132,7 +132,7 @@ describe('ssh transport (functional, real sshd)', function () {
     try {
       await waitForPort(port, sshd);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n${sshdErr}`);
+      throw new Error(`${(e as Error).message}\n${sshdErr}`, { cause: e });
     }
     // node name 127.0.0.1 and localhost reach our sshd through this config
     const cfg = sshConfig(
@@ -240,10 +240,13 @@ describe('ssh transport (functional, real sshd)', function () {
       );
     });
 
-    it('times a command out (code null, stderr says so)', async () => {
-      const r = await conn.run(['sleep', '30'], { timeoutMs: 300 });
-      expect(r.code).to.equal(null);
+    it('times a command out (code null, stderr says so) and kills it on the node', async () => {
+      const marker = `flocker-timeout-${process.pid}`;
+      const r = await conn.run(['sh', '-c', 'sleep 30; echo done', marker], { timeoutMs: 300 });
       expect(r.stderr).to.contain('timed out after 300 ms');
+      expect(r.code).to.equal(null);
+      const left = await conn.run(['pgrep', '-f', marker]);
+      expect(left.code).to.equal(1, `still running: ${left.stdout}`);
       expect((await conn.run(['echo', 'still usable'])).stdout).to.equal('still usable\n');
     });
   });
