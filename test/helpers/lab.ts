@@ -1,0 +1,163 @@
+// Shared lab fixture for functional tests: one 2-node lab "ftest" per mocha process.
+//   const lab = await sharedLab();            // in a before() hook, after requireRootAndFuse(this)
+//   const r = await lab.runner('n1').run(['zpool', 'list']);
+// Registered as a mocha root hook plugin (.mocharc.json "require"): downs the lab after all tests.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { LocalRunner } from '../../src/exec/local-runner.js';
+import type { CommandResult, CommandRunner, RunOptions } from '../../src/exec/runner.js';
+import { shellQuote } from '../../src/ssh/quote.js';
+import { labDown, labIsUp, labUp, readLabState, restartNode } from '../../src/lab/index.js';
+
+export const SHARED_LAB = 'ftest';
+export const SHARED_SUBNET = '198.51.100.128/26';
+/** several mocha processes (engineers, CI jobs) may want "ftest" at once: they take turns */
+const LOCK = `/var/lib/flocker-lab/.${SHARED_LAB}.lock`;
+const LOCK_WAIT_MS = 15 * 60_000;
+
+export interface LabHandle {
+  readonly name: string;
+  readonly nodes: readonly { readonly name: string; readonly address: string }[];
+  readonly sshConfigPath: string;
+  readonly knownHostsPath: string;
+  readonly keyPath: string;
+  readonly deploymentPath: string;
+  /** runs argv as root in the node over `ssh -F <config> node -- <quoted argv>` */
+  runner(node: string): CommandRunner;
+  /** orderly poweroff + boot of one node (pool re-imported, enabled units started) */
+  restart(node: string): Promise<void>;
+}
+
+/** CommandRunner over the system ssh client with the lab's config (strict host keys). */
+export class LabSshRunner implements CommandRunner {
+  private readonly local = new LocalRunner();
+  constructor(
+    readonly host: string,
+    private readonly sshConfig: string,
+  ) {}
+
+  run(argv: readonly string[], opts?: RunOptions): Promise<CommandResult> {
+    return this.local.run(
+      ['ssh', '-F', this.sshConfig, '-o', 'BatchMode=yes', this.host, '--', shellQuote(argv)],
+      opts,
+    );
+  }
+}
+
+/** handle for any running lab, by name */
+export function labHandle(name: string): LabHandle {
+  const st = readLabState(name);
+  if (st === null) throw new Error(`lab "${name}" is not up`);
+  return {
+    name,
+    nodes: st.nodes.map((n) => ({ name: n.name, address: n.address })),
+    sshConfigPath: st.sshConfig,
+    knownHostsPath: st.knownHosts,
+    keyPath: st.keyPath,
+    deploymentPath: st.deploymentPath,
+    runner: (node) => new LabSshRunner(node, st.sshConfig),
+    restart: async (node) => {
+      await restartNode(name, node, quietLog);
+    },
+  };
+}
+
+const quietLog = (line: string): void => {
+  if (process.env.FLOCKER_LAB_VERBOSE) process.stderr.write(`${line}\n`);
+};
+
+let shared: Promise<LabHandle> | undefined;
+let broughtUp = false;
+let locked = false;
+
+function lockHolder(): number | undefined {
+  try {
+    const pid = Number(readFileSync(LOCK, 'utf8').trim());
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** exclusive use of the shared lab by this process (waits for another live holder) */
+async function acquireLock(): Promise<void> {
+  mkdirSync('/var/lib/flocker-lab', { recursive: true });
+  const t0 = Date.now();
+  let warned = false;
+  for (;;) {
+    try {
+      const fd = openSync(LOCK, 'wx', 0o600);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      locked = true;
+      return;
+    } catch {
+      const holder = lockHolder();
+      if (holder === undefined || !alive(holder)) {
+        rmSync(LOCK, { force: true }); // stale: its holder is gone
+        continue;
+      }
+      if (Date.now() - t0 > LOCK_WAIT_MS)
+        throw new Error(`shared lab "${SHARED_LAB}" is held by pid ${holder} for too long`);
+      if (!warned)
+        console.warn(`      (waiting for pid ${holder}, which uses the shared lab "${SHARED_LAB}")`);
+      warned = true;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+function releaseLock(): void {
+  if (locked && lockHolder() === process.pid) rmSync(LOCK, { force: true });
+  locked = false;
+}
+
+/** Bring up (once per mocha process) the 2-node lab "ftest"; a stale one is taken down first. */
+export function sharedLab(): Promise<LabHandle> {
+  shared ??= (async () => {
+    await acquireLock();
+    if (readLabState(SHARED_LAB) !== null || labIsUp(SHARED_LAB)) await labDown(SHARED_LAB, quietLog);
+    broughtUp = true;
+    const { seconds } = await labUp({ name: SHARED_LAB, nodes: 2, subnet: SHARED_SUBNET }, quietLog);
+    process.stderr.write(`      (shared lab "${SHARED_LAB}" up in ${seconds.toFixed(1)}s)\n`);
+    return labHandle(SHARED_LAB);
+  })();
+  return shared;
+}
+
+/** Skip (loudly) when not root or /dev/fuse is missing; under CI=true, fail instead. */
+export function requireRootAndFuse(ctx: Mocha.Context): void {
+  const reasons: string[] = [];
+  if (process.getuid?.() !== 0) reasons.push('not running as root');
+  if (!existsSync('/dev/fuse')) reasons.push('/dev/fuse is missing');
+  if (reasons.length === 0) return;
+  const msg = `lab functional test needs root and /dev/fuse: ${reasons.join(', ')}`;
+  if (process.env.CI === 'true') throw new Error(`${msg} (CI=true: failing instead of skipping)`);
+  console.warn(`SKIPPING: ${msg}`);
+  ctx.skip();
+}
+
+export const mochaHooks = {
+  async afterAll(this: Mocha.Context): Promise<void> {
+    if (!broughtUp) {
+      releaseLock();
+      return;
+    }
+    this.timeout(120_000);
+    broughtUp = false;
+    shared = undefined;
+    try {
+      await labDown(SHARED_LAB, quietLog);
+    } finally {
+      releaseLock();
+    }
+  },
+};
