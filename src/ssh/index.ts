@@ -1,4 +1,22 @@
 // SSH transport used by flocker-deploy: one ssh2 connection per node, strict host key checking.
+//
+// Behaviour in brief (details in the modules):
+// - ssh config: ~/.ssh/config or ConnectOptions.sshConfigPath (ssh-config.ts lists what is
+//   honoured; `Match` blocks are ignored, with a warning). ConnectOptions.connectTimeoutMs beats
+//   ConnectTimeout from the config; default 10 s (covers TCP connect, handshake and auth).
+// - Address: HostName (or the node name) resolved ONCE (dns.lookup, IPv4 first); the connection
+//   goes to that address and NodeConnection.address exposes it.
+// - Host keys: always strict. Checked under the HostName and the address (`[host]:port` when not
+//   22) in knownHostsPaths if given (only those), else UserKnownHostsFile (default
+//   ~/.ssh/known_hosts{,2}) + GlobalKnownHostsFile (default /etc/ssh/ssh_known_hosts{,2}).
+//   Unknown / changed / @revoked keys are refused (source 'user'); @cert-authority is ignored.
+//   "StrictHostKeyChecking no|accept-new" in the config is ignored and the refusal says so.
+// - Auth: ssh-agent (SSH_AUTH_SOCK, or agentSocket) unless IdentitiesOnly yes; then -i style
+//   identityFiles, then IdentityFile from the config, else ~/.ssh/id_{ed25519,ecdsa,rsa}.
+//   Encrypted keys are never prompted for: they need the agent (clear E_SSH_KEY error).
+// - Commands: argv is shellQuote'd and run over an exec channel; at most 8 channels at once per
+//   connection (sshd MaxSessions defaults to 10), others queue. With RunOptions.timeoutMs the
+//   command runs under `timeout -s KILL` on the node (sshd refuses signal requests for root).
 export { connectAll, connectNode, runAll, runAllSettled, mapLimit, defaultResolve } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_CONCURRENCY } from './connect.js';
