@@ -4,7 +4,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { cgroupDirs, parseProcCgroup } from './nspawn.js';
 import { removeCgroup } from './cgroup.js';
 import { isNspawnOf, listDir, must, run, secs, stderrLog, type Log } from './host.js';
-import { labNames, nodeNames, parseNodeName } from './names.js';
+import { LAB_ROOT, labNames, nodeNames, parseNodeName } from './names.js';
 import { isMounted, stopNode } from './node.js';
 import { readLabState } from './state.js';
 import type { LabNodeState, LabState } from './types.js';
@@ -106,6 +106,13 @@ export async function labDown(name: string, log: Log = stderrLog): Promise<{ sec
       if (isMounted(node.root)) log(`[flocker-lab] ${node.name}: WARNING root still mounted at ${node.root}`);
     await must('host', 'remove state dir', ['rm', '-rf', '--one-file-system', names.stateDir]);
   }
+  // `ip netns add` made /run/netns a mount point; drop it when no lab is left using it
+  if (
+    listDir(LAB_ROOT).filter((d) => !d.startsWith('.')).length === 0 &&
+    listDir('/run/netns').length === 0 &&
+    isMounted('/run/netns')
+  )
+    await run(['umount', '/run/netns']);
   const seconds = (performance.now() - t0) / 1000;
   log(`[flocker-lab] lab "${name}" down in ${seconds.toFixed(2)}s`);
   return { seconds };
