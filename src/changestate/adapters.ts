@@ -5,7 +5,10 @@ import type { ReportedRoute } from '../model/state.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 
 export interface AppUnits {
-  start(app: Application, opts: { linkEnvironment: Record<string, string>; volumePath?: string }): Promise<void>;
+  start(
+    app: Application,
+    opts: { linkEnvironment: Record<string, string>; volumePath?: string },
+  ): Promise<void>;
   stop(name: string): Promise<void>;
 }
 

@@ -67,7 +67,9 @@ async function leaf(c: Change, ctx: InterpretContext): Promise<TransferFigures |
         const v = await adapters.volumes.get(c.name);
         if (v?.owned) return undefined;
         if (Date.now() > deadline) {
-          throw new Error(`volume ${c.name} did not arrive from ${c.from} (this node ${v ? 'holds only a read-only copy' : 'has no copy'})`);
+          throw new Error(
+            `volume ${c.name} did not arrive from ${c.from} (this node ${v ? 'holds only a read-only copy' : 'has no copy'})`,
+          );
         }
         await adapters.sleep(200);
       }
@@ -100,7 +102,13 @@ export async function interpret(c: Change, ctx: InterpretContext): Promise<void>
   const t0 = Date.now();
   try {
     const detail = await leaf(c, ctx);
-    ctx.emit({ type: 'change-done', phase: ctx.phase, change, ms: Date.now() - t0, ...(detail ? { detail } : {}) });
+    ctx.emit({
+      type: 'change-done',
+      phase: ctx.phase,
+      change,
+      ms: Date.now() - t0,
+      ...(detail ? { detail } : {}),
+    });
   } catch (e) {
     const err = e instanceof ChangeError ? e : new ChangeError(change, e);
     ctx.emit({ type: 'change-failed', phase: ctx.phase, change, error: err.message });

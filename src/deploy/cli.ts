@@ -52,15 +52,24 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function buildProgram(io: CliIO): Command {
   return new Command('flocker-deploy')
-    .description('Make a cluster of nodes run what DEPLOYMENT and APPLICATION say; volumes follow their apps.')
+    .description(
+      'Make a cluster of nodes run what DEPLOYMENT and APPLICATION say; volumes follow their apps.',
+    )
     .argument('<deployment>', 'deployment config (version 1: nodes: {NODE: [app, ...]})')
     .argument('<application>', 'application config (version 1 applications: or compose-style)')
     .option('--dry-run', 'gather state, print the plan, change nothing')
     .option('--json', 'machine-readable output (see Output below)')
     .option('--ssh-config <file>', 'ssh client config to use instead of ~/.ssh/config')
     .option('-i, --identity <file>', 'private key to try first (repeatable)', collect, [])
-    .option('--known-hosts <file>', 'known_hosts file(s) to check host keys against instead of the defaults (repeatable)', collect, [])
-    .addOption(new Option('--connect-timeout <seconds>', 'ssh connect timeout').argParser(positiveInt).default(10))
+    .option(
+      '--known-hosts <file>',
+      'known_hosts file(s) to check host keys against instead of the defaults (repeatable)',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option('--connect-timeout <seconds>', 'ssh connect timeout').argParser(positiveInt).default(10),
+    )
     .addOption(new Option('--concurrency <n>', 'nodes contacted at once').argParser(positiveInt).default(16))
     .addHelpText('after', HELP_EXIT)
     .exitOverride()
@@ -119,8 +128,13 @@ async function runJson(opts: DeployOptions, io: CliIO): Promise<number> {
     io.stdout(`${JSON.stringify(planDocument(r.plan, r.addresses), null, 2)}\n`);
     return 0;
   }
-  const r = await deploy({ ...opts, emit: (e) => io.stdout(`${JSON.stringify({ ...e, time: io.now().toISOString() })}\n`) });
-  io.stdout(`${JSON.stringify({ type: 'result', applied: r.applied, plan: planDocument(r.plan, r.addresses) })}\n`);
+  const r = await deploy({
+    ...opts,
+    emit: (e) => io.stdout(`${JSON.stringify({ ...e, time: io.now().toISOString() })}\n`),
+  });
+  io.stdout(
+    `${JSON.stringify({ type: 'result', applied: r.applied, plan: planDocument(r.plan, r.addresses) })}\n`,
+  );
   return 0;
 }
 
@@ -156,7 +170,11 @@ async function runListr(opts: DeployOptions, io: CliIO): Promise<number> {
           task: (_ctx, task) => {
             applied.value = true;
             return task.newListr([
-              { title: 'Node-to-node trust for volume transfers', enabled: () => s.needsTrust(), task: () => s.setUpTrust() },
+              {
+                title: 'Node-to-node trust for volume transfers',
+                enabled: () => s.needsTrust(),
+                task: () => s.setUpTrust(),
+              },
               ...s.plan.phases.map((ph) => ({
                 title: `Phase ${ph.phase} on ${Object.keys(ph.nodes).sort().join(', ')}`,
                 task: (_c: unknown, t: { output: string }) =>

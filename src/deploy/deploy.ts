@@ -46,7 +46,12 @@ export function configHash(desired: DesiredConfig): string {
   return createHash('sha256').update(JSON.stringify(desired)).digest('hex').slice(0, 16);
 }
 
-async function step<T>(emit: Emit<DeployEvent>, name: string, nodes: readonly string[], fn: () => Promise<T>) {
+async function step<T>(
+  emit: Emit<DeployEvent>,
+  name: string,
+  nodes: readonly string[],
+  fn: () => Promise<T>,
+) {
   const t0 = Date.now();
   emit({ type: 'step-start', step: name, nodes });
   try {
@@ -90,7 +95,9 @@ function checkDistinct(conns: Map<string, NodeConnection>, states: Map<string, N
     for (const id of ids) {
       const other = seen.get(id);
       if (other !== undefined) {
-        throw new SameNodeError(`nodes ${other} and ${node} of the deployment are the same machine (${id}): name each node once`);
+        throw new SameNodeError(
+          `nodes ${other} and ${node} of the deployment are the same machine (${id}): name each node once`,
+        );
       }
       seen.set(id, node);
     }
@@ -111,7 +118,8 @@ function senders(p: ClusterPlan): Set<string> {
 function parseEvent(node: string, line: string): (NodeEvent & { node: string }) | undefined {
   try {
     const e = JSON.parse(line) as NodeEvent;
-    if (e && typeof e === 'object' && typeof e.type === 'string' && e.type.startsWith('change-')) return { ...e, node };
+    if (e && typeof e === 'object' && typeof e.type === 'string' && e.type.startsWith('change-'))
+      return { ...e, node };
   } catch {
     // not an event line: ignore (stderr carries diagnostics)
   }
@@ -158,15 +166,24 @@ export class DeploySession {
   async gather(): Promise<void> {
     const settled = await Promise.allSettled(this.nodes.map((n) => gatherState(this.conn(n))));
     throwFailures(settled, (f) => new GatherError(f));
-    this.states = new Map(this.nodes.map((n, i) => [n, (settled[i] as PromiseFulfilledResult<NodeState>).value]));
+    this.states = new Map(
+      this.nodes.map((n, i) => [n, (settled[i] as PromiseFulfilledResult<NodeState>).value]),
+    );
     checkDistinct(this.conns, this.states);
     this.cluster = {
-      nodes: Object.fromEntries(this.nodes.map((n) => [n, { address: this.conn(n).address, state: this.states.get(n)! }])),
+      nodes: Object.fromEntries(
+        this.nodes.map((n) => [n, { address: this.conn(n).address, state: this.states.get(n)! }]),
+      ),
     };
     for (const n of this.nodes) {
       const c = this.conn(n);
       const key = this.states.get(n)!.node.peer_public_key;
-      this.peers[n] = { address: c.address, port: c.port, host_key: c.hostKey, ...(key ? { peer_public_key: key } : {}) };
+      this.peers[n] = {
+        address: c.address,
+        port: c.port,
+        host_key: c.hostKey,
+        ...(key ? { peer_public_key: key } : {}),
+      };
     }
   }
 
@@ -186,21 +203,30 @@ export class DeploySession {
       sending
         .filter((n) => !this.peers[n]!.peer_public_key)
         .map(async (n) => {
-          const r = await runNodeProgram(this.conn(n), [CHANGESTATE, 'peer-key'], { what: 'creating the push key failed' });
+          const r = await runNodeProgram(this.conn(n), [CHANGESTATE, 'peer-key'], {
+            what: 'creating the push key failed',
+          });
           this.peers[n] = { ...this.peers[n]!, peer_public_key: r.stdout.trim() };
         }),
     );
     const trust = JSON.stringify({ protocol: PROTOCOL_VERSION, peers: this.peers, senders: sending });
     const settled = await Promise.allSettled(
       this.nodes.map((n) =>
-        runNodeProgram(this.conn(n), [CHANGESTATE, 'trust', '--self', n], { stdin: trust, what: 'setting up trust failed' }),
+        runNodeProgram(this.conn(n), [CHANGESTATE, 'trust', '--self', n], {
+          stdin: trust,
+          what: 'setting up trust failed',
+        }),
       ),
     );
     throwFailures(settled, (f) => new GatherError(f));
   }
 
   /** Run one node's part of one phase; node-side events are re-emitted with the node name. */
-  async runNodePhase(phase: PhaseName, node: string, onEvent: Emit<NodeEvent & { node: string }>): Promise<void> {
+  async runNodePhase(
+    phase: PhaseName,
+    node: string,
+    onEvent: Emit<NodeEvent & { node: string }>,
+  ): Promise<void> {
     const input: ChangestateInput = {
       protocol: PROTOCOL_VERSION,
       phase,
@@ -216,20 +242,27 @@ export class DeploySession {
       onStdoutLine: (line) => {
         const ev = parseEvent(node, line);
         if (!ev) return;
-        if (ev.type === 'change-done') (this.done.get(node) ?? this.done.set(node, []).get(node)!).push(ev.change);
+        if (ev.type === 'change-done')
+          (this.done.get(node) ?? this.done.set(node, []).get(node)!).push(ev.change);
         onEvent(ev);
       },
     });
   }
 
-  async runPhase(phase: PhaseName, participants: readonly string[], onEvent: Emit<NodeEvent & { node: string }>) {
+  async runPhase(
+    phase: PhaseName,
+    participants: readonly string[],
+    onEvent: Emit<NodeEvent & { node: string }>,
+  ) {
     const settled = await Promise.allSettled(participants.map((n) => this.runNodePhase(phase, n, onEvent)));
     throwFailures(settled, (f) => new PhaseError(phase, f));
   }
 
   /** Append one line per node to its audit log: who, when, config hash, what changed, result. */
   async writeAudit(err: unknown): Promise<void> {
-    const result = err ? `failed: ${err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)}` : 'ok';
+    const result = err
+      ? `failed: ${err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)}`
+      : 'ok';
     await Promise.allSettled(
       this.nodes.map((n) =>
         this.conn(n).run([CHANGESTATE, 'audit'], {
@@ -283,7 +316,11 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
 
 export class GatherError extends FlockerError {
   constructor(readonly failures: readonly Error[]) {
-    super(`${failures.length} nodes failed:\n${failures.map((f) => f.message).join('\n')}`, 'E_NODES', 'system');
+    super(
+      `${failures.length} nodes failed:\n${failures.map((f) => f.message).join('\n')}`,
+      'E_NODES',
+      'system',
+    );
   }
 }
 
@@ -293,8 +330,10 @@ export class PhaseError extends FlockerError {
     readonly phase: PhaseName,
     readonly failures: readonly Error[],
   ) {
-    super(`phase ${phase}: ${failures.length} nodes failed:\n${failures.map((f) => f.message).join('\n')}`, 'E_PHASE', 'system');
+    super(
+      `phase ${phase}: ${failures.length} nodes failed:\n${failures.map((f) => f.message).join('\n')}`,
+      'E_PHASE',
+      'system',
+    );
   }
 }
-
-

@@ -15,7 +15,8 @@ function appSummary(a: Application): string {
   const parts = [`image ${a.image}`];
   if (a.ports.length) parts.push(`ports ${a.ports.map((p) => `${p.external}->${p.internal}`).join(',')}`);
   if (a.volume) parts.push(`volume at ${a.volume.mountpoint}`);
-  if (a.links.length) parts.push(`links ${a.links.map((l) => `${l.alias}:${l.local_port}->${l.remote_port}`).join(',')}`);
+  if (a.links.length)
+    parts.push(`links ${a.links.map((l) => `${l.alias}:${l.local_port}->${l.remote_port}`).join(',')}`);
   const env = Object.keys(a.environment);
   if (env.length) parts.push(`env ${env.join(',')}`);
   if (a.mem_limit !== undefined) parts.push(`mem ${a.mem_limit}`);
@@ -69,7 +70,9 @@ export function describePlan(p: ClusterPlan, addresses: Readonly<Record<string, 
   const n = countChanges(p);
   if (n === 0) return 'Nothing to do: every node already matches the configuration.\n';
   const nodes = new Set(p.phases.flatMap((ph) => Object.keys(ph.nodes)));
-  const lines = [`Plan: ${n} change${n === 1 ? '' : 's'} on ${nodes.size} node${nodes.size === 1 ? '' : 's'}`];
+  const lines = [
+    `Plan: ${n} change${n === 1 ? '' : 's'} on ${nodes.size} node${nodes.size === 1 ? '' : 's'}`,
+  ];
   p.phases.forEach((ph, i) => {
     lines.push('', `Phase ${i + 1}/${p.phases.length}: ${ph.phase} — ${PHASE_TITLES[ph.phase]}`);
     for (const node of Object.keys(ph.nodes).sort()) {

@@ -9,7 +9,11 @@ export function parseNodeState(node: string, text: string): NodeState {
   try {
     v = JSON.parse(text);
   } catch {
-    throw new NodeError(node, `flocker-reportstate printed something that is not JSON: ${text.slice(0, 200)}`, 'E_PROTOCOL');
+    throw new NodeError(
+      node,
+      `flocker-reportstate printed something that is not JSON: ${text.slice(0, 200)}`,
+      'E_PROTOCOL',
+    );
   }
   const protocol = (v as { protocol?: unknown } | null)?.protocol;
   if (protocol !== PROTOCOL_VERSION) {
@@ -22,7 +26,11 @@ export function parseNodeState(node: string, text: string): NodeState {
   }
   const problems = validateNodeState(v);
   if (problems.length) {
-    throw new NodeError(node, `flocker-reportstate output does not match the schema:\n${problems.join('\n')}`, 'E_PROTOCOL');
+    throw new NodeError(
+      node,
+      `flocker-reportstate output does not match the schema:\n${problems.join('\n')}`,
+      'E_PROTOCOL',
+    );
   }
   return v as NodeState;
 }

@@ -84,9 +84,11 @@ function planStop(desired: DesiredConfig, cluster: ClusterState, node: string, w
     const want = desired.applications[name];
     const target = where.get(name);
     if (current) {
-      if (want === undefined || target === undefined) steps.push({ kind: 'stop-application', name, reason: 'removed' });
+      if (want === undefined || target === undefined)
+        steps.push({ kind: 'stop-application', name, reason: 'removed' });
       else if (target !== node) steps.push({ kind: 'stop-application', name, reason: 'moved' });
-      else if (!sameApplication(current.app, want)) steps.push({ kind: 'stop-application', name, reason: 'changed' });
+      else if (!sameApplication(current.app, want))
+        steps.push({ kind: 'stop-application', name, reason: 'changed' });
     }
     const ownsVolume = state.owned_volumes.some((v) => v.name === name);
     if (ownsVolume && want?.volume && target !== undefined && target !== node) {
@@ -114,7 +116,11 @@ function planStart(desired: DesiredConfig, cluster: ClusterState, node: string) 
       if (owner === undefined) steps.push({ kind: 'create-volume', name });
       else if (owner !== node) steps.push({ kind: 'wait-for-volume', name, from: owner });
     }
-    steps.push({ kind: 'start-application', application: want, link_environment: linkEnvironment(want, address) });
+    steps.push({
+      kind: 'start-application',
+      application: want,
+      link_environment: linkEnvironment(want, address),
+    });
     perApp.push(sequence(steps)!);
   }
   return parallel(perApp);

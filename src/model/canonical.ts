@@ -10,7 +10,11 @@ export function canonicalImage(image: string): string {
 
 const byPort = (a: PortMapping, b: PortMapping): number => a.external - b.external || a.internal - b.internal;
 const byLink = (a: Link, b: Link): number =>
-  a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : a.local_port - b.local_port || a.remote_port - b.remote_port;
+  a.alias < b.alias
+    ? -1
+    : a.alias > b.alias
+      ? 1
+      : a.local_port - b.local_port || a.remote_port - b.remote_port;
 
 function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -13,7 +13,12 @@ export type NodeEvent =
       /** e.g. volume push figures */
       readonly detail?: Readonly<Record<string, string | number | boolean>>;
     }
-  | { readonly type: 'change-failed'; readonly phase: PhaseName; readonly change: string; readonly error: string };
+  | {
+      readonly type: 'change-failed';
+      readonly phase: PhaseName;
+      readonly change: string;
+      readonly error: string;
+    };
 
 export type DeployEvent =
   | { readonly type: 'step-start'; readonly step: string; readonly nodes: readonly string[] }

@@ -3,7 +3,11 @@ import { describePlan, planDocument } from '../../src/deploy/describe.js';
 import type { ClusterPlan } from '../../src/model/changes.js';
 import { toApplication } from '../../src/model/canonical.js';
 
-const web = toApplication('web', { image: 'busybox', ports: [{ internal: 80, external: 8080 }], volume: { mountpoint: '/data' } });
+const web = toApplication('web', {
+  image: 'busybox',
+  ports: [{ internal: 80, external: 8080 }],
+  volume: { mountpoint: '/data' },
+});
 const addrs = { n1: '198.51.100.2', n2: '198.51.100.3' };
 const move: ClusterPlan = {
   phases: [
@@ -44,7 +48,9 @@ describe('plan description', () => {
   });
 
   it('says when there is nothing to do', () => {
-    expect(describePlan({ phases: [] }, addrs)).to.equal('Nothing to do: every node already matches the configuration.\n');
+    expect(describePlan({ phases: [] }, addrs)).to.equal(
+      'Nothing to do: every node already matches the configuration.\n',
+    );
   });
 
   it('JSON document carries the plan data unchanged', () => {

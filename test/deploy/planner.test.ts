@@ -49,7 +49,11 @@ const linkEnvOn = (addr: string) => ({
   WEB_PORT_80_TCP_PORT: '8080',
   WEB_PORT_80_TCP_PROTO: 'tcp',
 });
-const routeTo = (addr: string, port: number): ReportedRoute => ({ port, target_address: addr, target_port: port });
+const routeTo = (addr: string, port: number): ReportedRoute => ({
+  port,
+  target_address: addr,
+  target_port: port,
+});
 
 describe('planner', () => {
   it('plans a fresh deployment: volumes created, apps started, then routes on every other node', () => {
@@ -175,16 +179,25 @@ describe('planner', () => {
     const c = cluster(node({}, ['web']), node({}, [], [], [routeTo(A1, 8080)]));
     expect(plan(desired(['web'], [], [web]), c)).to.deep.equal({
       phases: [
-        { phase: 'start', nodes: { n1: { kind: 'start-application', application: web, link_environment: {} } } },
+        {
+          phase: 'start',
+          nodes: { n1: { kind: 'start-application', application: web, link_environment: {} } },
+        },
       ],
     });
   });
 
   it('starts an app whose unit exists but is not running, without a stop', () => {
-    const c = cluster(node({ web: { app: web, running: false } }, ['web']), node({}, [], [], [routeTo(A1, 8080)]));
+    const c = cluster(
+      node({ web: { app: web, running: false } }, ['web']),
+      node({}, [], [], [routeTo(A1, 8080)]),
+    );
     expect(plan(desired(['web'], [], [web]), c)).to.deep.equal({
       phases: [
-        { phase: 'start', nodes: { n1: { kind: 'start-application', application: web, link_environment: {} } } },
+        {
+          phase: 'start',
+          nodes: { n1: { kind: 'start-application', application: web, link_environment: {} } },
+        },
       ],
     });
   });
