@@ -5,7 +5,6 @@ import { Listr } from 'listr2';
 import { userInfo } from 'node:os';
 import { loadDesiredConfig } from '../config/index.js';
 import { FlockerError, exitCodeFor } from '../errors.js';
-import type { DeployEvent } from '../model/events.js';
 import { connectAll } from '../ssh/index.js';
 import { DeploySession, deploy } from './deploy.js';
 import type { DeployOptions } from './deploy.js';
