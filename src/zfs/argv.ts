@@ -5,9 +5,23 @@ import { datasetName } from './names.js';
 export const ROLE_PROPERTY = 'flocker:role';
 export type Role = 'owner' | 'copy';
 
-/** Filesystems under parent (parent itself included): name, readonly, mountpoint, tab-separated. */
+/**
+ * Filesystems under parent (parent itself included): name, readonly, mountpoint, role, tab-separated.
+ * The role user property is the record of ownership: zfs-fuse reports `readonly` from the FUSE
+ * mount options ("off temporary") even when readonly=on is set and enforced.
+ */
 export function listFilesystemsArgv(parent: string): string[] {
-  return ['zfs', 'list', '-H', '-o', 'name,readonly,mountpoint', '-r', '-t', 'filesystem', parent];
+  return [
+    'zfs',
+    'list',
+    '-H',
+    '-o',
+    `name,readonly,mountpoint,${ROLE_PROPERTY}`,
+    '-r',
+    '-t',
+    'filesystem',
+    parent,
+  ];
 }
 
 /** Snapshots under parent, oldest first by creation. */
@@ -15,9 +29,12 @@ export function listSnapshotsArgv(parent: string): string[] {
   return ['zfs', 'list', '-H', '-o', 'name', '-t', 'snapshot', '-s', 'creation', '-r', parent];
 }
 
-/** Create the parent dataset (and missing ancestors below the pool). */
+/**
+ * Create the parent dataset (and missing ancestors below the pool). Its role is `copy`, so a
+ * freshly received child that has no role of its own yet is never taken for an owner.
+ */
 export function createParentArgv(parent: string): string[] {
-  return ['zfs', 'create', '-p', parent];
+  return ['zfs', 'create', '-p', '-o', `${ROLE_PROPERTY}=copy`, parent];
 }
 
 export function createVolumeArgv(parent: string, name: string): string[] {
@@ -60,4 +77,8 @@ export function recvArgv(parent: string, name: string): string[] {
 
 export function mountArgv(parent: string, name: string): string[] {
   return ['zfs', 'mount', datasetName(parent, name)];
+}
+
+export function unmountArgv(parent: string, name: string): string[] {
+  return ['zfs', 'unmount', datasetName(parent, name)];
 }

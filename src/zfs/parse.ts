@@ -4,7 +4,8 @@ import { compareSnapshots, isFlockerSnapshot, volumeOfDataset } from './names.js
 
 export interface FilesystemEntry {
   readonly name: string; // volume name
-  readonly readonly: boolean;
+  /** owner (writable) or read-only copy: from the flocker:role property, else from readonly */
+  readonly owned: boolean;
   readonly mountpoint: string;
 }
 
@@ -23,7 +24,7 @@ export function parseFilesystems(parent: string, stdout: string): ParsedFilesyst
   let parentExists = false;
   const volumes: FilesystemEntry[] = [];
   for (const line of lines(stdout)) {
-    const [ds, ro, mp] = line.split('\t');
+    const [ds, ro, mp, role] = line.split('\t');
     if (ds === undefined || ro === undefined || mp === undefined) {
       throw new Error(`unexpected zfs list line: ${JSON.stringify(line)}`);
     }
@@ -35,7 +36,8 @@ export function parseFilesystems(parent: string, stdout: string): ParsedFilesyst
     if (name === undefined) continue;
     if (ro !== 'on' && ro !== 'off')
       throw new Error(`unexpected readonly value for ${ds}: ${JSON.stringify(ro)}`);
-    volumes.push({ name, readonly: ro === 'on', mountpoint: mp });
+    const owned = role === 'owner' ? true : role === 'copy' ? false : ro === 'off';
+    volumes.push({ name, owned, mountpoint: mp });
   }
   volumes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { parentExists, volumes };

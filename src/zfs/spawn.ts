@@ -1,6 +1,6 @@
 // Streaming process seam (CommandRunner buffers; replication streams must not).
 import { spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 
 export interface ProcessExit {
   readonly code: number | null;
@@ -20,6 +20,17 @@ export type Spawner = (argv: readonly string[]) => SpawnedProcess;
 
 const STDERR_CAP = 64 * 1024;
 
+/**
+ * Node discards a child's unread stdout when the child exits before anyone listens (flushStdio),
+ * so a stream handed to a consumer that attaches later would arrive empty. Piping into a
+ * PassThrough at once keeps the bytes (with backpressure to the child).
+ */
+export function holdStdout(stdout: Readable): Readable {
+  const held = new PassThrough();
+  stdout.on('error', (e) => held.destroy(e));
+  return stdout.pipe(held);
+}
+
 export const localSpawner: Spawner = (argv) => {
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw new Error('empty argv');
@@ -35,7 +46,7 @@ export const localSpawner: Spawner = (argv) => {
   });
   return {
     stdin: child.stdin,
-    stdout: child.stdout,
+    stdout: holdStdout(child.stdout),
     exited,
     kill: () => {
       child.kill('SIGTERM');

@@ -16,6 +16,7 @@ import {
   setReadonlyArgv,
   setRolePropertyArgv,
   snapshotArgv,
+  unmountArgv,
 } from './argv.js';
 import {
   DEFAULT_PARENT,
@@ -77,7 +78,7 @@ export class ZfsVolumeStore implements VolumeStore {
     );
     return parsed.volumes.map((v) => ({
       name: v.name,
-      owned: !v.readonly,
+      owned: v.owned,
       snapshots: snaps.get(v.name) ?? [],
       mountpoint: v.mountpoint,
     }));
@@ -181,6 +182,13 @@ export class ZfsVolumeStore implements VolumeStore {
           `cannot receive incremental stream for ${name}: base snapshot ${from} not held here`,
           'E_NO_BASE',
         );
+      }
+      // zfs-fuse: the kernel keeps caching the old file contents of a mounted copy across an
+      // incremental recv; receiving unmounted (and mounting afresh after) shows the new data
+      const u = await this.runner.run(unmountArgv(this.parent, name));
+      if (u.code !== 0 && !/not currently mounted|not mounted/i.test(u.stderr)) {
+        input.resume();
+        throw new NodeCommandError(this.runner.host, unmountArgv(this.parent, name), u.code, u.stderr);
       }
     } else if (vol) {
       await this.destroy(name); // full stream replaces the old copy

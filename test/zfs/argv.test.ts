@@ -18,7 +18,7 @@ describe('zfs argv builders', function () {
       'list',
       '-H',
       '-o',
-      'name,readonly,mountpoint',
+      'name,readonly,mountpoint,flocker:role',
       '-r',
       '-t',
       'filesystem',

@@ -56,18 +56,24 @@ describe('zfs list parsers', function () {
   const P = 'flocker/volumes';
   it('parses filesystems: parent presence, direct valid children only, sorted', function () {
     const out = [
-      'flocker/volumes\toff\t/flocker/volumes',
-      'flocker/volumes/web\toff\t/flocker/volumes/web',
-      'flocker/volumes/db\ton\t/flocker/volumes/db',
-      'flocker/volumes/db/nested\toff\t/flocker/volumes/db/nested',
-      'flocker/volumes/bad name\toff\t-',
+      'flocker/volumes\toff\t/flocker/volumes\tcopy',
+      'flocker/volumes/web\toff\t/flocker/volumes/web\towner',
+      'flocker/volumes/db\ton\t/flocker/volumes/db\t-',
+      'flocker/volumes/new\toff\t/flocker/volumes/new\tcopy',
+      'flocker/volumes/ro\toff\t/flocker/volumes/ro\tcopy',
+      'flocker/volumes/old\toff\t/flocker/volumes/old',
+      'flocker/volumes/db/nested\toff\t/flocker/volumes/db/nested\towner',
+      'flocker/volumes/bad name\toff\t-\towner',
       '',
     ].join('\n');
     expect(parseFilesystems(P, out)).to.deep.equal({
       parentExists: true,
       volumes: [
-        { name: 'db', readonly: true, mountpoint: '/flocker/volumes/db' },
-        { name: 'web', readonly: false, mountpoint: '/flocker/volumes/web' },
+        { name: 'db', owned: false, mountpoint: '/flocker/volumes/db' },
+        { name: 'new', owned: false, mountpoint: '/flocker/volumes/new' },
+        { name: 'old', owned: true, mountpoint: '/flocker/volumes/old' },
+        { name: 'ro', owned: false, mountpoint: '/flocker/volumes/ro' },
+        { name: 'web', owned: true, mountpoint: '/flocker/volumes/web' },
       ],
     });
     expect(parseFilesystems(P, '')).to.deep.equal({ parentExists: false, volumes: [] });
