@@ -8,6 +8,7 @@ import type { VolumeStore } from '../zfs/volume-store.js';
 import type { PeerTarget, TransferFigures, VolumeTransfer } from './adapters.js';
 import { formatPeerRequest, type PeerRequest } from './peer.js';
 import { peerSshArgv, type TrustOptions } from './trust.js';
+import { sendArgv } from '../zfs/argv.js';
 
 /** How requests reach a peer's endpoint: ssh in production, in-process in unit tests. */
 export interface PeerTransport {
@@ -240,4 +241,24 @@ export async function pipeCommands(
   if (xa.code !== 0) throw new NodeCommandError(host, left, xa.code, xa.stderr);
   if (xb.code !== 0) throw new NodeCommandError(host, right, xb.code, xb.stderr);
   return { bytes, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Benchmark baseline: the plain `zfs send [-i @from] ds@snap | ssh ... zfs recv -F <dataset>` of
+ * the same data between the same nodes, with the same ssh options as pushes. The receiver must
+ * accept this key WITHOUT the forced command (a temporary untagged authorized_keys line).
+ * Run with pipeCommands(r.send, r.ssh) on the sending node.
+ */
+export function rawPushArgv(
+  peer: { readonly address: string; readonly port: number },
+  source: { readonly parent: string; readonly name: string; readonly snap: string; readonly from?: string },
+  targetDataset: string,
+  opts: TrustOptions = {},
+): { send: string[]; ssh: string[] } {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/.test(targetDataset))
+    throw new Error(`invalid dataset ${targetDataset}`);
+  return {
+    send: sendArgv(source.parent, source.name, source.snap, source.from),
+    ssh: peerSshArgv(peer, `zfs recv -F ${targetDataset}`, opts),
+  };
 }

@@ -123,10 +123,10 @@ export class ZfsVolumeStore implements VolumeStore {
   }
 
   /** run argv, retrying while zfs-fuse says the dataset is busy */
-  private async runBusyRetry(argv: readonly string[]): Promise<void> {
+  private async runBusyRetry(argv: readonly string[], alsoFine?: RegExp): Promise<void> {
     for (let i = 0; ; i++) {
       const r = await this.runner.run(argv);
-      if (r.code === 0) return;
+      if (r.code === 0 || alsoFine?.test(r.stderr)) return;
       if (i >= this.busyRetries || !isBusyError(r.stderr))
         throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
       await sleep(this.busyDelayMs);
@@ -183,13 +183,6 @@ export class ZfsVolumeStore implements VolumeStore {
           'E_NO_BASE',
         );
       }
-      // zfs-fuse: the kernel keeps caching the old file contents of a mounted copy across an
-      // incremental recv; receiving unmounted (and mounting afresh after) shows the new data
-      const u = await this.runner.run(unmountArgv(this.parent, name));
-      if (u.code !== 0 && !/not currently mounted|not mounted/i.test(u.stderr)) {
-        input.resume();
-        throw new NodeCommandError(this.runner.host, unmountArgv(this.parent, name), u.code, u.stderr);
-      }
     } else if (vol) {
       await this.destroy(name); // full stream replaces the old copy
     }
@@ -203,8 +196,13 @@ export class ZfsVolumeStore implements VolumeStore {
     if (x.code !== 0) throw new NodeCommandError(this.runner.host, argv, x.code, x.stderr);
     await runChecked(this.runner, setReadonlyArgv(this.parent, name, false));
     await runChecked(this.runner, setRolePropertyArgv(this.parent, name, false));
+    // zfs-fuse: the kernel keeps serving cached file contents of a copy that was mounted across
+    // an incremental recv; a fresh mount shows the received data. (Unmounting BEFORE recv instead
+    // makes recv fail with "I/O error" while the dataset is still busy from the unmount.)
+    if (from !== undefined) await this.runBusyRetry(unmountArgv(this.parent, name), /not currently mounted/i);
     const m = await this.runner.run(mountArgv(this.parent, name));
-    if (m.code !== 0 && !/already mounted/i.test(m.stderr))
+    if (m.code !== 0 && !/already mounted/i.test(m.stderr)) {
       throw new NodeCommandError(this.runner.host, mountArgv(this.parent, name), m.code, m.stderr);
+    }
   }
 }

@@ -1,13 +1,11 @@
 // Access to real lab nodes for the zfs/transfer functional tests: the shared fixture
-// (test/helpers/lab.ts, sharedLab()) when it exists, else a lab already up and named by
-// FLOCKER_LAB (state in /var/lib/flocker-lab/<name>/state.json). Skips loudly when neither can
-// be had (not root, no /dev/fuse, no lab), fails instead when CI=true.
+// (test/helpers/lab.ts, sharedLab()), or a dev lab already up and named by FLOCKER_LAB.
+// Skips loudly when not root or no /dev/fuse (fails instead when CI=true): requireRootAndFuse.
 import { spawn } from 'node:child_process';
-import { existsSync, promises as fsp } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { promises as fsp } from 'node:fs';
 import type { CommandResult, CommandRunner, RunOptions } from '../../src/exec/runner.js';
 import { shellQuote } from '../../src/ssh/quote.js';
+import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
 import { holdStdout, type ProcessExit, type Spawner } from '../../src/zfs/spawn.js';
 
 export interface LabNodeAccess {
@@ -69,42 +67,15 @@ async function hostKeys(knownHostsPath: string): Promise<Map<string, string>> {
   return m;
 }
 
-interface SharedLabShape {
-  nodes: { name: string; address: string }[];
-  sshConfigPath: string;
-  knownHostsPath: string;
-}
-
-/** Why this machine cannot run lab tests, or undefined. */
-export function labUnavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root';
-  if (!existsSync('/dev/fuse')) return 'no /dev/fuse';
-  return undefined;
-}
-
-export async function getLab(): Promise<LabAccess | string> {
-  const why = labUnavailable();
-  if (why) return why;
-  let shape: SharedLabShape | undefined;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const helper = path.join(here, '..', 'helpers', 'lab.js');
+/** The shared fixture's lab, or the lab named by FLOCKER_LAB (a dev lab already up). */
+export async function labForTests(ctx: Mocha.Context): Promise<LabAccess> {
+  requireRootAndFuse(ctx);
   const named = process.env['FLOCKER_LAB'];
-  if (named) {
-    const st = JSON.parse(await fsp.readFile(`/var/lib/flocker-lab/${named}/state.json`, 'utf8')) as {
-      nodes: { name: string; address: string }[];
-      sshConfig: string;
-      knownHosts: string;
-    };
-    shape = { nodes: st.nodes, sshConfigPath: st.sshConfig, knownHostsPath: st.knownHosts };
-  } else if (existsSync(helper)) {
-    const mod = (await import(helper)) as { sharedLab?: () => Promise<SharedLabShape> | SharedLabShape };
-    if (mod.sharedLab) shape = await mod.sharedLab();
-  }
-  if (!shape) return 'no lab (no test/helpers/lab.ts fixture and FLOCKER_LAB not set)';
-  const keys = await hostKeys(shape.knownHostsPath);
-  const cfg = shape.sshConfigPath;
+  const h = named ? labHandle(named) : await sharedLab();
+  const keys = await hostKeys(h.knownHostsPath);
+  const cfg = h.sshConfigPath;
   return {
-    nodes: shape.nodes.map((n) => ({
+    nodes: h.nodes.map((n) => ({
       name: n.name,
       address: n.address,
       hostKey: keys.get(n.address) ?? keys.get(n.name) ?? '',
@@ -113,15 +84,4 @@ export async function getLab(): Promise<LabAccess | string> {
     runner: (node) => sshRunner(cfg, node),
     spawner: (node) => sshSpawner(cfg, node),
   };
-}
-
-/** In a before(): get the lab or skip loudly (fail when CI=true). */
-export async function labOrSkip(ctx: Mocha.Context): Promise<LabAccess> {
-  const lab = await getLab();
-  if (typeof lab !== 'string') return lab;
-  const msg = `lab functional test cannot run: ${lab}`;
-  if (process.env['CI'] === 'true') throw new Error(msg);
-  console.warn(`  SKIPPED — ${msg}`);
-  ctx.skip();
-  throw new Error('unreachable');
 }

@@ -2,14 +2,14 @@
 import { ZfsVolumeStore } from '../../src/zfs/zfs-volume-store.js';
 import type { VolumeStore } from '../../src/zfs/volume-store.js';
 import { runChecked } from '../../src/exec/check.js';
-import { labOrSkip, type LabAccess } from './lab-access.js';
+import { labForTests, type LabAccess } from './lab-access.js';
 import { volumeStoreContract } from './volume-store.contract.js';
 
 describe('ZfsVolumeStore (functional, lab node)', function () {
   this.timeout(120_000);
   let lab: LabAccess;
   before(async function () {
-    lab = await labOrSkip(this);
+    lab = await labForTests(this);
   });
 
   const parents = ['flocker/ct-a', 'flocker/ct-b'];
