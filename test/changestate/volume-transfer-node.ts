@@ -20,6 +20,8 @@ interface Args {
   snap?: string;
   from?: string;
   target?: string;
+  /** raw: key + known_hosts dir of an UNRESTRICTED key (the push key is forced to the peer endpoint) */
+  peerDir?: string;
 }
 
 async function main(): Promise<unknown> {
@@ -42,6 +44,7 @@ async function main(): Promise<unknown> {
         a.peer,
         { parent: store.parent, name: a.name ?? '', snap: a.snap ?? '', ...(a.from ? { from: a.from } : {}) },
         a.target ?? '',
+        a.peerDir ? { peerDir: a.peerDir } : {},
       );
       return pipeCommands(argv.send, argv.ssh, { host: hostname() });
     }
