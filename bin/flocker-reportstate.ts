@@ -1,29 +1,14 @@
 #!/usr/bin/env node
 // flocker-reportstate: print this node's state as one versioned JSON document (NodeState).
-import { hostname } from 'node:os';
-import { LocalRunner } from '../src/exec/local-runner.js';
-import { RunnerNodeFiles } from '../src/systemd/node-files.js';
-import { SystemdApplicationUnits } from '../src/systemd/application-units.js';
-import { IptablesRouteTable } from '../src/routing/route-table.js';
-import { ZfsVolumeStore } from '../src/zfs/zfs-volume-store.js';
-import { gatherState, readIdentity } from '../src/reportstate/gather.js';
-import { preflight } from '../src/reportstate/preflight.js';
+import { localNode } from '../src/changestate/local-node.js';
 import { exitCodeFor } from '../src/errors.js';
+import { preflight } from '../src/reportstate/preflight.js';
 
-async function main(): Promise<void> {
-  const runner = new LocalRunner(hostname());
-  const files = new RunnerNodeFiles(runner);
-  await preflight(runner);
-  const state = await gatherState({
-    identity: () => readIdentity(files, hostname()),
-    units: new SystemdApplicationUnits(runner, files),
-    volumes: new ZfsVolumeStore(runner),
-    routes: new IptablesRouteTable(runner, files),
-  });
-  process.stdout.write(`${JSON.stringify(state)}\n`);
-}
-
-main().catch((err: unknown) => {
+try {
+  const node = localNode();
+  await preflight(node.runner);
+  process.stdout.write(`${JSON.stringify(await node.gather())}\n`);
+} catch (err) {
   process.stderr.write(`flocker-reportstate: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(exitCodeFor(err));
-});
+  process.exitCode = exitCodeFor(err);
+}

@@ -34,14 +34,25 @@ export async function main(argv: readonly string[], io: ChangestateIO): Promise<
       const input = parseChangestateInput(await io.readStdin());
       const node = localNode();
       await preflight(node.runner);
-      await runPhase(input, () => node.gather(), node.adapters(), (e) => io.stdout(`${JSON.stringify(e)}\n`));
+      await runPhase(
+        input,
+        () => node.gather(),
+        node.adapters(),
+        (e) => io.stdout(`${JSON.stringify(e)}\n`),
+      );
       return;
     }
     case 'trust': {
       const self = rest[0] === '--self' ? rest[1] : undefined;
       if (!self) throw new UsageError(`trust needs --self NODE\n${USAGE}`);
-      const input = JSON.parse(await io.readStdin()) as { protocol?: number; peers?: Record<string, PeerInfo> };
-      if (input.protocol !== PROTOCOL_VERSION) throw new ProtocolError(`trust input of protocol ${String(input.protocol)}, this node speaks ${PROTOCOL_VERSION}`);
+      const input = JSON.parse(await io.readStdin()) as {
+        protocol?: number;
+        peers?: Record<string, PeerInfo>;
+      };
+      if (input.protocol !== PROTOCOL_VERSION)
+        throw new ProtocolError(
+          `trust input of protocol ${String(input.protocol)}, this node speaks ${PROTOCOL_VERSION}`,
+        );
       const r = await applyTrust(self, input.peers ?? {});
       io.stdout(`${JSON.stringify(r)}\n`);
       return;
@@ -50,7 +61,12 @@ export async function main(argv: readonly string[], io: ChangestateIO): Promise<
       io.stdout(`${await ensurePeerKey()}\n`);
       return;
     case 'peer':
-      await runPeerCommand(io.env.SSH_ORIGINAL_COMMAND, localNode().adapters().volumes, io.stdin as never, io.stdoutStream as never);
+      await runPeerCommand(
+        io.env.SSH_ORIGINAL_COMMAND,
+        localNode().adapters().volumes,
+        io.stdin as never,
+        io.stdoutStream as never,
+      );
       return;
     case 'audit':
       await appendAudit(parseAuditRecord(await io.readStdin()));
@@ -66,5 +82,7 @@ export async function main(argv: readonly string[], io: ChangestateIO): Promise<
 }
 
 export function errorText(e: unknown): string {
-  return e instanceof FlockerError || !(e instanceof Error) ? String(e instanceof Error ? e.message : e) : (e.stack ?? e.message);
+  return e instanceof FlockerError || !(e instanceof Error)
+    ? String(e instanceof Error ? e.message : e)
+    : (e.stack ?? e.message);
 }

@@ -27,10 +27,14 @@ class SshVolumeTransfer implements VolumeTransfer {
     private readonly self: string,
   ) {}
   async push(name: string, to: PeerTarget): Promise<TransferFigures> {
-    return transferFigures(await pushVolume(this.store, name, to, { transport: this.transport, self: this.self }));
+    return transferFigures(
+      await pushVolume(this.store, name, to, { transport: this.transport, self: this.self }),
+    );
   }
   async handoff(name: string, to: PeerTarget): Promise<TransferFigures> {
-    return transferFigures(await handoffVolume(this.store, name, to, { transport: this.transport, self: this.self }));
+    return transferFigures(
+      await handoffVolume(this.store, name, to, { transport: this.transport, self: this.self }),
+    );
   }
 }
 

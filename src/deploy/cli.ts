@@ -151,6 +151,7 @@ async function runListr(opts: DeployOptions, io: CliIO): Promise<number> {
   const s = new DeploySession(opts);
   let failure: unknown;
   const applied = { value: false };
+  const planned = { value: false };
   try {
     await new Listr(
       [
@@ -160,6 +161,7 @@ async function runListr(opts: DeployOptions, io: CliIO): Promise<number> {
           title: 'Plan',
           task: (_ctx, task) => {
             const p = s.computePlan();
+            planned.value = true;
             task.title = `Plan: ${countChanges(p)} changes`;
           },
         },
@@ -189,7 +191,7 @@ async function runListr(opts: DeployOptions, io: CliIO): Promise<number> {
     failure = e;
   }
   try {
-    if (!opts.dryRun && applied.value) await s.writeAudit(failure);
+    if (!opts.dryRun && planned.value) await s.writeAudit(failure);
   } finally {
     s.close();
   }

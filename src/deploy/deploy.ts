@@ -292,7 +292,11 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     await step(emit, 'gather state', s.nodes, () => s.gather());
     const p = s.computePlan();
     opts.onPlan?.(p, s.addresses);
-    if (opts.dryRun || p.phases.length === 0) return { plan: p, addresses: s.addresses, applied: false };
+    if (opts.dryRun) return { plan: p, addresses: s.addresses, applied: false };
+    if (p.phases.length === 0) {
+      await s.writeAudit(undefined); // a no-op deploy is recorded too
+      return { plan: p, addresses: s.addresses, applied: false };
+    }
     let failure: unknown;
     try {
       if (s.needsTrust()) await step(emit, 'node-to-node trust', s.nodes, () => s.setUpTrust());

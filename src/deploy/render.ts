@@ -28,7 +28,8 @@ export function formatEvent(e: DeployEvent): string {
       return `${e.node}: ${e.change}: done in ${secs(e.ms)}${detail}`;
     }
     case 'change-failed':
-      return `${e.node}: ${e.change}: FAILED: ${e.error}`;
+      // first line only: the final error report carries the command's whole stderr
+      return `${e.node}: ${e.change}: FAILED: ${e.error.split('\n')[0] ?? ''}`;
     default:
       return assertNever(e);
   }

@@ -19,7 +19,11 @@ export class LocalRunner implements CommandRunner {
         else reject(e);
       });
       child.on('close', (code) =>
-        resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+        resolve({
+          code,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        }),
       );
       child.stdin.on('error', () => undefined); // command may exit before reading stdin
       child.stdin.end(opts.stdin ?? '');

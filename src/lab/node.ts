@@ -109,6 +109,15 @@ export async function prepareNodeRoot(
   writeNodeFile(R, '/etc/ssh/sshd_config.d/flocker-lab.conf', renderSshdDropIn());
   freshNodeDir(R, '/root/.ssh', 0o700);
   writeNodeFile(R, '/root/.ssh/authorized_keys', labPubKey, 0o600);
+  // root's shell start-up files are the host's (e.g. a pyenv hook that makes every ssh slow
+  // and can hang on its lock): nodes get Debian's plain ones
+  writeNodeFile(R, '/root/.bashrc', '# flocker-lab node\n', 0o644);
+  writeNodeFile(
+    R,
+    '/root/.profile',
+    '# flocker-lab node\n[ -n "$BASH" ] && [ -f ~/.bashrc ] && . ~/.bashrc\n',
+    0o644,
+  );
   // hide the host's /usr/local/bin (its own tools) so nodes behave like plain Debian
   freshNodeDir(R, '/usr/local/bin');
   for (const p of NODE_PROGRAMS) writeNodeFile(R, `/usr/local/bin/${p}`, renderWrapper(p), 0o755);

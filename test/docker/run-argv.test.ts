@@ -22,6 +22,7 @@ describe('docker run argv', function () {
       'docker',
       'run',
       '--rm',
+      '--init',
       '--name',
       'flocker--web',
       '--label',

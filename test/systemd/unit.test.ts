@@ -38,7 +38,7 @@ describe('application unit rendering', function () {
       '[Service]',
       'Type=simple',
       'ExecStartPre=-docker rm -f flocker--web',
-      'ExecStart=docker run --rm --name flocker--web --label flocker.application=web --env-file /var/lib/flocker/apps/web.env ' +
+      'ExecStart=docker run --rm --init --name flocker--web --label flocker.application=web --env-file /var/lib/flocker/apps/web.env ' +
         '-p 8080:80 -v "/flocker/web:/var/www 100%%" --memory 67108864 --cpu-shares 256 registry.example/team/web:1.2',
       'ExecStop=docker stop -t 10 flocker--web',
       'SuccessExitStatus=137 143',

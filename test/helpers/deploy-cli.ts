@@ -1,0 +1,81 @@
+// Running the real flocker-deploy bin against a lab, and small lab conveniences for e2e tests.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CommandRunner } from '../../src/exec/runner.js';
+import { runChecked } from '../../src/exec/check.js';
+
+export const DEPLOY_BIN = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../bin/flocker-deploy.js',
+);
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runDeploy(args: readonly string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [DEPLOY_BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: 'true' },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    p.stdout.on('data', (b: Buffer) => out.push(b));
+    p.stderr.on('data', (b: Buffer) => err.push(b));
+    p.on('error', reject);
+    p.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+    );
+  });
+}
+
+/** A scratch directory for config files (under /var/lib, never /tmp). */
+export function scratchDir(name: string): string {
+  const d = `/var/lib/flocker-test/${name}-${process.pid}`;
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+export function writeFile(dir: string, name: string, text: string): string {
+  const f = path.join(dir, name);
+  writeFileSync(f, text);
+  return f;
+}
+
+/**
+ * Long-running test images made offline from the lab's busybox:latest (no registry here):
+ * flocker-test/httpd serves /www on port 80; flocker-test/sleep just runs.
+ */
+export async function ensureTestImages(runner: CommandRunner): Promise<void> {
+  const script = [
+    'set -e',
+    'docker image inspect flocker-test/httpd:latest flocker-test/sleep:latest >/dev/null 2>&1 && exit 0',
+    'docker rm -f flocker-test-mk >/dev/null 2>&1 || true',
+    'docker create --name flocker-test-mk busybox:latest >/dev/null',
+    `docker commit -c 'CMD ["httpd","-f","-p","80","-h","/www"]' flocker-test-mk flocker-test/httpd:latest >/dev/null`,
+    `docker commit -c 'CMD ["sleep","1000000"]' flocker-test-mk flocker-test/sleep:latest >/dev/null`,
+    'docker rm flocker-test-mk >/dev/null',
+  ].join('\n');
+  await runChecked(runner, ['sh', '-c', script]);
+}
+
+/** GET a URL from the host, retrying while a service comes up. */
+export async function httpGet(url: string, tries = 25): Promise<string> {
+  let last: unknown;
+  for (let i = 0; i < tries; i++) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return await r.text();
+      last = new Error(`HTTP ${r.status}`);
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url}: ${String(last)}`);
+}
