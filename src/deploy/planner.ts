@@ -40,10 +40,23 @@ function placement(desired: DesiredConfig): Map<string, string> {
   return m;
 }
 
-function owners(cluster: ClusterState, volume: string): string[] {
-  return Object.keys(cluster.nodes)
-    .sort()
-    .filter((n) => cluster.nodes[n]?.state.owned_volumes.some((v) => v.name === volume));
+/** volume name -> nodes owning it (sorted); built once per cluster state */
+const ownerIndex = new WeakMap<ClusterState, Map<string, string[]>>();
+
+function owners(cluster: ClusterState, volume: string): readonly string[] {
+  let index = ownerIndex.get(cluster);
+  if (!index) {
+    index = new Map();
+    for (const n of Object.keys(cluster.nodes).sort()) {
+      for (const v of cluster.nodes[n]!.state.owned_volumes) {
+        const list = index.get(v.name) ?? [];
+        list.push(n);
+        index.set(v.name, list);
+      }
+    }
+    ownerIndex.set(cluster, index);
+  }
+  return index.get(volume) ?? [];
 }
 
 /** The owner of a volume as seen from `self`: self if it owns it, else the first other owner. */

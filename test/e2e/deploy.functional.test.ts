@@ -21,7 +21,7 @@ interface Event {
 const apps = (opts: { env?: string; image?: string; external?: number } = {}) => `version: 1
 applications:
   web:
-    image: ${opts.image ?? 'flocker-test/httpd'}
+    image: ${opts.image ?? 'flocker-e2e/httpd'}
     ports:
       - internal: 80
         external: ${opts.external ?? 8080}
@@ -30,7 +30,7 @@ applications:
     environment:
       MODE: "${opts.env ?? 'one'}"
   client:
-    image: flocker-test/sleep
+    image: flocker-e2e/sleep
     links:
       - local_port: 80
         remote_port: ${opts.external ?? 8080}
@@ -155,7 +155,7 @@ describe('flocker-deploy end to end (functional, lab)', function () {
       'n1:start-application',
       'n1:stop-application:changed',
     ]);
-    appFile = writeFile(dir, 'application.yml', apps({ image: 'flocker-test/httpd:latest' }));
+    appFile = writeFile(dir, 'application.yml', apps({ image: 'flocker-e2e/httpd:latest' }));
     expect((await deployJson(placement(['web'], ['client']), true)).plan.changes).to.equal(0); // same image, tag spelled out
     appFile = writeFile(dir, 'application.yml', apps({ external: 8081 }));
     expect(leafKinds((await deployJson(placement(['web'], ['client']), true)).plan)).to.deep.equal([

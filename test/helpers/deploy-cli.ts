@@ -49,17 +49,17 @@ export function writeFile(dir: string, name: string, text: string): string {
 
 /**
  * Long-running test images made offline from the lab's busybox:latest (no registry here):
- * flocker-test/httpd serves /www on port 80; flocker-test/sleep just runs.
+ * flocker-e2e/httpd serves /www on port 80; flocker-e2e/sleep just runs.
  */
 export async function ensureTestImages(runner: CommandRunner): Promise<void> {
   const script = [
     'set -e',
-    'docker image inspect flocker-test/httpd:latest flocker-test/sleep:latest >/dev/null 2>&1 && exit 0',
-    'docker rm -f flocker-test-mk >/dev/null 2>&1 || true',
-    'docker create --name flocker-test-mk busybox:latest >/dev/null',
-    `docker commit -c 'CMD ["httpd","-f","-p","80","-h","/www"]' flocker-test-mk flocker-test/httpd:latest >/dev/null`,
-    `docker commit -c 'CMD ["sleep","1000000"]' flocker-test-mk flocker-test/sleep:latest >/dev/null`,
-    'docker rm flocker-test-mk >/dev/null',
+    'docker image inspect flocker-e2e/httpd:latest flocker-e2e/sleep:latest >/dev/null 2>&1 && exit 0',
+    'docker rm -f flocker-e2e-mk >/dev/null 2>&1 || true',
+    'docker create --name flocker-e2e-mk busybox:latest >/dev/null',
+    `docker commit -c 'CMD ["httpd","-f","-p","80","-h","/www"]' flocker-e2e-mk flocker-e2e/httpd:latest >/dev/null`,
+    `docker commit -c 'CMD ["sleep","1000000"]' flocker-e2e-mk flocker-e2e/sleep:latest >/dev/null`,
+    'docker rm flocker-e2e-mk >/dev/null',
   ].join('\n');
   await runChecked(runner, ['sh', '-c', script]);
 }
