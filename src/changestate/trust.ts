@@ -21,6 +21,11 @@ export interface TrustOptions {
   readonly peerCommand?: string;
   /** runs ssh-keygen (default: local) */
   readonly runner?: CommandRunner;
+  /**
+   * digest of the trusted host keys, part of the shared connection's socket name: a master
+   * opened under other trust is never reused (it expires on its own)
+   */
+  readonly trustDigest?: string;
 }
 
 export const DEFAULT_PEER_DIR = '/var/lib/flocker/peer';
@@ -141,6 +146,27 @@ export function peerSshArgv(
   request: string,
   opts: TrustOptions = {},
 ): string[] {
+  const [ssh, ...rest] = peerSshBaseArgv(peer, opts);
+  // through the shared master connection when one is up (ssh falls back to its own otherwise)
+  return [ssh!, '-o', `ControlPath=${peerControlPath(opts)}`, '-o', 'ControlMaster=no', ...rest, peer.address, request];
+}
+
+/** The control socket of the one master connection per peer (%C: hash of host, port, user). */
+export function peerControlPath(opts: TrustOptions = {}): string {
+  return `${opts.peerDir ?? DEFAULT_PEER_DIR}/cm-${opts.trustDigest ?? 'x'}-%C`;
+}
+
+/**
+ * argv that opens a master connection to the peer in the background (-f after auth, -N: no
+ * command, so the forced command does not run) that later requests share for 60 s: a handoff's
+ * status, recv and own requests then cost one round trip each instead of one ssh handshake.
+ */
+export function peerMasterArgv(peer: { readonly address: string; readonly port: number }, opts: TrustOptions = {}): string[] {
+  const [ssh, ...rest] = peerSshBaseArgv(peer, opts);
+  return [ssh!, '-M', '-N', '-f', '-o', `ControlPath=${peerControlPath(opts)}`, '-o', 'ControlPersist=60', ...rest, peer.address];
+}
+
+function peerSshBaseArgv(peer: { readonly address: string; readonly port: number }, opts: TrustOptions): string[] {
   checkAddress(peer.address, peer.port);
   return [
     'ssh',
@@ -165,8 +191,6 @@ export function peerSshArgv(
     '-l',
     'root',
     '--',
-    peer.address,
-    request,
   ];
 }
 

@@ -7,7 +7,10 @@ import { localSpawner, type Spawner } from '../zfs/spawn.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 import type { PeerTarget, TransferFigures, VolumeTransfer } from './adapters.js';
 import { formatPeerRequest, type PeerRequest } from './peer.js';
-import { peerSshArgv, type TrustOptions } from './trust.js';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { peerKnownHostsPath, peerMasterArgv, peerSshArgv, type TrustOptions } from './trust.js';
 import { sendArgv } from '../zfs/argv.js';
 
 /** How requests reach a peer's endpoint: ssh in production, in-process in unit tests. */
@@ -18,10 +21,41 @@ export interface PeerTransport {
 
 /** ssh with the flocker push key, the verified known_hosts and strict checking; no shell here. */
 export class SshPeerTransport implements PeerTransport {
-  constructor(private readonly opts: TrustOptions & { readonly spawner?: Spawner } = {}) {}
+  private readonly masters = new Map<string, Promise<void>>();
+  constructor(private readonly opts: TrustOptions & { readonly spawner?: Spawner; readonly shareConnection?: boolean } = {}) {}
+
+  /** Open (once per peer) the shared master connection; a failure only means no sharing. */
+  private master(peer: PeerTarget, trust: TrustOptions): Promise<void> {
+    const key = `${peer.address}:${peer.port}:${trust.trustDigest ?? ''}`;
+    let m = this.masters.get(key);
+    if (!m) {
+      const [cmd, ...args] = peerMasterArgv(peer, trust);
+      m = new Promise<void>((resolve) => {
+        // stdio ignored: the backgrounded master must not hold our pipes open
+        const p = spawn(cmd!, args, { stdio: 'ignore' });
+        p.on('error', () => resolve());
+        p.on('exit', () => resolve());
+      });
+      this.masters.set(key, m);
+    }
+    return m;
+  }
+
+  /** the trust in force now: the verified known_hosts this node was given */
+  private trust(): TrustOptions {
+    let digest = 'none';
+    try {
+      digest = createHash('sha256').update(readFileSync(peerKnownHostsPath(this.opts))).digest('hex').slice(0, 12);
+    } catch {
+      // no known_hosts yet: ssh will refuse the peer anyway
+    }
+    return { ...this.opts, trustDigest: digest };
+  }
 
   async request(peer: PeerTarget, request: PeerRequest, input?: Readable): Promise<string> {
-    const argv = peerSshArgv(peer, formatPeerRequest(request), this.opts);
+    const trust = this.trust();
+    if (this.opts.shareConnection !== false && !this.opts.spawner) await this.master(peer, trust);
+    const argv = peerSshArgv(peer, formatPeerRequest(request), trust);
     const p = (this.opts.spawner ?? localSpawner)(argv);
     const out: Buffer[] = [];
     p.stdout.on('data', (b: Buffer) => out.push(b));

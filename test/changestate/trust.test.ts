@@ -8,6 +8,7 @@ import {
   ensurePeerKey,
   isTaggedLine,
   knownHostsHost,
+  peerMasterArgv,
   peerSshArgv,
   renderKnownHosts,
   updateAuthorizedKeys,
@@ -77,6 +78,10 @@ describe('node trust', function () {
       peerSshArgv({ address: '198.51.100.3', port: 2222 }, 'snapshots web', { peerDir: '/x/peer' }),
     ).to.deep.equal([
       'ssh',
+      '-o',
+      'ControlPath=/x/peer/cm-x-%C',
+      '-o',
+      'ControlMaster=no',
       '-F',
       'none',
       '-i',
@@ -101,6 +106,17 @@ describe('node trust', function () {
       '198.51.100.3',
       'snapshots web',
     ]);
+    expect(peerMasterArgv({ address: '198.51.100.3', port: 22 }, { peerDir: '/x/peer' }).slice(0, 8)).to.deep.equal([
+      'ssh',
+      '-M',
+      '-N',
+      '-f',
+      '-o',
+      'ControlPath=/x/peer/cm-x-%C',
+      '-o',
+      'ControlPersist=60',
+    ]);
+    expect(peerMasterArgv({ address: '198.51.100.3', port: 22 }).at(-1)).to.equal('198.51.100.3');
     expect(() => peerSshArgv({ address: '-oProxyCommand=x', port: 22 }, 'x')).to.throw(/address/);
     expect(() => peerSshArgv({ address: 'a;b', port: 22 }, 'x')).to.throw();
   });

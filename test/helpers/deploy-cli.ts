@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandRunner } from '../../src/exec/runner.js';
-import { runChecked } from '../../src/exec/check.js';
+import { ensureExampleImages } from '../../src/lab/access.js';
 
 export const DEPLOY_BIN = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -47,21 +47,9 @@ export function writeFile(dir: string, name: string, text: string): string {
   return f;
 }
 
-/**
- * Long-running test images made offline from the lab's busybox:latest (no registry here):
- * flocker-e2e/httpd serves /www on port 80; flocker-e2e/sleep just runs.
- */
-export async function ensureTestImages(runner: CommandRunner): Promise<void> {
-  const script = [
-    'set -e',
-    'docker image inspect flocker-e2e/httpd:latest flocker-e2e/sleep:latest >/dev/null 2>&1 && exit 0',
-    'docker rm -f flocker-e2e-mk >/dev/null 2>&1 || true',
-    'docker create --name flocker-e2e-mk busybox:latest >/dev/null',
-    `docker commit -c 'CMD ["httpd","-f","-p","80","-h","/www"]' flocker-e2e-mk flocker-e2e/httpd:latest >/dev/null`,
-    `docker commit -c 'CMD ["sleep","1000000"]' flocker-e2e-mk flocker-e2e/sleep:latest >/dev/null`,
-    'docker rm flocker-e2e-mk >/dev/null',
-  ].join('\n');
-  await runChecked(runner, ['sh', '-c', script]);
+/** Long-running test images (flocker-e2e/httpd serving /www, flocker-e2e/sleep). */
+export function ensureTestImages(runner: CommandRunner): Promise<void> {
+  return ensureExampleImages(runner, 'flocker-e2e');
 }
 
 /** GET a URL from the host, retrying while a service comes up. */

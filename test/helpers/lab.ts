@@ -3,9 +3,8 @@
 //   const r = await lab.runner('n1').run(['zpool', 'list']);
 // Registered as a mocha root hook plugin (.mocharc.json "require"): downs the lab after all tests.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { LocalRunner } from '../../src/exec/local-runner.js';
-import type { CommandResult, CommandRunner, RunOptions } from '../../src/exec/runner.js';
-import { shellQuote } from '../../src/ssh/quote.js';
+import type { CommandRunner } from '../../src/exec/runner.js';
+import { LabSshRunner } from '../../src/lab/access.js';
 import { labDown, labIsUp, labUp, readLabState, restartNode } from '../../src/lab/index.js';
 
 export const SHARED_LAB = 'ftest';
@@ -27,21 +26,7 @@ export interface LabHandle {
   restart(node: string): Promise<void>;
 }
 
-/** CommandRunner over the system ssh client with the lab's config (strict host keys). */
-export class LabSshRunner implements CommandRunner {
-  private readonly local = new LocalRunner();
-  constructor(
-    readonly host: string,
-    private readonly sshConfig: string,
-  ) {}
-
-  run(argv: readonly string[], opts?: RunOptions): Promise<CommandResult> {
-    return this.local.run(
-      ['ssh', '-F', this.sshConfig, '-o', 'BatchMode=yes', this.host, '--', shellQuote(argv)],
-      opts,
-    );
-  }
-}
+export { LabSshRunner };
 
 /** handle for any running lab, by name */
 export function labHandle(name: string): LabHandle {
