@@ -109,9 +109,11 @@ export class SystemdApplicationUnits implements ApplicationUnits {
       volumePath: opts.volumePath,
       docker: this.docker,
     });
-    await this.files.write(p.envFile, env, 0o600);
-    await this.files.write(p.specFile, renderSpec(app, opts.linkEnvironment, opts.volumePath), 0o600);
-    await this.files.write(p.unit, unitText, 0o644);
+    await Promise.all([
+      this.files.write(p.envFile, env, 0o600),
+      this.files.write(p.specFile, renderSpec(app, opts.linkEnvironment, opts.volumePath), 0o600),
+      this.files.write(p.unit, unitText, 0o644),
+    ]);
     await runChecked(this.runner, ['systemctl', 'daemon-reload']);
     await runChecked(this.runner, ['systemctl', 'enable', unit]);
     await this.runner.run(['systemctl', 'reset-failed', unit]); // fresh start-limit count
@@ -139,7 +141,7 @@ export class SystemdApplicationUnits implements ApplicationUnits {
         break;
       }
       if (Date.now() > deadline) break;
-      await sleep(this.opts.pollMs ?? 200);
+      await sleep(this.opts.pollMs ?? 50);
     }
     const status = await this.runner.run(['systemctl', 'status', '--no-pager', '--lines=0', unit]);
     const journal = await this.runner.run(['journalctl', '--no-pager', '-n', '30', '-u', unit]);
@@ -165,9 +167,7 @@ export class SystemdApplicationUnits implements ApplicationUnits {
         rm.code,
         rm.stderr,
       );
-    await this.files.remove(p.unit);
-    await this.files.remove(p.envFile);
-    await this.files.remove(p.specFile);
+    await Promise.all([this.files.remove(p.unit), this.files.remove(p.envFile), this.files.remove(p.specFile)]);
     await runChecked(this.runner, ['systemctl', 'daemon-reload']);
     await this.runner.run(['systemctl', 'reset-failed', unit]); // forget a failed state; absent is fine
   }
