@@ -30,11 +30,15 @@ interface Ev {
 /** Run flocker-deploy --json, calling onEvent for each NDJSON line as it arrives. */
 function deploy(args: string[], onEvent: (e: Ev) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [`${ROOT}/dist/bin/flocker-deploy.js`, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [`${ROOT}/dist/bin/flocker-deploy.js`, '--json', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     p.stderr.on('data', (b: Buffer) => (err += b.toString()));
     createInterface({ input: p.stdout }).on('line', (l) => onEvent(JSON.parse(l) as Ev));
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`flocker-deploy exit ${code}: ${err}`))));
+    p.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`flocker-deploy exit ${code}: ${err}`)),
+    );
   });
 }
 
@@ -72,14 +76,16 @@ async function main(): Promise<void> {
   const sizes = (arg('--sizes') ?? '10,1024').split(',').map(Number);
   const given = arg('--lab');
   const lab = given ?? 'bmove';
-  if (!given) await labUp({ name: lab, nodes: 2, subnet: '198.51.100.224/27', poolSize: '4G' }, () => undefined);
+  if (!given)
+    await labUp({ name: lab, nodes: 2, subnet: '198.51.100.224/27', poolSize: '4G' }, () => undefined);
   try {
     const st = readLabState(lab);
     if (!st) throw new Error(`lab ${lab} is not up`);
     const [a1, a2] = st.nodes.map((n) => n.address) as [string, string];
     const n1 = new LabSshRunner('n1', st.sshConfig);
     const n2 = new LabSshRunner('n2', st.sshConfig);
-    const sh = async (r: LabSshRunner, script: string): Promise<string> => (await runChecked(r, ['sh', '-c', script])).stdout;
+    const sh = async (r: LabSshRunner, script: string): Promise<string> =>
+      (await runChecked(r, ['sh', '-c', script])).stdout;
     for (const r of [n1, n2]) await ensureExampleImages(r, 'flocker-bench');
     const dir = `/var/lib/flocker-lab/${lab}/bench-move`;
     mkdirSync(dir, { recursive: true });
@@ -97,7 +103,10 @@ async function main(): Promise<void> {
     for (const mib of sizes) {
       place('web', '');
       await deploy(common, () => undefined);
-      await sh(n1, `echo ok > /flocker/volumes/web/index.html; dd if=/dev/urandom of=/flocker/volumes/web/data bs=1M count=${mib} 2>/dev/null; sync`);
+      await sh(
+        n1,
+        `echo ok > /flocker/volumes/web/index.html; dd if=/dev/urandom of=/flocker/volumes/web/data bs=1M count=${mib} 2>/dev/null; sync`,
+      );
       // the port answers before we start
       const warm = probe(`http://${a1}:8080/index.html`);
       await sleep(500);
@@ -110,7 +119,10 @@ async function main(): Promise<void> {
       const t0 = now();
       await deploy(common, (e) => {
         if (e.type === 'phase-start' && e.phase === 'push') {
-          writer = sh(n1, 'docker exec flocker--web dd if=/dev/urandom of=/www/during-precopy bs=1M count=10 2>/dev/null; echo done');
+          writer = sh(
+            n1,
+            'docker exec flocker--web dd if=/dev/urandom of=/www/during-precopy bs=1M count=10 2>/dev/null; echo done',
+          );
         }
         if (e.type === 'change-done' && e.detail) figures.push(e.detail);
       });
@@ -123,7 +135,10 @@ async function main(): Promise<void> {
       // raw pipe of the same (final) snapshot between the same nodes, with a temporary key
       const snap = (await sh(n1, 'zfs list -H -o name -t snapshot -r flocker/volumes/web | tail -1')).trim();
       const bytes = Number((await sh(n1, `zfs send ${snap} | wc -c`)).trim());
-      const pub = await sh(n1, 'rm -rf /var/lib/flocker/bench-key; mkdir -m 700 -p /var/lib/flocker/bench-key; ssh-keygen -q -t ed25519 -N "" -C flocker-bench -f /var/lib/flocker/bench-key/id; cat /var/lib/flocker/bench-key/id.pub');
+      const pub = await sh(
+        n1,
+        'rm -rf /var/lib/flocker/bench-key; mkdir -m 700 -p /var/lib/flocker/bench-key; ssh-keygen -q -t ed25519 -N "" -C flocker-bench -f /var/lib/flocker/bench-key/id; cat /var/lib/flocker/bench-key/id.pub',
+      );
       await runChecked(n2, ['sh', '-c', 'cat >> /root/.ssh/authorized_keys'], { stdin: pub });
       const rawOut = await sh(
         n1,
@@ -132,7 +147,10 @@ async function main(): Promise<void> {
           'e=$(date +%s%N); echo $(( (e - s) / 1000000 ))',
       );
       const rawSeconds = Number(rawOut.trim()) / 1000;
-      await sh(n2, 'grep -v " flocker-bench$" /root/.ssh/authorized_keys > /root/.ssh/ak.new; mv /root/.ssh/ak.new /root/.ssh/authorized_keys; chmod 600 /root/.ssh/authorized_keys; for i in $(seq 25); do zfs destroy -r flocker/benchraw 2>/dev/null && break; sleep 0.2; done');
+      await sh(
+        n2,
+        'grep -v " flocker-bench$" /root/.ssh/authorized_keys > /root/.ssh/ak.new; mv /root/.ssh/ak.new /root/.ssh/authorized_keys; chmod 600 /root/.ssh/authorized_keys; for i in $(seq 25); do zfs destroy -r flocker/benchraw 2>/dev/null && break; sleep 0.2; done',
+      );
       await sh(n1, 'rm -rf /var/lib/flocker/bench-key');
       const raw = bytes / 1048576 / rawSeconds;
       console.log(
@@ -145,7 +163,11 @@ async function main(): Promise<void> {
       writeFileSync(`${dir}/empty.yml`, 'version: 1\napplications: {}\n');
       place('', '');
       await deploy(['--ssh-config', st.sshConfig, depFile, `${dir}/empty.yml`], () => undefined);
-      for (const r of [n1, n2]) await sh(r, 'for i in $(seq 25); do zfs destroy -r flocker/volumes/web 2>/dev/null && break; sleep 0.2; done; true');
+      for (const r of [n1, n2])
+        await sh(
+          r,
+          'for i in $(seq 25); do zfs destroy -r flocker/volumes/web 2>/dev/null && break; sleep 0.2; done; true',
+        );
     }
   } finally {
     if (!given) await labDown(lab, () => undefined);

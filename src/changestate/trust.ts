@@ -148,7 +148,16 @@ export function peerSshArgv(
 ): string[] {
   const [ssh, ...rest] = peerSshBaseArgv(peer, opts);
   // through the shared master connection when one is up (ssh falls back to its own otherwise)
-  return [ssh!, '-o', `ControlPath=${peerControlPath(opts)}`, '-o', 'ControlMaster=no', ...rest, peer.address, request];
+  return [
+    ssh!,
+    '-o',
+    `ControlPath=${peerControlPath(opts)}`,
+    '-o',
+    'ControlMaster=no',
+    ...rest,
+    peer.address,
+    request,
+  ];
 }
 
 /** The control socket of the one master connection per peer (%C: hash of host, port, user). */
@@ -161,12 +170,29 @@ export function peerControlPath(opts: TrustOptions = {}): string {
  * command, so the forced command does not run) that later requests share for 60 s: a handoff's
  * status, recv and own requests then cost one round trip each instead of one ssh handshake.
  */
-export function peerMasterArgv(peer: { readonly address: string; readonly port: number }, opts: TrustOptions = {}): string[] {
+export function peerMasterArgv(
+  peer: { readonly address: string; readonly port: number },
+  opts: TrustOptions = {},
+): string[] {
   const [ssh, ...rest] = peerSshBaseArgv(peer, opts);
-  return [ssh!, '-M', '-N', '-f', '-o', `ControlPath=${peerControlPath(opts)}`, '-o', 'ControlPersist=60', ...rest, peer.address];
+  return [
+    ssh!,
+    '-M',
+    '-N',
+    '-f',
+    '-o',
+    `ControlPath=${peerControlPath(opts)}`,
+    '-o',
+    'ControlPersist=60',
+    ...rest,
+    peer.address,
+  ];
 }
 
-function peerSshBaseArgv(peer: { readonly address: string; readonly port: number }, opts: TrustOptions): string[] {
+function peerSshBaseArgv(
+  peer: { readonly address: string; readonly port: number },
+  opts: TrustOptions,
+): string[] {
   checkAddress(peer.address, peer.port);
   return [
     'ssh',

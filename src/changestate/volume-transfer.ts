@@ -22,7 +22,12 @@ export interface PeerTransport {
 /** ssh with the flocker push key, the verified known_hosts and strict checking; no shell here. */
 export class SshPeerTransport implements PeerTransport {
   private readonly masters = new Map<string, Promise<void>>();
-  constructor(private readonly opts: TrustOptions & { readonly spawner?: Spawner; readonly shareConnection?: boolean } = {}) {}
+  constructor(
+    private readonly opts: TrustOptions & {
+      readonly spawner?: Spawner;
+      readonly shareConnection?: boolean;
+    } = {},
+  ) {}
 
   /** Open (once per peer) the shared master connection; a failure only means no sharing. */
   private master(peer: PeerTarget, trust: TrustOptions): Promise<void> {
@@ -45,7 +50,10 @@ export class SshPeerTransport implements PeerTransport {
   private trust(): TrustOptions {
     let digest = 'none';
     try {
-      digest = createHash('sha256').update(readFileSync(peerKnownHostsPath(this.opts))).digest('hex').slice(0, 12);
+      digest = createHash('sha256')
+        .update(readFileSync(peerKnownHostsPath(this.opts)))
+        .digest('hex')
+        .slice(0, 12);
     } catch {
       // no known_hosts yet: ssh will refuse the peer anyway
     }

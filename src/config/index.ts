@@ -21,7 +21,8 @@ import { InputError } from '../errors.js';
 import type { InputProblem } from '../errors.js';
 import { checkEntrySemantics } from './entry-checks.js';
 import { crossFileChecks, parseApplications, parseDeployment, sortProblems } from './parse.js';
-import { ajvErrorsToProblems, validateEntrySchema } from './schema.js';
+import { ajvErrorsToProblems } from './schema.js';
+import { validateEntrySchema } from '../validation/validators.js';
 import { formatPath } from './yaml-source.js';
 import type { KeyPath } from './yaml-source.js';
 

@@ -5,13 +5,12 @@ import { toApplication } from '../model/canonical.js';
 import type { InputProblem } from '../errors.js';
 import { convertCompose, isComposeDocument } from './compose.js';
 import { checkEntrySemantics } from './entry-checks.js';
+import { APP_NAME_PATTERN, ajvErrorsToProblems } from './schema.js';
 import {
-  APP_NAME_PATTERN,
-  ajvErrorsToProblems,
   validateApplicationConfigSchema,
   validateDeploymentConfigSchema,
   validateEntrySchema,
-} from './schema.js';
+} from '../validation/validators.js';
 import type { PathProblem } from './schema.js';
 import { describeValue, formatPath, locate, locateParent, parseYaml } from './yaml-source.js';
 import type { KeyPath, LineCol, YamlDocument } from './yaml-source.js';

@@ -1,8 +1,8 @@
 // JSON Schemas of the two Flocker config files, and the translation of ajv errors into
 // positioned problems. `description` on a schema node is the "expected ..." phrase of its
 // error messages (a standard annotation, so the schemas compile with any ajv).
-import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+
+import type { ErrorObject } from 'ajv';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
@@ -167,10 +167,8 @@ export const deploymentConfigSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-export const validateEntrySchema: ValidateFunction = ajv.compile(applicationEntrySchema);
-export const validateApplicationConfigSchema: ValidateFunction = ajv.compile(applicationConfigSchema);
-export const validateDeploymentConfigSchema: ValidateFunction = ajv.compile(deploymentConfigSchema);
+/** ajv options of every validator (src/validation/validators.ts compiles with these). */
+export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true } as const;
 
 /** A problem before it is given a position: where (path + what to point at) and what. */
 export interface PathProblem {

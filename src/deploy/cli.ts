@@ -1,7 +1,6 @@
 // flocker-deploy's command line: argument parsing, wiring of the real ssh transport and
 // config loader, and rendering (listr2 on a terminal, timestamped lines otherwise, --json).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { Listr } from 'listr2';
 import { userInfo } from 'node:os';
 import { loadDesiredConfig } from '../config/index.js';
 import { FlockerError, exitCodeFor } from '../errors.js';
@@ -148,6 +147,7 @@ async function runPlain(opts: DeployOptions, io: CliIO): Promise<number> {
 }
 
 async function runListr(opts: DeployOptions, io: CliIO): Promise<number> {
+  const { Listr } = await import('listr2'); // only on a terminal: keeps CI and --json start-up lean
   const s = new DeploySession(opts);
   let failure: unknown;
   const applied = { value: false };

@@ -14,7 +14,10 @@ export class LabSshRunner implements CommandRunner {
   ) {}
 
   run(argv: readonly string[], opts?: RunOptions): Promise<CommandResult> {
-    return this.local.run(['ssh', '-F', this.sshConfig, '-o', 'BatchMode=yes', this.host, '--', shellQuote(argv)], opts);
+    return this.local.run(
+      ['ssh', '-F', this.sshConfig, '-o', 'BatchMode=yes', this.host, '--', shellQuote(argv)],
+      opts,
+    );
   }
 }
 

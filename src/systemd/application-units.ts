@@ -167,7 +167,11 @@ export class SystemdApplicationUnits implements ApplicationUnits {
         rm.code,
         rm.stderr,
       );
-    await Promise.all([this.files.remove(p.unit), this.files.remove(p.envFile), this.files.remove(p.specFile)]);
+    await Promise.all([
+      this.files.remove(p.unit),
+      this.files.remove(p.envFile),
+      this.files.remove(p.specFile),
+    ]);
     await runChecked(this.runner, ['systemctl', 'daemon-reload']);
     await this.runner.run(['systemctl', 'reset-failed', unit]); // forget a failed state; absent is fine
   }

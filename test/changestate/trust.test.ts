@@ -106,7 +106,9 @@ describe('node trust', function () {
       '198.51.100.3',
       'snapshots web',
     ]);
-    expect(peerMasterArgv({ address: '198.51.100.3', port: 22 }, { peerDir: '/x/peer' }).slice(0, 8)).to.deep.equal([
+    expect(
+      peerMasterArgv({ address: '198.51.100.3', port: 22 }, { peerDir: '/x/peer' }).slice(0, 8),
+    ).to.deep.equal([
       'ssh',
       '-M',
       '-N',
