@@ -11,6 +11,7 @@ import { LocalRunner } from '../exec/local-runner.js';
 import { runChecked } from '../exec/check.js';
 import type { CommandRunner } from '../exec/runner.js';
 import type { PeerInfo } from '../model/changestate-input.js';
+import { sshKeygenArgv } from '../ssh/keygen.js';
 
 export interface TrustOptions {
   /** holds id_ed25519(.pub) and known_hosts (default /var/lib/flocker/peer) */
@@ -254,18 +255,7 @@ export async function ensurePeerKey(opts: TrustOptions = {}): Promise<string> {
   const key = peerKeyPath(opts);
   await ensureDir(path.dirname(key));
   if (!(await exists(key))) {
-    await runChecked(runner, [
-      'ssh-keygen',
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      'flocker-peer',
-      '-f',
-      key,
-    ]);
+    await runChecked(runner, sshKeygenArgv(key, 'flocker-peer'));
   }
   await fsp.chmod(key, 0o600);
   let pub: string;

@@ -26,6 +26,7 @@ import {
   type RenderNode,
 } from './render.js';
 import type { LabNodeState, LabState } from './types.js';
+import { sshKeygenArgv } from '../ssh/keygen.js';
 
 export const REQUIRED_UNITS: readonly string[] = ['ssh.service', 'docker.service', 'zfs-fuse.service'];
 
@@ -94,18 +95,7 @@ export async function prepareNodeRoot(
     'ssh_known_hosts',
   ])
     removeNodePath(R, `/etc/ssh/${f}`);
-  await must(where, 'generate host key', [
-    'ssh-keygen',
-    '-q',
-    '-t',
-    'ed25519',
-    '-N',
-    '',
-    '-C',
-    n.node,
-    '-f',
-    `${R}/etc/ssh/ssh_host_ed25519_key`,
-  ]);
+  await must(where, 'generate host key', sshKeygenArgv(`${R}/etc/ssh/ssh_host_ed25519_key`, n.node));
   writeNodeFile(R, '/etc/ssh/sshd_config.d/flocker-lab.conf', renderSshdDropIn());
   freshNodeDir(R, '/root/.ssh', 0o700);
   writeNodeFile(R, '/root/.ssh/authorized_keys', labPubKey, 0o600);

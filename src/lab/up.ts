@@ -14,6 +14,7 @@ import { IPTABLES, forwardRuleSpec, labDown, labIsUp } from './down.js';
 import type { UpOptions } from './options.js';
 import type { LabNodeState, LabState } from './types.js';
 import { listDir } from './host.js';
+import { sshKeygenArgv } from '../ssh/keygen.js';
 
 export class LabUsageError extends FlockerError {
   constructor(message: string) {
@@ -99,18 +100,7 @@ export async function labUp(opts: UpOptions, log: Log = stderrLog): Promise<UpRe
   try {
     const [, tar] = await Promise.all([
       step(log, 'lab ssh key', () =>
-        must('host', 'ssh-keygen', [
-          'ssh-keygen',
-          '-q',
-          '-t',
-          'ed25519',
-          '-N',
-          '',
-          '-C',
-          `flocker-lab:${opts.name}`,
-          '-f',
-          names.keyPath,
-        ]),
+        must('host', 'ssh-keygen', sshKeygenArgv(names.keyPath, `flocker-lab:${opts.name}`)),
       ),
       step(log, 'busybox image tarball', () => buildBusyboxTar(names.imagesDir)),
       step(log, `bridge ${names.bridge} ${alloc.bridge}/${alloc.prefix} + FORWARD rule`, () =>

@@ -115,7 +115,7 @@ export class SystemdApplicationUnits implements ApplicationUnits {
       this.files.write(p.unit, unitText, 0o644),
     ]);
     await runChecked(this.runner, ['systemctl', 'daemon-reload']);
-    await runChecked(this.runner, ['systemctl', 'enable', unit]);
+    await runChecked(this.runner, ['systemctl', 'enable', '--no-reload', unit]); // reloaded just above
     await this.runner.run(['systemctl', 'reset-failed', unit]); // fresh start-limit count
     await runChecked(this.runner, ['systemctl', 'restart', unit]);
     await this.waitRunning(app.name);

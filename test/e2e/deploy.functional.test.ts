@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { runChecked } from '../../src/exec/check.js';
 import type { LabHandle } from '../helpers/lab.js';
 import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
-import { ensureTestImages, httpGet, runDeploy, scratchDir, writeFile } from '../helpers/deploy-cli.js';
+import { ensureTestImages, runDeploy, scratchDir, writeFile } from '../helpers/deploy-cli.js';
+import { fetchText as httpGet } from '../helpers/http.js';
 
 interface PlanDoc {
   changes: number;

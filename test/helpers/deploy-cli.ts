@@ -51,19 +51,3 @@ export function writeFile(dir: string, name: string, text: string): string {
 export function ensureTestImages(runner: CommandRunner): Promise<void> {
   return ensureExampleImages(runner, 'flocker-e2e');
 }
-
-/** GET a URL from the host, retrying while a service comes up. */
-export async function httpGet(url: string, tries = 25): Promise<string> {
-  let last: unknown;
-  for (let i = 0; i < tries; i++) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) return await r.text();
-      last = new Error(`HTTP ${r.status}`);
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url}: ${String(last)}`);
-}

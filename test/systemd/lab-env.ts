@@ -14,21 +14,7 @@ export async function labOrSkip(ctx: Mocha.Context): Promise<TestLab> {
   return name ? labHandle(name) : sharedLab();
 }
 
-/** fetch a lab URL from the host, retrying while the service comes up */
-export async function fetchText(url: string, tries = 30): Promise<string> {
-  let last: unknown;
-  for (let i = 0; i < tries; i++) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
-      if (r.ok) return await r.text();
-      last = new Error(`HTTP ${r.status}`);
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${url}: ${String(last)}`);
-}
+export { fetchText } from '../helpers/http.js';
 
 /** make flocker-test/httpd:latest (busybox httpd serving /www with index.html) in a node */
 export async function ensureHttpdImage(runner: CommandRunner, text: string): Promise<void> {
