@@ -4,11 +4,15 @@ import { localNode } from '../src/changestate/local-node.js';
 import { exitCodeFor } from '../src/errors.js';
 import { preflight } from '../src/reportstate/preflight.js';
 
+const node = localNode();
 try {
-  const node = localNode();
-  await preflight(node.runner);
   process.stdout.write(`${JSON.stringify(await node.gather())}\n`);
 } catch (err) {
-  process.stderr.write(`flocker-reportstate: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = exitCodeFor(err);
+  // explain a failure by what is missing (docker, zfs, systemd, iptables) when that is the cause
+  const why = await preflight(node.runner).then(
+    () => err,
+    (missing: unknown) => missing,
+  );
+  process.stderr.write(`flocker-reportstate: ${why instanceof Error ? why.message : String(why)}\n`);
+  process.exitCode = exitCodeFor(why);
 }
