@@ -91,12 +91,12 @@ export async function runPeerCommand(
       });
     }
     case 'recv': {
-      await store.receive(req.name, stdin, req.from);
+      const bytes = await store.receive(req.name, stdin, req.from);
       const v = await store.get(req.name);
       const newest = v?.snapshots[v.snapshots.length - 1];
       // keep only what was just received: the sender's next incremental starts from it
       if (newest !== undefined) await store.pruneSnapshots(req.name, [newest]);
-      return writeLine(stdout, { received: newest ?? null });
+      return writeLine(stdout, { received: newest ?? null, ...(bytes !== undefined ? { bytes } : {}) });
     }
     case 'own': {
       await store.setOwned(req.name, true);

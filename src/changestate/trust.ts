@@ -149,16 +149,8 @@ export function peerSshArgv(
 ): string[] {
   const [ssh, ...rest] = peerSshBaseArgv(peer, opts);
   // through the shared master connection when one is up (ssh falls back to its own otherwise)
-  return [
-    ssh!,
-    '-o',
-    `ControlPath=${peerControlPath(opts)}`,
-    '-o',
-    'ControlMaster=no',
-    ...rest,
-    peer.address,
-    request,
-  ];
+  const control = ['-o', `ControlPath=${peerControlPath(opts)}`, '-o', 'ControlMaster=no'];
+  return [ssh!, ...control, ...rest, peer.address, request];
 }
 
 /** The control socket of the one master connection per peer (%C: hash of host, port, user). */

@@ -1,6 +1,7 @@
 // Node-to-node volume transfer, run ON the sending node inside flocker-changestate:
 // snapshot + zfs send (incremental from the newest snapshot the receiver also holds, else full)
 // piped into `ssh ... root@peer <request>` served by the receiver's restricted peer endpoint.
+import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { NodeCommandError, NodeError } from '../errors.js';
 import { localSpawner, type Spawner } from '../zfs/spawn.js';
@@ -17,17 +18,26 @@ import { sendArgv } from '../zfs/argv.js';
 export interface PeerTransport {
   /** run one request; `input` is streamed to its stdin; resolves with its stdout */
   request(peer: PeerTarget, request: PeerRequest, input?: Readable): Promise<string>;
+  /**
+   * true when `input` may be a producer's raw stdout (VolumeStore.send with direct): the stream
+   * then goes zfs send -> ssh through the kernel, without passing through this process
+   */
+  readonly direct?: boolean;
 }
 
 /** ssh with the flocker push key, the verified known_hosts and strict checking; no shell here. */
 export class SshPeerTransport implements PeerTransport {
   private readonly masters = new Map<string, Promise<void>>();
+  /** real ssh processes can take the producer's stdout as their stdin (test spawners cannot) */
+  readonly direct: boolean;
   constructor(
     private readonly opts: TrustOptions & {
       readonly spawner?: Spawner;
       readonly shareConnection?: boolean;
     } = {},
-  ) {}
+  ) {
+    this.direct = opts.spawner === undefined;
+  }
 
   /** Open (once per peer) the shared master connection; a failure only means no sharing. */
   private master(peer: PeerTarget, trust: TrustOptions): Promise<void> {
@@ -64,10 +74,15 @@ export class SshPeerTransport implements PeerTransport {
     const trust = this.trust();
     if (this.opts.shareConnection !== false && !this.opts.spawner) await this.master(peer, trust);
     const argv = peerSshArgv(peer, formatPeerRequest(request), trust);
-    const p = (this.opts.spawner ?? localSpawner)(argv);
+    const passFd = input instanceof Socket && this.direct;
+    const p = (this.opts.spawner ?? localSpawner)(argv, passFd ? { stdinFrom: input } : {});
     const out: Buffer[] = [];
     p.stdout.on('data', (b: Buffer) => out.push(b));
-    if (input) {
+    if (passFd) {
+      // ssh now holds the pipe; our copy must go, or Node would drain the producer's last
+      // bytes itself when the producer exits (and take them from ssh)
+      input.destroy();
+    } else if (input) {
       input.on('error', () => p.kill());
       input.pipe(p.stdin);
     } else p.stdin.end();
@@ -85,7 +100,8 @@ export interface PushResult {
   /** snapshot the incremental stream started from; absent for a full stream */
   readonly base?: string;
   readonly incremental: boolean;
-  readonly bytes: number;
+  /** stream bytes, when a process on either side saw them (not when piped process to process) */
+  readonly bytes?: number;
   readonly seconds: number;
 }
 
@@ -136,27 +152,34 @@ async function pushOnce(
   const base = chooseBase(vol.snapshots, remote as string[]);
   const snap = await store.snapshot(name);
   const started = performance.now();
-  const sent = store.send(name, snap, base);
-  let bytes = 0;
-  const counter = new PassThrough();
-  counter.on('data', (b: Buffer) => {
-    bytes += b.length;
-  });
-  sent.stream.on('error', (e) => counter.destroy(e));
-  sent.stream.pipe(counter);
+  const direct = opts.transport.direct === true;
+  const sent = store.send(name, snap, base, { direct });
+  let bytes: number | undefined;
+  let input: Readable = sent.stream;
+  if (!direct) {
+    const counter = new PassThrough();
+    counter.on('data', (b: Buffer) => {
+      bytes = (bytes ?? 0) + b.length;
+    });
+    sent.stream.on('error', (e) => counter.destroy(e));
+    input = sent.stream.pipe(counter);
+  }
   const request: PeerRequest =
     base === undefined ? { kind: 'recv', name } : { kind: 'recv', name, from: base };
-  const [s, r] = await Promise.allSettled([sent.done, opts.transport.request(peer, request, counter)]);
+  const [s, r] = await Promise.allSettled([sent.done, opts.transport.request(peer, request, input)]);
   // the sender's failure explains the receiver's ("failed to read from stream"), so it wins
   if (s.status === 'rejected') throw s.reason;
   if (r.status === 'rejected') throw r.reason;
+  // the receiver counts what it got (the only count when the stream bypassed this process)
+  const reply = parseJson<{ bytes?: unknown }>(peer, 'recv', r.value);
+  if (typeof reply.bytes === 'number') bytes = reply.bytes;
   const seconds = (performance.now() - started) / 1000;
   await store.pruneSnapshots(name, [snap, ...(opts.retain ?? [])]);
   return {
     snapshot: snap,
     ...(base !== undefined ? { base } : {}),
     incremental: base !== undefined,
-    bytes,
+    ...(bytes !== undefined ? { bytes } : {}),
     seconds,
   };
 }
@@ -236,7 +259,7 @@ export function transferFigures(r: PushResult): TransferFigures {
   return {
     snapshot: r.snapshot,
     incremental: r.incremental,
-    bytes: r.bytes,
+    ...(r.bytes !== undefined ? { bytes: r.bytes } : {}),
     seconds: Math.round(r.seconds * 1000) / 1000,
   };
 }

@@ -119,10 +119,11 @@ export class FakeVolumeStore implements VolumeStore {
     }
   }
 
-  async receive(name: string, input: Readable, from?: string): Promise<void> {
+  async receive(name: string, input: Readable, from?: string): Promise<number> {
     assertVolumeName(name);
     const chunks: Buffer[] = [];
     for await (const c of input) chunks.push(Buffer.from(c as Buffer));
+    const bytes = chunks.reduce((n, c) => n + c.length, 0);
     const existing = this.volumes.get(name);
     if (existing?.owned)
       throw new NodeError(
@@ -149,7 +150,7 @@ export class FakeVolumeStore implements VolumeStore {
         data: doc.data,
         snapshots: [{ name: doc.snap, data: doc.data }],
       });
-      return;
+      return bytes;
     }
     if (!existing?.snapshots.some((s) => s.name === from)) {
       throw new NodeError(
@@ -163,6 +164,7 @@ export class FakeVolumeStore implements VolumeStore {
     existing.snapshots = [...existing.snapshots.slice(0, idx + 1), { name: doc.snap, data: doc.data }];
     existing.data = doc.data;
     existing.owned = false;
+    return bytes;
   }
 
   // --- test helpers (not part of VolumeStore) ---

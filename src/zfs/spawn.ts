@@ -1,5 +1,5 @@
 // Streaming process seam (CommandRunner buffers; replication streams must not).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 
 export interface ProcessExit {
@@ -15,8 +15,18 @@ export interface SpawnedProcess {
   kill(): void;
 }
 
+export interface SpawnOptions {
+  /**
+   * the child's stdin IS this stream's file descriptor (e.g. another child's raw stdout): the
+   * bytes go process to process through the kernel, not through this Node process
+   */
+  readonly stdinFrom?: Readable;
+  /** hand out the child's own stdout socket (not held): its reader must attach at once */
+  readonly rawStdout?: boolean;
+}
+
 /** Start argv with stdio pipes; no shell. */
-export type Spawner = (argv: readonly string[]) => SpawnedProcess;
+export type Spawner = (argv: readonly string[], opts?: SpawnOptions) => SpawnedProcess;
 
 const STDERR_CAP = 64 * 1024;
 
@@ -31,22 +41,25 @@ export function holdStdout(stdout: Readable): Readable {
   return stdout.pipe(held);
 }
 
-export const localSpawner: Spawner = (argv) => {
+export const localSpawner: Spawner = (argv, opts = {}) => {
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw new Error('empty argv');
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, {
+    stdio: [opts.stdinFrom ?? 'pipe', 'pipe', 'pipe'],
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => {
     if (stderr.length < STDERR_CAP) stderr += b.toString('utf8');
   });
-  child.stdin.on('error', () => undefined); // reader may exit early; its exit status tells why
+  const stdin: Writable = child.stdin ?? new PassThrough().end();
+  stdin.on('error', () => undefined); // reader may exit early; its exit status tells why
   const exited = new Promise<ProcessExit>((resolve) => {
     child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: 127, stderr: `${cmd}: ${e.message}` }));
     child.on('close', (code) => resolve({ code, stderr }));
   });
   return {
-    stdin: child.stdin,
-    stdout: holdStdout(child.stdout),
+    stdin,
+    stdout: opts.rawStdout ? child.stdout : holdStdout(child.stdout),
     exited,
     kill: () => {
       child.kill('SIGTERM');

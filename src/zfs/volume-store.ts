@@ -37,12 +37,16 @@ export interface VolumeStore {
   get(name: string): Promise<LocalVolume | undefined>;
   /** destroy a volume and its snapshots (no-op if absent) */
   destroy(name: string): Promise<void>;
-  /** replication stream of snapshot `snap`: full, or incremental from snapshot `from` */
-  send(name: string, snap: string, from?: string): SendStream;
+  /**
+   * replication stream of snapshot `snap`: full, or incremental from snapshot `from`. `direct`:
+   * the producer's own stdout, to be handed at once to another process as its stdin
+   */
+  send(name: string, snap: string, from?: string, opts?: { readonly direct?: boolean }): SendStream;
   /**
    * Receive a stream made by send() into a read-only copy. Without `from` (full stream) an
    * existing copy is replaced; with `from` the copy must hold that snapshot. Refuses to receive
-   * into a volume this node owns. Leaves the copy read-only and mounted.
+   * into a volume this node owns. Leaves the copy read-only and mounted. Resolves with the
+   * number of stream bytes received, or undefined when the stream did not pass through here.
    */
-  receive(name: string, input: Readable, from?: string): Promise<void>;
+  receive(name: string, input: Readable, from?: string): Promise<number | undefined>;
 }

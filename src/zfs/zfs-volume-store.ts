@@ -1,4 +1,5 @@
 // VolumeStore over the zfs CLI. Touches only datasets that are direct children of the parent.
+import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { NodeCommandError, NodeError } from '../errors.js';
 import { runChecked } from '../exec/check.js';
@@ -154,9 +155,9 @@ export class ZfsVolumeStore implements VolumeStore {
     await this.runBusyRetry(destroyVolumeArgv(this.parent, name));
   }
 
-  send(name: string, snap: string, from?: string): SendStream {
+  send(name: string, snap: string, from?: string, opts: { readonly direct?: boolean } = {}): SendStream {
     const argv = sendArgv(this.parent, name, snap, from);
-    const p = this.spawner(argv);
+    const p = this.spawner(argv, { rawStdout: opts.direct === true });
     p.stdin.end();
     const done = p.exited.then((x) => {
       if (x.code !== 0) throw new NodeCommandError(this.runner.host, argv, x.code, x.stderr);
@@ -164,7 +165,7 @@ export class ZfsVolumeStore implements VolumeStore {
     return { stream: p.stdout, done };
   }
 
-  async receive(name: string, input: Readable, from?: string): Promise<void> {
+  async receive(name: string, input: Readable, from?: string): Promise<number | undefined> {
     const vol = await this.get(name);
     if (vol?.owned) {
       input.resume();
@@ -188,9 +189,20 @@ export class ZfsVolumeStore implements VolumeStore {
     }
     await this.ensureParent();
     const argv = recvArgv(this.parent, name);
-    const p = this.spawner(argv);
-    input.on('error', () => p.kill());
-    input.pipe(p.stdin);
+    // a pipe from ssh goes straight into zfs recv (no copy through this process; on 2 cores that
+    // is a third of the throughput); then only a stream that passed through here is counted
+    const direct = input instanceof Socket && this.spawner === localSpawner;
+    const p = this.spawner(argv, direct ? { stdinFrom: input } : {});
+    let bytes: number | undefined;
+    if (direct) input.destroy();
+    else {
+      bytes = 0;
+      input.on('data', (b: Buffer) => {
+        bytes = (bytes ?? 0) + b.length;
+      });
+      input.on('error', () => p.kill());
+      input.pipe(p.stdin);
+    }
     p.stdout.resume();
     const x = await p.exited;
     if (x.code !== 0) throw new NodeCommandError(this.runner.host, argv, x.code, x.stderr);
@@ -204,5 +216,6 @@ export class ZfsVolumeStore implements VolumeStore {
     if (m.code !== 0 && !/already mounted/i.test(m.stderr)) {
       throw new NodeCommandError(this.runner.host, mountArgv(this.parent, name), m.code, m.stderr);
     }
+    return bytes;
   }
 }

@@ -64,11 +64,12 @@ describe('peer endpoint', function () {
     expect(JSON.parse(await serve('snapshots web', receiver))).to.deep.equal([s1]);
     sender.write('web', 'two');
     const s2 = await sender.snapshot('web');
-    expect(
-      JSON.parse(await serve(`recv web ${s1}`, receiver, sender.send('web', s2, s1).stream)),
-    ).to.deep.equal({
-      received: s2,
-    });
+    const stream = sender.send('web', s2, s1).stream;
+    let streamBytes = 0;
+    stream.on('data', (b: Buffer) => (streamBytes += b.length));
+    const reply = JSON.parse(await serve(`recv web ${s1}`, receiver, stream)) as { bytes: number };
+    expect(reply).to.deep.equal({ received: s2, bytes: streamBytes }); // it counts what it got
+    expect(streamBytes).to.be.greaterThan(0);
     // the receiver keeps only what it just received
     expect(JSON.parse(await serve('status web', receiver))).to.deep.equal({
       exists: true,
