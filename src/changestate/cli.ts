@@ -30,7 +30,9 @@ export async function main(argv: readonly string[], io: ChangestateIO): Promise<
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'apply': {
-      const input = parseChangestateInput(await io.readStdin());
+      const text = await io.readStdin();
+      if (text.trim() === '') return; // started ahead of its phase, then not needed
+      const input = parseChangestateInput(text);
       // no preflight here: flocker-reportstate checked the tools moments ago in the same deploy
       const node = localNode();
       await runPhase(

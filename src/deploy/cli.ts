@@ -176,10 +176,17 @@ async function runListr(opts: DeployOptions, io: CliIO): Promise<number> {
                 enabled: () => s.needsTrust(),
                 task: () => s.setUpTrust(),
               },
-              ...s.plan.phases.map((ph) => ({
+              ...s.plan.phases.map((ph, i) => ({
                 title: `Phase ${ph.phase} on ${Object.keys(ph.nodes).sort().join(', ')}`,
-                task: (_c: unknown, t: { output: string }) =>
-                  s.runPhase(ph.phase, Object.keys(ph.nodes).sort(), (e) => (t.output = formatEvent(e))),
+                task: (_c: unknown, t: { output: string }) => {
+                  const next = s.plan.phases[i + 1];
+                  if (next) s.prestart(next.phase, Object.keys(next.nodes).sort());
+                  return s.runPhase(
+                    ph.phase,
+                    Object.keys(ph.nodes).sort(),
+                    (e) => (t.output = formatEvent(e)),
+                  );
+                },
               })),
             ]);
           },

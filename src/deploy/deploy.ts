@@ -68,7 +68,7 @@ async function step<T>(
 async function runNodeProgram(
   conn: NodeConnection,
   argv: readonly string[],
-  opts: { stdin?: string; onStdoutLine?: (line: string) => void; what: string },
+  opts: { stdin?: string | Promise<string>; onStdoutLine?: (line: string) => void; what: string },
 ) {
   const r = await conn.run(argv, opts);
   if (r.code === 127) {
@@ -126,6 +126,13 @@ function parseEvent(node: string, line: string): (NodeEvent & { node: string }) 
   return undefined;
 }
 
+/** A node-side process started ahead of its phase, waiting for its input. */
+interface Warm {
+  give: (input: string) => void;
+  onEvent: Emit<NodeEvent & { node: string }>;
+  result: Promise<unknown>;
+}
+
 /**
  * One deploy run as explicit steps, so a renderer can drive them (listr2 builds one task per
  * step, phase and node) while the plain driver below simply calls them in order.
@@ -137,6 +144,7 @@ export class DeploySession {
   private cluster: ClusterState = { nodes: {} };
   private peers: Record<string, PeerInfo> = {};
   private readonly done = new Map<string, string[]>();
+  private readonly warm = new Map<string, Warm>();
   plan: ClusterPlan = { phases: [] };
   readonly audit: ChangestateInput['audit'];
 
@@ -221,6 +229,42 @@ export class DeploySession {
     throwFailures(settled, (f) => new GatherError(f));
   }
 
+  /**
+   * Start a phase's node-side processes ahead of time: they start and load while the phase
+   * before runs, then wait for their input (the moving app is down between phases, so every
+   * start-up saved shortens its downtime). Their input is given by runNodePhase; processes
+   * never given one get empty input and exit doing nothing (cancelPrestarted).
+   */
+  prestart(phase: PhaseName, participants: readonly string[]): void {
+    for (const node of participants) {
+      const key = `${phase}:${node}`;
+      if (this.warm.has(key)) continue;
+      let give: (input: string) => void = () => undefined;
+      const stdin = new Promise<string>((r) => (give = r));
+      const entry: Warm = { give, onEvent: () => undefined, result: Promise.resolve() };
+      entry.result = runNodeProgram(this.conn(node), [CHANGESTATE, 'apply'], {
+        stdin,
+        what: `changestate failed in phase ${phase}`,
+        onStdoutLine: (line) => this.nodeEvent(node, line, entry.onEvent),
+      });
+      entry.result.catch(() => undefined); // awaited by runNodePhase; a cancelled one is not
+      this.warm.set(key, entry);
+    }
+  }
+
+  cancelPrestarted(): void {
+    for (const w of this.warm.values()) w.give('');
+    this.warm.clear();
+  }
+
+  private nodeEvent(node: string, line: string, onEvent: Emit<NodeEvent & { node: string }>): void {
+    const ev = parseEvent(node, line);
+    if (!ev) return;
+    if (ev.type === 'change-done')
+      (this.done.get(node) ?? this.done.set(node, []).get(node)!).push(ev.change);
+    onEvent(ev);
+  }
+
   /** Run one node's part of one phase; node-side events are re-emitted with the node name. */
   async runNodePhase(
     phase: PhaseName,
@@ -236,17 +280,13 @@ export class DeploySession {
       peers: this.peers,
       audit: this.audit,
     };
-    await runNodeProgram(this.conn(node), [CHANGESTATE, 'apply'], {
-      stdin: JSON.stringify(input),
-      what: `changestate failed in phase ${phase}`,
-      onStdoutLine: (line) => {
-        const ev = parseEvent(node, line);
-        if (!ev) return;
-        if (ev.type === 'change-done')
-          (this.done.get(node) ?? this.done.set(node, []).get(node)!).push(ev.change);
-        onEvent(ev);
-      },
-    });
+    this.prestart(phase, [node]);
+    const key = `${phase}:${node}`;
+    const w = this.warm.get(key)!;
+    this.warm.delete(key);
+    w.onEvent = onEvent;
+    w.give(JSON.stringify(input));
+    await w.result;
   }
 
   async runPhase(
@@ -273,6 +313,7 @@ export class DeploySession {
   }
 
   close(): void {
+    this.cancelPrestarted();
     for (const c of this.conns.values()) c.close();
   }
 }
@@ -300,8 +341,10 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     let failure: unknown;
     try {
       if (s.needsTrust()) await step(emit, 'node-to-node trust', s.nodes, () => s.setUpTrust());
-      for (const ph of p.phases) {
+      for (const [i, ph] of p.phases.entries()) {
         const participants = Object.keys(ph.nodes).sort();
+        const next = p.phases[i + 1];
+        if (next) s.prestart(next.phase, Object.keys(next.nodes).sort());
         const t0 = Date.now();
         emit({ type: 'phase-start', phase: ph.phase, nodes: participants });
         await s.runPhase(ph.phase, participants, emit);
@@ -310,6 +353,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     } catch (e) {
       failure = e;
     }
+    s.cancelPrestarted();
     await s.writeAudit(failure);
     if (failure) throw failure;
     return { plan: p, addresses: s.addresses, applied: true };

@@ -26,7 +26,10 @@ export class LocalRunner implements CommandRunner {
         }),
       );
       child.stdin.on('error', () => undefined); // command may exit before reading stdin
-      child.stdin.end(opts.stdin ?? '');
+      void Promise.resolve(opts.stdin ?? '').then(
+        (input) => child.stdin.end(input),
+        () => child.stdin.end(''),
+      );
     });
   }
 }

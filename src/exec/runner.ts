@@ -6,8 +6,11 @@ export interface CommandResult {
 }
 
 export interface RunOptions {
-  /** bytes or text fed to the command's stdin */
-  readonly stdin?: string | Buffer;
+  /**
+   * bytes or text fed to the command's stdin; a promise lets the command start (and load)
+   * before its input is known
+   */
+  readonly stdin?: string | Buffer | Promise<string>;
   readonly timeoutMs?: number;
 }
 

@@ -230,7 +230,10 @@ export class SshNodeConnection implements NodeConnection {
             });
           }, timeoutMs + 2000);
         }
-        stream.end(opts.stdin ?? '');
+        void Promise.resolve(opts.stdin ?? '').then(
+          (input) => stream.end(input),
+          () => stream.end(''),
+        );
       });
     });
   }

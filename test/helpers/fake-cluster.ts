@@ -105,7 +105,7 @@ export class FakeNode implements AppUnits, Routes, VolumeTransfer {
   async exec(argv: readonly string[], opts: SshRunOptions = {}): Promise<CommandResult> {
     const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '' });
     if (!this.installed) return { code: 127, stdout: '', stderr: `sh: 1: ${argv[0]}: not found` };
-    const stdin = String(opts.stdin ?? '');
+    const stdin = String(await (opts.stdin ?? ''));
     const [prog, sub] = argv;
     if (prog === 'flocker-reportstate') return ok(JSON.stringify(await this.state()));
     if (prog !== 'flocker-changestate') return { code: 127, stdout: '', stderr: 'not found' };
@@ -124,6 +124,7 @@ export class FakeNode implements AppUnits, Routes, VolumeTransfer {
         this.audit.push(stdin);
         return ok();
       case 'apply': {
+        if (stdin.trim() === '') return ok();
         const input = parseChangestateInput(stdin);
         try {
           await runPhase(
