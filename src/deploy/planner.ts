@@ -21,7 +21,10 @@ function parallel(changes: Change[]): Change | undefined {
 }
 
 function sequence(changes: Change[]): Change | undefined {
-  const kept = changes.filter((c) => !isEmpty(c));
+  // a sequence inside a sequence is the same sequence
+  const kept = changes
+    .filter((c) => !isEmpty(c))
+    .flatMap((c) => (c.kind === 'sequentially' ? c.changes : [c]));
   if (kept.length === 0) return undefined;
   if (kept.length === 1) return kept[0];
   return { kind: 'sequentially', changes: kept };
@@ -136,7 +139,18 @@ function planStart(desired: DesiredConfig, cluster: ClusterState, node: string) 
     });
     perApp.push(sequence(steps)!);
   }
-  return parallel(perApp);
+  // A route here for a port of an app about to start here would shadow it (our DNAT comes
+  // before docker's): drop such routes first, so the app answers as soon as it runs. Only
+  // removals here; routes to other nodes' apps are set in the routes phase, once those run.
+  const starting = new Set(
+    perApp
+      .flatMap(leaves)
+      .flatMap((c) => (c.kind === 'start-application' ? c.application.ports.map((p) => p.external) : [])),
+  );
+  const kept = state.routes.filter((r) => !starting.has(r.port));
+  const unshadow: Change | undefined =
+    kept.length < state.routes.length ? { kind: 'set-proxies', routes: sortRoutes(kept) } : undefined;
+  return sequence([...(unshadow ? [unshadow] : []), ...(perApp.length ? [parallel(perApp)!] : [])]);
 }
 
 /** Routes a node must have: every app placed on another node, by its external ports. */
@@ -163,7 +177,12 @@ export function sortRoutes(routes: readonly ReportedRoute[]): ReportedRoute[] {
 
 function planRoutes(desired: DesiredConfig, cluster: ClusterState, node: string): Change | undefined {
   const want = desiredRoutes(desired, cluster, node);
-  const have = sortRoutes(cluster.nodes[node]!.state.routes);
+  // what the start phase leaves: it drops routes that would shadow apps it starts here
+  const start = planStart(desired, cluster, node);
+  const unshadowed = start ? leaves(start).find((c) => c.kind === 'set-proxies') : undefined;
+  const have = sortRoutes(
+    unshadowed?.kind === 'set-proxies' ? unshadowed.routes : cluster.nodes[node]!.state.routes,
+  );
   if (JSON.stringify(want) === JSON.stringify(have)) return undefined;
   return { kind: 'set-proxies', routes: want };
 }

@@ -135,6 +135,8 @@ describe('planner', () => {
             n2: {
               kind: 'sequentially',
               changes: [
+                // n2's route for :8080 would shadow web once it runs there: dropped first
+                { kind: 'set-proxies', routes: [] },
                 { kind: 'wait-for-volume', name: 'web', from: 'n1' },
                 { kind: 'start-application', application: web, link_environment: {} },
               ],
@@ -145,7 +147,6 @@ describe('planner', () => {
           phase: 'routes',
           nodes: {
             n1: { kind: 'set-proxies', routes: [routeTo(A2, 8080)] },
-            n2: { kind: 'set-proxies', routes: [] },
           },
         },
       ],
@@ -154,14 +155,23 @@ describe('planner', () => {
 
   it('recomputes each phase consistently from the state the earlier phases left', () => {
     const d = desired([], ['web'], [web]);
-    // after push and stop/handoff: n1 holds a copy, n2 owns the volume, nothing runs
+    // after push and stop/handoff: n1 holds a copy, n2 owns the volume and still routes :8080 to n1
     const after = cluster(node({}, [], ['web'], []), node({}, ['web'], [], [routeTo(A1, 8080)]));
     expect(planNodePhase(d, after, 'n1', 'push')).to.equal(undefined);
     expect(planNodePhase(d, after, 'n1', 'stop')).to.equal(undefined);
     expect(planNodePhase(d, after, 'n2', 'start')).to.deep.equal({
-      kind: 'start-application',
-      application: web,
-      link_environment: {},
+      kind: 'sequentially',
+      changes: [
+        { kind: 'set-proxies', routes: [] },
+        { kind: 'start-application', application: web, link_environment: {} },
+      ],
+    });
+    // after the start phase: web runs on n2, whose shadowing route is gone
+    const started = cluster(node({}, [], ['web'], []), node({ web: { app: web } }, ['web'], [], []));
+    expect(planNodePhase(d, started, 'n2', 'routes')).to.equal(undefined);
+    expect(planNodePhase(d, started, 'n1', 'routes')).to.deep.equal({
+      kind: 'set-proxies',
+      routes: [routeTo(A2, 8080)],
     });
   });
 
