@@ -2,6 +2,7 @@
 // flocker-changestate on the nodes, systemd units running docker, ZFS volumes that follow
 // their app over node-to-node ssh, iptables routing and links.
 import { expect } from 'chai';
+import { rmSync } from 'node:fs';
 import { runChecked } from '../../src/exec/check.js';
 import type { LabHandle } from '../helpers/lab.js';
 import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
@@ -111,6 +112,7 @@ describe('flocker-deploy end to end (functional, lab)', function () {
         n.name,
         'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; true',
       );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('dry-run of a fresh deployment plans volumes, starts and routes, and changes nothing', async () => {
