@@ -12,6 +12,17 @@ import { routeTableContract } from './route-table.contract.js';
 import { ensureHttpdImage, fetchText, labOrSkip } from '../systemd/lab-env.js';
 import type { LabNode, TestLab } from '../systemd/lab-env.js';
 
+/** a rule that is not ours, which set() must leave alone */
+const foreignRule = (op: '-A' | '-D'): string[] =>
+  ['iptables', '-t', 'nat', op, 'PREROUTING', '-p', 'tcp', '--dport', '65000'].concat([
+    '-m',
+    'comment',
+    '--comment',
+    'not-flocker',
+    '-j',
+    'RETURN',
+  ]);
+
 // what flocker-routes.service runs in the lab (the project is mounted at /opt/flocker)
 const RESTORE = [
   'node',
@@ -65,23 +76,7 @@ describe('RouteTable functional (lab)', function () {
     after(async function () {
       await new SystemdApplicationUnits(r1, new RunnerNodeFiles(r1)).stop(app.name);
       await table(r2).set([]);
-      await r2.run([
-        'iptables',
-        '-t',
-        'nat',
-        '-D',
-        'PREROUTING',
-        '-p',
-        'tcp',
-        '--dport',
-        '65000',
-        '-m',
-        'comment',
-        '--comment',
-        'not-flocker',
-        '-j',
-        'RETURN',
-      ]);
+      await r2.run(foreignRule('-D'));
       await r2.run(['systemctl', 'disable', 'flocker-routes.service']);
       await r2.run([
         'rm',
@@ -99,23 +94,7 @@ describe('RouteTable functional (lab)', function () {
 
     it('answers on n2 for the app on n1: from the host, and from containers via link variables', async function () {
       // foreign rule that must survive
-      await r2.run([
-        'iptables',
-        '-t',
-        'nat',
-        '-A',
-        'PREROUTING',
-        '-p',
-        'tcp',
-        '--dport',
-        '65000',
-        '-m',
-        'comment',
-        '--comment',
-        'not-flocker',
-        '-j',
-        'RETURN',
-      ]);
+      await r2.run(foreignRule('-A'));
       const foreign = async (): Promise<string[]> => ruleLines(r2, (l) => !l.includes('flocker:'));
       const before = await foreign();
       expect(await table(r2).set([route()])).to.deep.equal({ added: [route()], removed: [] });
