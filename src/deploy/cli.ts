@@ -163,7 +163,10 @@ async function runListr(opts: DeployOptions, io: CliIO): Promise<number> {
             const p = s.computePlan();
             planned.value = true;
             task.title = `Plan: ${countChanges(p)} changes`;
+            // shown (and kept) under the task before anything changes
+            task.output = describePlan(p, s.addresses).trimEnd();
           },
+          rendererOptions: { persistentOutput: true, outputBar: Infinity },
         },
         {
           title: 'Apply',
@@ -203,7 +206,6 @@ async function runListr(opts: DeployOptions, io: CliIO): Promise<number> {
     s.close();
   }
   if (failure) throw failure;
-  io.stdout(describePlan(s.plan, s.addresses));
   if (applied.value) io.stdout(`Applied ${countChanges(s.plan)} changes.\n`);
   return 0;
 }
