@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { ApplicationUnits } from '../../src/systemd/application-units.js';
 import type { Application } from '../../src/model/application.js';
 import { toApplication } from '../../src/model/canonical.js';
+import { rejects } from '../helpers/rejects.js';
 
 export interface UnitsSubject {
   readonly units: ApplicationUnits;
@@ -12,15 +13,6 @@ export interface UnitsSubject {
   /** a volume path on the node usable for an app with a volume */
   readonly volumePath: string;
   cleanup(): Promise<void>;
-}
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 export function applicationUnitsContract(label: string, factory: () => Promise<UnitsSubject>): void {

@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import type { VolumeStore } from '../../src/zfs/volume-store.js';
 import { isFlockerSnapshot } from '../../src/zfs/names.js';
+import { rejects } from '../helpers/rejects.js';
 
 export interface ContractSubject {
   /** two independent stores (different parents or nodes), both empty */
@@ -12,15 +13,6 @@ export interface ContractSubject {
   write(store: VolumeStore, name: string, text: string): Promise<void>;
   read(store: VolumeStore, name: string): Promise<string>;
   cleanup(): Promise<void>;
-}
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 async function drain(s: { done: Promise<void> }): Promise<void> {
