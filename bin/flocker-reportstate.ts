@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // flocker-reportstate: print this node's state as one versioned JSON document (NodeState).
-import { localNode } from '../src/changestate/local-node.js';
+import { localNode } from '../src/node/local-node.js';
 import { exitCodeFor } from '../src/errors.js';
 import { preflight } from '../src/reportstate/preflight.js';
 

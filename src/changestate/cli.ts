@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION } from '../model/state.js';
 import type { PeerInfo } from '../model/changestate-input.js';
 import { restoreRoutesOnThisNode } from '../routing/restore.js';
 import { appendAudit, parseAuditRecord } from './audit.js';
-import { localNode } from './local-node.js';
+import { localNode } from '../node/local-node.js';
 import { runPeerCommand } from './peer.js';
 import { parseChangestateInput, ProtocolError, runPhase } from './run-phase.js';
 import { applyTrust, ensurePeerKey } from './trust.js';

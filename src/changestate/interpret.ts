@@ -3,7 +3,7 @@ import { FlockerError } from '../errors.js';
 import type { Change, PhaseName } from '../model/changes.js';
 import type { Emit, NodeEvent } from '../model/events.js';
 import type { PeerInfo } from '../model/changestate-input.js';
-import { describeChange } from '../deploy/describe.js';
+import { describeChange } from '../plan/describe.js';
 import { assertNever } from '../util/assert-never.js';
 import type { NodeAdapters, PeerTarget, TransferFigures } from './adapters.js';
 

@@ -1,7 +1,7 @@
 // One invocation of flocker-changestate for one phase: re-read this node's own state, put it
 // in place of what the deploy side saw, recompute this node's part of the phase, execute it.
 import { FlockerError } from '../errors.js';
-import { planNodePhase } from '../deploy/planner.js';
+import { planNodePhase } from '../plan/planner.js';
 import type { ChangestateInput } from '../model/changestate-input.js';
 import { PHASES } from '../model/changes.js';
 import type { Change } from '../model/changes.js';

@@ -11,7 +11,7 @@ import { LocalRunner } from '../exec/local-runner.js';
 import { runChecked } from '../exec/check.js';
 import type { CommandRunner } from '../exec/runner.js';
 import type { PeerInfo } from '../model/changestate-input.js';
-import { sshKeygenArgv } from '../ssh/keygen.js';
+import { sshKeygenArgv } from '../exec/keygen.js';
 
 export interface TrustOptions {
   /** holds id_ed25519(.pub) and known_hosts (default /var/lib/flocker/peer) */

@@ -4,7 +4,7 @@
 import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { NodeCommandError, NodeError } from '../errors.js';
-import { localSpawner, type Spawner } from '../zfs/spawn.js';
+import { localSpawner, type Spawner } from '../exec/spawn.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 import type { PeerTarget, TransferFigures, VolumeTransfer } from './adapters.js';
 import { formatPeerRequest, type PeerRequest } from './peer.js';

@@ -7,7 +7,7 @@ import { FlockerError, exitCodeFor } from '../errors.js';
 import { connectAll } from '../ssh/index.js';
 import { DeploySession, deploy } from './deploy.js';
 import type { DeployOptions } from './deploy.js';
-import { countChanges, describePlan, planDocument } from './describe.js';
+import { countChanges, describePlan, planDocument } from '../plan/describe.js';
 import { formatEvent, timestamped } from './render.js';
 
 export interface CliIO {

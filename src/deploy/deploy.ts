@@ -10,7 +10,7 @@ import type { DeployEvent, Emit, NodeEvent } from '../model/events.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
 import type { ClusterState, NodeState } from '../model/state.js';
 import type { NodeConnection } from '../ssh/connection.js';
-import { leaves, plan } from './planner.js';
+import { leaves, plan } from '../plan/planner.js';
 import { parseNodeState } from './node-state.js';
 
 export const REPORTSTATE = 'flocker-reportstate';

@@ -2,7 +2,7 @@
 import { NodeError } from '../errors.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
 import type { NodeState } from '../model/state.js';
-import { validateNodeState } from '../reportstate/schema.js';
+import { validateNodeState } from '../validation/node-state.js';
 
 export function parseNodeState(node: string, text: string): NodeState {
   let v: unknown;

@@ -3,7 +3,7 @@
 import { runChecked } from '../exec/check.js';
 import { LocalRunner } from '../exec/local-runner.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../exec/runner.js';
-import { shellQuote } from '../ssh/quote.js';
+import { shellQuote } from '../exec/quote.js';
 
 /** CommandRunner over the system ssh client with the lab's config (strict host keys). */
 export class LabSshRunner implements CommandRunner {

@@ -26,7 +26,7 @@ import {
   type RenderNode,
 } from './render.js';
 import type { LabNodeState, LabState } from './types.js';
-import { sshKeygenArgv } from '../ssh/keygen.js';
+import { sshKeygenArgv } from '../exec/keygen.js';
 
 export const REQUIRED_UNITS: readonly string[] = ['ssh.service', 'docker.service', 'zfs-fuse.service'];
 

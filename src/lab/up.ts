@@ -14,7 +14,7 @@ import { IPTABLES, forwardRuleSpec, labDown, labIsUp } from './down.js';
 import type { UpOptions } from './options.js';
 import type { LabNodeState, LabState } from './types.js';
 import { listDir } from './host.js';
-import { sshKeygenArgv } from '../ssh/keygen.js';
+import { sshKeygenArgv } from '../exec/keygen.js';
 
 export class LabUsageError extends FlockerError {
   constructor(message: string) {

@@ -5,7 +5,7 @@ import { toConfigEntry } from '../model/canonical.js';
 import type { ApplicationUnits } from '../systemd/application-units.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 import type { RouteTable } from '../routing/route-table.js';
-import type { NodeFiles } from '../systemd/node-files.js';
+import type { NodeFiles } from '../exec/node-files.js';
 import { FlockerError } from '../errors.js';
 
 export interface NodeIdentity {

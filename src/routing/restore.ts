@@ -1,7 +1,7 @@
 // Wiring for `flocker-changestate restore-routes` (run by flocker-routes.service at boot).
 import { LocalRunner } from '../exec/local-runner.js';
 import type { ReportedRoute } from '../model/state.js';
-import { RunnerNodeFiles } from '../systemd/node-files.js';
+import { RunnerNodeFiles } from '../exec/node-files.js';
 import { IptablesRouteTable, restoreRoutes } from './route-table.js';
 
 /** Re-apply /var/lib/flocker/routes.json on this node; undefined when nothing was persisted. */

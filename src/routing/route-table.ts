@@ -3,7 +3,7 @@ import type { ReportedRoute } from '../model/state.js';
 import type { CommandRunner } from '../exec/runner.js';
 import { runChecked } from '../exec/check.js';
 import { FlockerError } from '../errors.js';
-import type { NodeFiles } from '../systemd/node-files.js';
+import type { NodeFiles } from '../exec/node-files.js';
 import { systemdCommandLine } from '../systemd/quote.js';
 import { installedRoutes, parseIptablesSave, planRoutes, routeProblems } from './iptables.js';
 

@@ -6,7 +6,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import { NodeError } from '../errors.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../exec/runner.js';
 import { SSH_ERROR_CODES } from './errors.js';
-import { shellQuote } from './quote.js';
+import { shellQuote } from '../exec/quote.js';
 
 export interface SshRunOptions extends RunOptions {
   /** called with each complete stdout line (without '\n'), as it arrives; output is still collected */

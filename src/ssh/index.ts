@@ -23,4 +23,4 @@ export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_CONCURRENCY } from './connect.js';
 export { SshNodeConnection, DEFAULT_MAX_CHANNELS } from './connection.js';
 export type { NodeConnection, SshRunOptions } from './connection.js';
 export { AggregateNodeError, SshConfigError, SSH_ERROR_CODES, toNodeError } from './errors.js';
-export { shellQuote, shellQuoteArg } from './quote.js';
+export { shellQuote, shellQuoteArg } from '../exec/quote.js';

@@ -6,7 +6,7 @@ import { runChecked } from '../exec/check.js';
 import { FlockerError, NodeCommandError } from '../errors.js';
 import { appNameOfUnit, checkAppName, containerName, unitName } from '../docker/names.js';
 import { renderEnvFile } from '../docker/env-file.js';
-import type { NodeFiles } from './node-files.js';
+import type { NodeFiles } from '../exec/node-files.js';
 import { DEFAULT_STATE_DIR, DEFAULT_UNIT_DIR, appPaths, parseSpec, renderSpec, renderUnit } from './unit.js';
 
 export interface ListedApplication {

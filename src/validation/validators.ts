@@ -8,7 +8,7 @@ import {
   applicationEntrySchema,
   deploymentConfigSchema,
 } from '../config/schema.js';
-import { nodeStateSchema } from '../reportstate/node-state-schema.js';
+import { nodeStateSchema } from '../model/node-state-schema.js';
 
 export const SCHEMAS = {
   entry: applicationEntrySchema,

@@ -27,7 +27,7 @@ import {
   isFlockerSnapshot,
 } from './names.js';
 import { isBusyError, isMissingDatasetError, parseFilesystems, parseSnapshots } from './parse.js';
-import { localSpawner, type Spawner } from './spawn.js';
+import { localSpawner, type Spawner } from '../exec/spawn.js';
 import type { LocalVolume, SendStream, VolumeStore } from './volume-store.js';
 
 export interface ZfsVolumeStoreOptions {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { gatherState, readIdentity } from '../../src/reportstate/gather.js';
-import { validateNodeState } from '../../src/reportstate/schema.js';
+import { validateNodeState } from '../../src/validation/node-state.js';
 import { preflightProblems } from '../../src/reportstate/preflight.js';
 import { FakeApplicationUnits } from '../../src/systemd/application-units.js';
 import { FakeRouteTable } from '../../src/routing/route-table.js';
-import { MemoryNodeFiles } from '../../src/systemd/node-files.js';
+import { MemoryNodeFiles } from '../../src/exec/node-files.js';
 import { FakeVolumeStore } from '../../src/zfs/fake-volume-store.js';
 import { toApplication } from '../../src/model/canonical.js';
 import type { CommandRunner } from '../../src/exec/runner.js';

@@ -1,4 +1,4 @@
-export { MemoryNodeFiles as MemoryNodeFilesForTest } from '../../src/systemd/node-files.js';
+export { MemoryNodeFiles as MemoryNodeFilesForTest } from '../../src/exec/node-files.js';
 export {
   parseRoutesFile,
   renderRoutesFile,

@@ -3,9 +3,9 @@
 // leaves foreign and docker rules alone, routes survive a docker restart and a node restart.
 import { expect } from 'chai';
 import { IptablesRouteTable } from '../../src/routing/route-table.js';
-import { RunnerNodeFiles } from '../../src/systemd/node-files.js';
+import { RunnerNodeFiles } from '../../src/exec/node-files.js';
 import { SystemdApplicationUnits } from '../../src/systemd/application-units.js';
-import { linkEnvironment } from '../../src/docker/links.js';
+import { linkEnvironment } from '../../src/plan/links.js';
 import { toApplication } from '../../src/model/canonical.js';
 import type { CommandRunner } from '../../src/exec/runner.js';
 import { routeTableContract } from './route-table.contract.js';

@@ -2,7 +2,7 @@
 // thing can show (container runs and answers, unit enabled, secrets 0600, quoting, cleanup).
 import { expect } from 'chai';
 import { SystemdApplicationUnits } from '../../src/systemd/application-units.js';
-import { RunnerNodeFiles } from '../../src/systemd/node-files.js';
+import { RunnerNodeFiles } from '../../src/exec/node-files.js';
 import { toApplication } from '../../src/model/canonical.js';
 import type { CommandRunner } from '../../src/exec/runner.js';
 import { applicationUnitsContract } from './application-units.contract.js';

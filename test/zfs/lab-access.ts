@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import type { CommandResult, CommandRunner, RunOptions } from '../../src/exec/runner.js';
-import { shellQuote } from '../../src/ssh/quote.js';
+import { shellQuote } from '../../src/exec/quote.js';
 import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
-import { holdStdout, type ProcessExit, type Spawner } from '../../src/zfs/spawn.js';
+import { holdStdout, type ProcessExit, type Spawner } from '../../src/exec/spawn.js';
 
 export interface LabNodeAccess {
   readonly name: string;

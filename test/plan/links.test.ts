@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { linkEnvironment, linkVariables } from '../../src/docker/links.js';
+import { linkEnvironment, linkVariables } from '../../src/plan/links.js';
 import { toApplication } from '../../src/model/canonical.js';
 
 describe('link variables', function () {

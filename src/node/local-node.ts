@@ -6,11 +6,16 @@ import { IptablesRouteTable } from '../routing/route-table.js';
 import { gatherState, readIdentity } from '../reportstate/gather.js';
 import type { StateAdapters } from '../reportstate/gather.js';
 import { SystemdApplicationUnits } from '../systemd/application-units.js';
-import { RunnerNodeFiles } from '../systemd/node-files.js';
+import { RunnerNodeFiles } from '../exec/node-files.js';
 import { ZfsVolumeStore } from '../zfs/zfs-volume-store.js';
 import type { NodeState } from '../model/state.js';
-import type { NodeAdapters, PeerTarget, TransferFigures, VolumeTransfer } from './adapters.js';
-import { handoffVolume, pushVolume, SshPeerTransport, transferFigures } from './volume-transfer.js';
+import type { NodeAdapters, PeerTarget, TransferFigures, VolumeTransfer } from '../changestate/adapters.js';
+import {
+  handoffVolume,
+  pushVolume,
+  SshPeerTransport,
+  transferFigures,
+} from '../changestate/volume-transfer.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 
 export interface LocalNode {

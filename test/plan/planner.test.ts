@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { plan, planNodePhase } from '../../src/deploy/planner.js';
+import { plan, planNodePhase } from '../../src/plan/planner.js';
 import type { Application } from '../../src/model/application.js';
 import { toApplication, toConfigEntry } from '../../src/model/canonical.js';
 import type { DesiredConfig } from '../../src/model/deployment.js';

@@ -7,7 +7,7 @@ import { sameApplication, toApplication } from '../model/canonical.js';
 import type { Change, ClusterPlan, PhaseName } from '../model/changes.js';
 import { PHASES } from '../model/changes.js';
 import type { DesiredConfig } from '../model/deployment.js';
-import { linkEnvironment } from '../docker/links.js';
+import { linkEnvironment } from './links.js';
 import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
 
 type NodeChanges = Record<string, Change>;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { localSpawner } from '../../src/zfs/spawn.js';
+import { localSpawner } from '../../src/exec/spawn.js';
 import { pipeCommands } from '../../src/changestate/volume-transfer.js';
 
 describe('localSpawner', function () {

@@ -1,7 +1,7 @@
 // Validation of a NodeState document on the deploy side.
-import { validateNodeStateSchema } from '../validation/validators.js';
+import { validateNodeStateSchema } from './validators.js';
 
-export { nodeStateSchema } from './node-state-schema.js';
+export { nodeStateSchema } from '../model/node-state-schema.js';
 
 /** Problems with a NodeState document ('' path = the document), [] when valid. */
 export function validateNodeState(value: unknown): string[] {

@@ -1,7 +1,7 @@
 // Files on a node, behind a small seam. The production implementation runs commands through a
 // CommandRunner, so the same code writes files locally (LocalRunner) or inside a lab node (ssh).
-import type { CommandRunner } from '../exec/runner.js';
-import { runChecked } from '../exec/check.js';
+import type { CommandRunner } from './runner.js';
+import { runChecked } from './check.js';
 import { NodeCommandError } from '../errors.js';
 
 export interface NodeFiles {

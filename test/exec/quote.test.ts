@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { shellQuote, shellQuoteArg } from '../../src/ssh/quote.js';
+import { shellQuote, shellQuoteArg } from '../../src/exec/quote.js';
 
 // Round trip: the remote side runs `sh -c COMMAND`; printing each argument NUL-terminated must
 // give back exactly what we quoted.

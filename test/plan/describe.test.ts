@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { describePlan, planDocument } from '../../src/deploy/describe.js';
+import { describePlan, planDocument } from '../../src/plan/describe.js';
 import type { ClusterPlan } from '../../src/model/changes.js';
 import { toApplication } from '../../src/model/canonical.js';
 

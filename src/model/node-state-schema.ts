@@ -1,5 +1,5 @@
 // JSON schema of NodeState (what flocker-reportstate prints; checked by flocker-deploy). Data only.
-import { PROTOCOL_VERSION } from '../model/state.js';
+import { PROTOCOL_VERSION } from './state.js';
 import { applicationEntrySchema } from '../config/schema.js';
 
 const PORT = { type: 'integer', minimum: 1, maximum: 65535 } as const;
