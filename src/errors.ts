@@ -1,16 +1,68 @@
-// Typed errors. `source` says whose fault it is: 'user' (bad input or usage, exit 2)
-// or 'system' (a node, a command or the network failed, exit 1). Only bin/ exits.
+// One error module: every code the tools report, what it means, and whose fault it is.
+// `source` says whose fault: 'user' (bad input or usage, exit 2) or 'system' (a node, a command
+// or the network failed, exit 1). Only bin/ exits; renderers turn codes into text at the edge.
 
 export type ErrorSource = 'user' | 'system';
 
+/** The catalogue: each code with its default source and what it means (docs/errors.md lists it). */
+export const ERROR_CODES = {
+  E_INPUT: ['user', 'a configuration file is invalid (every problem with file:line:col)'],
+  E_USAGE: ['user', 'the command line is wrong'],
+  E_INTERNAL: ['system', 'a bug: an unexpected exception'],
+  E_NODE: ['system', 'a node did not behave as expected'],
+  E_NODES: ['system', 'several nodes failed (each listed)'],
+  E_NODE_COMMAND: ['system', 'a command on a node failed (host, argv, exit code, stderr)'],
+  E_NODE_PROGRAM_MISSING: ['system', 'flocker-reportstate/changestate is not installed on a node'],
+  E_PROTOCOL: ['system', 'a node and the deploy side disagree on a wire format or version'],
+  E_SAME_NODE: ['user', 'two deployment names reach the same machine'],
+  E_PHASE: ['system', 'nodes failed in a deploy phase'],
+  E_CHANGE: ['system', 'one change of the plan failed on a node'],
+  E_IDENTITY: ['system', "a node's identity (machine-id) is missing"],
+  E_MISSING_TOOL: ['system', 'docker, zfs, systemd or iptables is missing on a node'],
+  E_SSH_CONNECT: ['system', 'TCP connect to a node failed (refused, unreachable, reset)'],
+  E_SSH_TIMEOUT: ['system', 'no SSH handshake within the connect timeout'],
+  E_SSH_RESOLVE: ['system', 'a node name did not resolve'],
+  E_SSH_AUTH: ['user', 'the node rejected every identity'],
+  E_SSH_KEY: ['user', 'local keys are unusable (encrypted without an agent, unreadable)'],
+  E_SSH_HOSTKEY_UNKNOWN: ['user', "a node's host key is not in known_hosts"],
+  E_SSH_HOSTKEY_CHANGED: ['user', "a node's host key differs from known_hosts"],
+  E_SSH_HOSTKEY_REVOKED: ['user', "a node's host key is revoked"],
+  E_SSH_CONFIG: ['user', 'the ssh client config cannot be read or parsed'],
+  E_SSH_CONNECTION_LOST: ['system', 'an ssh connection dropped after connecting'],
+  E_SSH_PROTOCOL: ['system', 'another ssh protocol failure'],
+  E_TRUST: ['system', 'node-to-node trust input or files are invalid'],
+  E_PEER_REFUSED: ['user', 'the peer endpoint refused a request'],
+  E_NO_VOLUME: ['system', 'a volume is not on this node'],
+  E_NOT_OWNER: ['system', 'this node does not own the volume'],
+  E_VOLUME_OWNED: ['system', 'refusing to receive into a volume this node owns'],
+  E_VOLUME_IS_COPY: ['system', 'the volume exists here only as a read-only copy'],
+  E_VOLUME_PATH: ['system', "a volume's mountpoint is not where it must be"],
+  E_NO_BASE: ['system', 'the base snapshot of an incremental stream is not held here'],
+  E_BAD_STREAM: ['system', 'a replication stream is not valid'],
+  E_READONLY: ['system', 'the volume is read-only here'],
+  E_ROUTES: ['system', 'routes or the routes file are invalid'],
+  E_SPEC: ['system', "an application's recorded spec is damaged"],
+  E_APP_START: ['system', 'an application did not start'],
+  E_APP_NAME: ['user', 'an application name is not valid'],
+  E_ENVIRONMENT: ['user', 'an environment variable cannot be passed to docker'],
+  E_LAB: ['system', 'the lab failed'],
+  E_LAB_UP: ['system', 'the lab could not be brought up'],
+  E_LAB_DOWN: ['system', 'the lab could not be taken down completely'],
+  E_LAB_USAGE: ['user', 'flocker-lab was called wrongly'],
+} as const satisfies Record<string, readonly [ErrorSource, string]>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
 export class FlockerError extends Error {
+  readonly source: ErrorSource;
   constructor(
     message: string,
-    readonly code: string,
-    readonly source: ErrorSource,
+    readonly code: ErrorCode,
+    source?: ErrorSource,
   ) {
     super(message);
     this.name = new.target.name;
+    this.source = source ?? ERROR_CODES[code][0];
   }
 }
 
@@ -63,8 +115,8 @@ export class NodeError extends FlockerError {
   constructor(
     readonly host: string,
     message: string,
-    code = 'E_NODE',
-    source: ErrorSource = 'system',
+    code: ErrorCode = 'E_NODE',
+    source?: ErrorSource,
   ) {
     super(`${host}: ${message}`, code, source);
   }

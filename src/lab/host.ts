@@ -2,10 +2,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { LocalRunner } from '../exec/local-runner.js';
 import type { CommandResult, RunOptions } from '../exec/runner.js';
-import { FlockerError } from '../errors.js';
+import { FlockerError, type ErrorCode } from '../errors.js';
 
 export class LabError extends FlockerError {
-  constructor(message: string, code = 'E_LAB') {
+  constructor(message: string, code: ErrorCode = 'E_LAB') {
     super(message, code, 'system');
   }
 }

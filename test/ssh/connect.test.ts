@@ -88,7 +88,7 @@ describe('ssh transport helpers', () => {
   });
 
   it('AggregateNodeError is a user error only when every failure is', () => {
-    const u = new NodeError('a', 'x', 'E', 'user');
+    const u = new NodeError('a', 'x', 'E_SSH_AUTH', 'user');
     const s = new NodeError('b', 'y');
     expect(new AggregateNodeError([u], 'w').source).to.equal('user');
     expect(new AggregateNodeError([u, s], 'w').source).to.equal('system');
