@@ -27,6 +27,7 @@ export interface NodeConnection extends CommandRunner {
   close(): void;
 }
 
+/** below sshd's default MaxSessions (10): a master session and a spare stay free */
 export const DEFAULT_MAX_CHANNELS = 8;
 
 export interface SshNodeConnectionInit {
@@ -140,103 +141,125 @@ export class SshNodeConnection implements NodeConnection {
         reject(lostError(reason));
       };
       this.running.add(fail);
-      this.client.exec(command, (err, stream) => {
-        if (settled) {
-          if (!err) stream.close();
-          return;
-        }
-        if (err) {
-          settled = true;
-          this.running.delete(fail);
-          reject(
-            new NodeError(
-              this.node,
-              `cannot open ssh channel for ${argv.join(' ')}: ${err.message}`,
-              SSH_ERROR_CODES.protocol,
-            ),
-          );
-          return;
-        }
-        const out: Buffer[] = [];
-        const errOut: Buffer[] = [];
-        let exitCode: number | null | undefined;
-        let exitSignal: string | undefined;
-        const decoder = opts.onStdoutLine ? new StringDecoder('utf8') : undefined;
-        let partial = '';
-        const emitLines = (text: string, final: boolean): void => {
-          if (!opts.onStdoutLine) return;
-          partial += text;
-          const parts = partial.split('\n');
-          partial = final ? '' : (parts.pop() ?? '');
-          for (const [i, line] of parts.entries()) {
-            if (final && i === parts.length - 1 && line === '') continue;
-            opts.onStdoutLine(line);
-          }
-        };
-        stream.on('data', (b: Buffer) => {
-          out.push(b);
-          if (decoder) emitLines(decoder.write(b), false);
-        });
-        stream.stderr.on('data', (b: Buffer) => errOut.push(b));
-        stream.on('exit', (code: number | null, signal?: string) => {
-          exitCode = code;
-          if (signal) exitSignal = signal;
-        });
-        stream.on('close', () => {
-          if (settled) return;
-          if (decoder) emitLines(decoder.end(), true);
-          if (exitCode === undefined) {
-            // channel closed without an exit status: the connection went away
-            fail(this.closedReason ?? 'channel closed without exit status');
+      const open = (attempt: number): void => {
+        this.client.exec(command, (err, stream) => {
+          if (settled) {
+            if (!err) stream.close();
             return;
           }
-          settled = true;
-          if (timer) clearTimeout(timer);
-          this.running.delete(fail);
-          let stderr = Buffer.concat(errOut).toString('utf8');
-          const killed = exitCode === 137 || exitSignal === 'SIGKILL' || exitSignal === 'KILL';
-          if (timeoutMs !== undefined && killed && Date.now() - started >= timeoutMs) {
-            resolve({
-              code: null,
-              stdout: Buffer.concat(out).toString('utf8'),
-              stderr: timedOutNote(stderr),
-            });
+          if (err && attempt < CHANNEL_OPEN_RETRIES && isChannelOpenRefusal(err)) {
+            // the server still counts sessions we closed a moment ago: nothing ran, so retry
+            setTimeout(() => open(attempt + 1), channelRetryDelayMs(attempt));
             return;
           }
-          if (exitSignal)
-            stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}killed by signal ${exitSignal}\n`;
-          resolve({
-            code: exitCode ?? null,
-            stdout: Buffer.concat(out).toString('utf8'),
-            stderr,
-          });
-        });
-        stream.on('error', () => undefined); // stdin writes after the remote exited, etc.
-        if (timeoutMs !== undefined) {
-          timer = setTimeout(() => {
-            if (settled) return;
-            // Ask sshd to kill the command (ssh2's channel.signal() is a no-op once stdin is
-            // ended, so go through its protocol object), close the channel and report at once:
-            // sshd only confirms the close when the command has exited.
-            sendSignal(stream, 'KILL');
-            stream.close();
+          if (err) {
             settled = true;
             this.running.delete(fail);
-            const stderr = Buffer.concat(errOut).toString('utf8');
+            reject(
+              new NodeError(
+                this.node,
+                `cannot open ssh channel for ${argv.join(' ')}: ${err.message}`,
+                SSH_ERROR_CODES.protocol,
+              ),
+            );
+            return;
+          }
+          const out: Buffer[] = [];
+          const errOut: Buffer[] = [];
+          let exitCode: number | null | undefined;
+          let exitSignal: string | undefined;
+          const decoder = opts.onStdoutLine ? new StringDecoder('utf8') : undefined;
+          let partial = '';
+          const emitLines = (text: string, final: boolean): void => {
+            if (!opts.onStdoutLine) return;
+            partial += text;
+            const parts = partial.split('\n');
+            partial = final ? '' : (parts.pop() ?? '');
+            for (const [i, line] of parts.entries()) {
+              if (final && i === parts.length - 1 && line === '') continue;
+              opts.onStdoutLine(line);
+            }
+          };
+          stream.on('data', (b: Buffer) => {
+            out.push(b);
+            if (decoder) emitLines(decoder.write(b), false);
+          });
+          stream.stderr.on('data', (b: Buffer) => errOut.push(b));
+          stream.on('exit', (code: number | null, signal?: string) => {
+            exitCode = code;
+            if (signal) exitSignal = signal;
+          });
+          stream.on('close', () => {
+            if (settled) return;
+            if (decoder) emitLines(decoder.end(), true);
+            if (exitCode === undefined) {
+              // channel closed without an exit status: the connection went away
+              fail(this.closedReason ?? 'channel closed without exit status');
+              return;
+            }
+            settled = true;
+            if (timer) clearTimeout(timer);
+            this.running.delete(fail);
+            let stderr = Buffer.concat(errOut).toString('utf8');
+            const killed = exitCode === 137 || exitSignal === 'SIGKILL' || exitSignal === 'KILL';
+            if (timeoutMs !== undefined && killed && Date.now() - started >= timeoutMs) {
+              resolve({
+                code: null,
+                stdout: Buffer.concat(out).toString('utf8'),
+                stderr: timedOutNote(stderr),
+              });
+              return;
+            }
+            if (exitSignal)
+              stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}killed by signal ${exitSignal}\n`;
             resolve({
-              code: null,
+              code: exitCode ?? null,
               stdout: Buffer.concat(out).toString('utf8'),
-              stderr: timedOutNote(stderr),
+              stderr,
             });
-          }, timeoutMs + 2000);
-        }
-        void Promise.resolve(opts.stdin ?? '').then(
-          (input) => stream.end(input),
-          () => stream.end(''),
-        );
-      });
+          });
+          stream.on('error', () => undefined); // stdin writes after the remote exited, etc.
+          if (timeoutMs !== undefined) {
+            timer = setTimeout(() => {
+              if (settled) return;
+              // Ask sshd to kill the command (ssh2's channel.signal() is a no-op once stdin is
+              // ended, so go through its protocol object), close the channel and report at once:
+              // sshd only confirms the close when the command has exited.
+              sendSignal(stream, 'KILL');
+              stream.close();
+              settled = true;
+              this.running.delete(fail);
+              const stderr = Buffer.concat(errOut).toString('utf8');
+              resolve({
+                code: null,
+                stdout: Buffer.concat(out).toString('utf8'),
+                stderr: timedOutNote(stderr),
+              });
+            }, timeoutMs + 2000);
+          }
+          void Promise.resolve(opts.stdin ?? '').then(
+            (input) => stream.end(input),
+            () => stream.end(''),
+          );
+        });
+      };
+      open(0);
     });
   }
+}
+
+/** attempts after a refused channel open (about 6 s in all) before the command fails */
+export const CHANNEL_OPEN_RETRIES = 8;
+
+/** sshd refused the session channel (MaxSessions reached): the command never started */
+export function isChannelOpenRefusal(err: Error): boolean {
+  return /channel open failure|open failed/i.test(err.message);
+}
+
+/** exponential backoff with jitter: 50 ms, 100 ms, … capped at 2 s */
+export function channelRetryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(2000, 50 * 2 ** attempt);
+  return Math.round(base / 2 + random() * (base / 2));
 }
 
 /** Send an SSH "signal" channel request (RFC 4254 6.9) even after stdin was ended. */
