@@ -4,6 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor } from '../src/errors.js';
 import {
+  cutNetwork,
+  fillPool,
+  healNetwork,
+  powerOff,
+  powerOn,
+  slowLink,
+  unfillPool,
+  unslowLink,
   formatStatus,
   labDown,
   labStatus,
@@ -12,7 +20,7 @@ import {
   restartNode,
   usageText,
 } from '../src/lab/index.js';
-import { validateLabName, validateNodeName } from '../src/lab/options.js';
+import { parseSize, validateLabName, validateNodeName } from '../src/lab/options.js';
 import { LabError } from '../src/lab/host.js';
 
 const program = new Command();
@@ -79,6 +87,72 @@ program
   .action(async (node: string, o: { name: string }) => {
     await restartNode(validateLabName(o.name), node);
   });
+
+const fault = program
+  .command('fault')
+  .description('real faults for tests: cut/heal, power-off/power-on, slow/unslow, fill/unfill');
+fault
+  .command('cut')
+  .description('cut NODE off the network (all of it), or only from PEER')
+  .option(...nameOpt)
+  .argument('<node>')
+  .argument('[peer]')
+  .action((node: string, peer: string | undefined, o: { name: string }) =>
+    cutNetwork(validateLabName(o.name), node, peer),
+  );
+fault
+  .command('heal')
+  .description('undo cut (without PEER: every cut of NODE)')
+  .option(...nameOpt)
+  .argument('<node>')
+  .argument('[peer]')
+  .action((node: string, peer: string | undefined, o: { name: string }) =>
+    healNetwork(validateLabName(o.name), node, peer),
+  );
+fault
+  .command('power-off')
+  .description('hard power-off: SIGKILL to everything in the node, no shutdown')
+  .option(...nameOpt)
+  .argument('<node>')
+  .action((node: string, o: { name: string }) => powerOff(validateLabName(o.name), node));
+fault
+  .command('power-on')
+  .description('boot a powered-off node (same disk, pool and address)')
+  .option(...nameOpt)
+  .argument('<node>')
+  .action((node: string, o: { name: string }) => powerOn(validateLabName(o.name), node));
+fault
+  .command('slow')
+  .description("limit the node's link rate (tc tbf)")
+  .option(...nameOpt)
+  .option('--rate <rate>', 'e.g. 80mbit', '80mbit')
+  .argument('<node>')
+  .action((node: string, o: { name: string; rate: string }) =>
+    slowLink(validateLabName(o.name), node, o.rate),
+  );
+fault
+  .command('unslow')
+  .option(...nameOpt)
+  .argument('<node>')
+  .action((node: string, o: { name: string }) => unslowLink(validateLabName(o.name), node));
+fault
+  .command('fill')
+  .description("take the pool's free space (a reservation), leaving --leave bytes")
+  .option(...nameOpt)
+  .option('--leave <size>', 'free space left, e.g. 10M', '0')
+  .argument('<node>')
+  .action(async (node: string, o: { name: string; leave: string }) => {
+    const leave = o.leave === '0' ? 0 : parseSize(o.leave);
+    if (leave === undefined)
+      throw new LabError(`--leave ${o.leave}: expected a size like 10M`, 'E_LAB_USAGE');
+    const r = await fillPool(validateLabName(o.name), node, leave);
+    process.stdout.write(`${node}: reserved ${r.reserved} bytes of pool flocker\n`);
+  });
+fault
+  .command('unfill')
+  .option(...nameOpt)
+  .argument('<node>')
+  .action((node: string, o: { name: string }) => unfillPool(validateLabName(o.name), node));
 
 try {
   await program.parseAsync(process.argv);

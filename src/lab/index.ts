@@ -6,6 +6,16 @@ import { restartNode as restart } from './restart.js';
 import { labUp as up, type UpResult } from './up.js';
 
 export { labStatus, formatStatus } from './status.js';
+export {
+  cutNetwork,
+  healNetwork,
+  powerOff,
+  powerOn,
+  slowLink,
+  unslowLink,
+  fillPool,
+  unfillPool,
+} from './faults.js';
 export { readLabState } from './state.js';
 export { labIsUp } from './down.js';
 export { usageText } from './up.js';
