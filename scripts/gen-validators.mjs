@@ -5,7 +5,7 @@ import { URL } from 'node:url';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { AJV_OPTIONS } from '../dist/src/config/schema.js';
-import { SCHEMAS } from '../dist/src/validation/validators.js';
+import { SCHEMAS } from '../dist/src/validation/schemas.js';
 
 const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
 const refs = {};

@@ -1,14 +1,13 @@
 // flocker-changestate: the node-side program flocker-deploy runs over SSH. Input arrives on
 // stdin (never argv); progress events leave as NDJSON on stdout; diagnostics on stderr.
 import { FlockerError, UsageError } from '../errors.js';
-import { PROTOCOL_VERSION } from '../model/state.js';
-import type { PeerInfo } from '../model/changestate-input.js';
 import { restoreRoutesOnThisNode } from '../routing/restore.js';
 import { appendAudit, parseAuditRecord } from './audit.js';
 import { localNode } from '../node/local-node.js';
 import { runPeerCommand } from './peer.js';
-import { parseChangestateInput, ProtocolError, runPhase } from './run-phase.js';
+import { parseChangestateInput, runPhase } from './run-phase.js';
 import { applyTrust, ensurePeerKey } from './trust.js';
+import { parseTrustInput } from '../validation/changestate-input.js';
 
 export interface ChangestateIO {
   readonly stdin: NodeJS.ReadableStream;
@@ -46,15 +45,8 @@ export async function main(argv: readonly string[], io: ChangestateIO): Promise<
     case 'trust': {
       const self = rest[0] === '--self' ? rest[1] : undefined;
       if (!self) throw new UsageError(`trust needs --self NODE\n${USAGE}`);
-      const input = JSON.parse(await io.readStdin()) as {
-        protocol?: number;
-        peers?: Record<string, PeerInfo>;
-      };
-      if (input.protocol !== PROTOCOL_VERSION)
-        throw new ProtocolError(
-          `trust input of protocol ${String(input.protocol)}, this node speaks ${PROTOCOL_VERSION}`,
-        );
-      const r = await applyTrust(self, input.peers ?? {});
+      const input = parseTrustInput(await io.readStdin());
+      const r = await applyTrust(self, input.peers);
       io.stdout(`${JSON.stringify(r)}\n`);
       return;
     }

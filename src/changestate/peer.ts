@@ -6,10 +6,10 @@
 //   recv NAME            -> full zfs stream on stdin replaces the read-only copy
 //   recv NAME SNAPSHOT   -> incremental stream from SNAPSHOT (which this copy must hold)
 //   own NAME             -> take ownership (readonly=off)
-// Never runs a shell; names are validated against the same rules as the store.
+// Never runs a shell; names are validated against the same rules as the store (model/names.ts).
 import type { Readable, Writable } from 'node:stream';
 import { FlockerError } from '../errors.js';
-import { isFlockerSnapshot, isValidVolumeName } from '../zfs/names.js';
+import { isSnapshotName, isVolumeName } from '../model/names.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 import { assertNever } from '../util/assert-never.js';
 
@@ -37,7 +37,7 @@ export function parsePeerRequest(original: string | undefined): PeerRequest {
   const words = original.split(' ');
   const [verb, name, extra, ...rest] = words;
   if (name === undefined) throw new PeerRequestRefused(`malformed request: ${JSON.stringify(original)}`);
-  if (!isValidVolumeName(name)) throw new PeerRequestRefused(`invalid volume name ${JSON.stringify(name)}`);
+  if (!isVolumeName(name)) throw new PeerRequestRefused(`invalid volume name ${JSON.stringify(name)}`);
   if (rest.length) throw new PeerRequestRefused(`too many arguments: ${JSON.stringify(original)}`);
   switch (verb) {
     case 'snapshots':
@@ -48,7 +48,7 @@ export function parsePeerRequest(original: string | undefined): PeerRequest {
       return { kind: verb, name };
     case 'recv':
       if (extra === undefined) return { kind: 'recv', name };
-      if (!isFlockerSnapshot(extra))
+      if (!isSnapshotName(extra))
         throw new PeerRequestRefused(`invalid snapshot name ${JSON.stringify(extra)}`);
       return { kind: 'recv', name, from: extra };
     default:

@@ -11,6 +11,7 @@ import { LocalRunner } from '../exec/local-runner.js';
 import { runChecked } from '../exec/check.js';
 import type { CommandRunner } from '../exec/runner.js';
 import type { PeerInfo } from '../model/changestate-input.js';
+import { isNodeName } from '../model/names.js';
 import { sshKeygenArgv } from '../exec/keygen.js';
 
 export interface TrustOptions {
@@ -59,7 +60,6 @@ const KEY_TYPES = [
   'sk-ecdsa-sha2-nistp256@openssh.com',
 ];
 const B64 = /^[A-Za-z0-9+/]+={0,3}$/;
-const NODE_NAME = /^[A-Za-z0-9_.@:[\]-]{1,253}$/;
 const ADDRESS = /^[A-Za-z0-9.:-]{1,253}$/;
 
 /** "type base64" of an openssh public key line (comment dropped); throws if malformed. */
@@ -74,7 +74,7 @@ export function normalizeKey(line: string, what: string): string {
 }
 
 function checkNode(node: string): void {
-  if (!NODE_NAME.test(node)) throw new TrustError(`invalid node name for trust: ${JSON.stringify(node)}`);
+  if (!isNodeName(node)) throw new TrustError(`invalid node name for trust: ${JSON.stringify(node)}`);
 }
 
 function checkAddress(address: string, port: number): void {

@@ -5,6 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
+import { APP_NAME_PATTERN, APP_NAME_RULE, NODE_NAME_PATTERN, NODE_NAME_RULE } from '../model/names.js';
 
 export const PORT = {
   type: 'integer',
@@ -13,15 +14,8 @@ export const PORT = {
   description: 'an integer from 1 to 65535',
 } as const;
 
-/** Application names: they become `flocker--NAME.service`, container `flocker--NAME`, dataset `.../NAME`. */
-export const APP_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$';
-export const APP_NAME_RULE =
-  'an application name: 1 to 63 letters, digits, "_" or "-", starting with a letter or digit (it becomes a systemd unit, container and ZFS dataset name)';
-
-/** Node names: ssh Host alias, hostname, IPv4 or bare IPv6 address. Never starts with "-". */
-export const NODE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,252}$';
-export const NODE_NAME_RULE =
-  'a node name (ssh Host alias, hostname or IP address): up to 253 letters, digits, ".", "_", ":" or "-", starting with a letter or digit';
+// Name rules are defined once, in model/names.ts (docker, zfs, trust and the wire formats use them too).
+export { APP_NAME_PATTERN, APP_NAME_RULE, NODE_NAME_PATTERN, NODE_NAME_RULE } from '../model/names.js';
 
 export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 export const ENV_NAME_RULE =

@@ -1,13 +1,11 @@
-// Names of the things flocker owns for one application.
+// Names of the things flocker owns for one application (the name rule is model/names.ts).
 import { FlockerError } from '../errors.js';
-
-/** Application names usable as systemd unit and docker container names. */
-export const APP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+import { APP_NAME_RULE, isAppName } from '../model/names.js';
 
 export function checkAppName(name: string): void {
-  if (!APP_NAME_PATTERN.test(name) || name.length > 200) {
+  if (!isAppName(name)) {
     throw new FlockerError(
-      `application name ${JSON.stringify(name)} is not usable as a unit/container name (letters, digits, _ . -; starts with a letter or digit)`,
+      `application name ${JSON.stringify(name)} is not usable as a unit/container name: expected ${APP_NAME_RULE}`,
       'E_APP_NAME',
       'user',
     );
@@ -20,5 +18,5 @@ export const unitName = (app: string): string => `flocker--${app}.service`;
 /** app name from a unit file name, or undefined if the unit is not one of ours */
 export function appNameOfUnit(unit: string): string | undefined {
   const m = /^flocker--(.+)\.service$/.exec(unit);
-  return m && APP_NAME_PATTERN.test(m[1] as string) ? m[1] : undefined;
+  return m && isAppName(m[1] as string) ? m[1] : undefined;
 }

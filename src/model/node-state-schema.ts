@@ -1,16 +1,30 @@
-// JSON schema of NodeState (what flocker-reportstate prints; checked by flocker-deploy). Data only.
+// JSON schema of NodeState (what flocker-reportstate prints; checked by flocker-deploy, and by
+// flocker-changestate inside its input). Data only.
 import { PROTOCOL_VERSION } from './state.js';
+import { APP_NAME_PATTERN, APP_NAME_RULE, SNAPSHOT_NAME_PATTERN, SNAPSHOT_NAME_RULE } from './names.js';
 import { applicationEntrySchema } from '../config/schema.js';
 
 const PORT = { type: 'integer', minimum: 1, maximum: 65535 } as const;
+const APP_NAME = { type: 'string', pattern: APP_NAME_PATTERN, description: APP_NAME_RULE } as const;
 const VOLUME = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'snapshots'],
   properties: {
-    name: { type: 'string', minLength: 1 },
-    snapshots: { type: 'array', items: { type: 'string', minLength: 1 } },
+    name: APP_NAME,
+    snapshots: {
+      type: 'array',
+      items: { type: 'string', pattern: SNAPSHOT_NAME_PATTERN, description: SNAPSHOT_NAME_RULE },
+    },
   },
+} as const;
+
+/** One NAT route (reported by a node, persisted in its routes file). */
+export const routeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['port', 'target_address', 'target_port'],
+  properties: { port: PORT, target_address: { type: 'string', minLength: 1 }, target_port: PORT },
 } as const;
 
 export const nodeStateSchema = {
@@ -31,6 +45,7 @@ export const nodeStateSchema = {
     },
     applications: {
       type: 'object',
+      propertyNames: { pattern: APP_NAME_PATTERN, description: APP_NAME_RULE },
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
@@ -40,14 +55,6 @@ export const nodeStateSchema = {
     },
     owned_volumes: { type: 'array', items: VOLUME },
     volume_copies: { type: 'array', items: VOLUME },
-    routes: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['port', 'target_address', 'target_port'],
-        properties: { port: PORT, target_address: { type: 'string', minLength: 1 }, target_port: PORT },
-      },
-    },
+    routes: { type: 'array', items: routeSchema },
   },
 } as const;

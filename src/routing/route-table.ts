@@ -5,6 +5,7 @@ import { runChecked } from '../exec/check.js';
 import { FlockerError } from '../errors.js';
 import type { NodeFiles } from '../exec/node-files.js';
 import { systemdCommandLine } from '../systemd/quote.js';
+import { parseRoutesFile, ROUTES_FORMAT } from '../validation/routes-file.js';
 import { installedRoutes, parseIptablesSave, planRoutes, routeProblems } from './iptables.js';
 
 export interface RouteTable {
@@ -16,7 +17,7 @@ export interface RouteTable {
 
 export const ROUTES_FILE = '/var/lib/flocker/routes.json';
 export const ROUTES_UNIT = 'flocker-routes.service';
-export const ROUTES_FORMAT = 'flocker-routes/1';
+export { ROUTES_FORMAT };
 export const DEFAULT_RESTORE_COMMAND: readonly string[] = ['flocker-changestate', 'restore-routes'];
 
 function checkRoutes(routes: readonly ReportedRoute[]): void {
@@ -57,35 +58,7 @@ export function renderRoutesFile(routes: readonly ReportedRoute[]): string {
   return `${JSON.stringify({ format: ROUTES_FORMAT, routes: sorted }, null, 2)}\n`;
 }
 
-export function parseRoutesFile(text: string, file: string): ReportedRoute[] {
-  const bad = (why: string): FlockerError =>
-    new FlockerError(`${file}: damaged routes file: ${why}`, 'E_ROUTES', 'system');
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw bad((e as Error).message);
-  }
-  if (typeof v !== 'object' || v === null || (v as { format?: unknown }).format !== ROUTES_FORMAT)
-    throw bad(`expected format ${ROUTES_FORMAT}`);
-  const routes = (v as { routes?: unknown }).routes;
-  if (!Array.isArray(routes)) throw bad('routes: expected a list');
-  const out = routes.map((r: unknown, i) => {
-    const o = r as Record<string, unknown>;
-    if (
-      typeof o !== 'object' ||
-      o === null ||
-      typeof o.port !== 'number' ||
-      typeof o.target_port !== 'number' ||
-      typeof o.target_address !== 'string'
-    )
-      throw bad(`routes[${i}]: expected {port, target_address, target_port}`);
-    return { port: o.port, target_address: o.target_address, target_port: o.target_port };
-  });
-  const problems = routeProblems(out);
-  if (problems.length) throw bad(problems.join('; '));
-  return out;
-}
+export { parseRoutesFile };
 
 export interface IptablesRouteTableOptions {
   readonly iptables?: string;

@@ -1,21 +1,10 @@
 // Every JSON-schema validator, compiled once. `npm run build` generates standalone validator
-// code (scripts/gen-validators.mjs -> validators.generated.js beside this file) so a deploy does
-// not spend ~0.2 s compiling schemas at start; without it they are compiled here at load.
+// code (scripts/gen-validators.mjs -> validators.generated.js beside this file) so a program
+// does not spend ~0.2 s compiling schemas at start; without it they are compiled here at load.
+// The schemas themselves (schemas.ts) are imported only then: the generated code needs none.
 import type { ValidateFunction } from 'ajv';
-import {
-  AJV_OPTIONS,
-  applicationConfigSchema,
-  applicationEntrySchema,
-  deploymentConfigSchema,
-} from '../config/schema.js';
-import { nodeStateSchema } from '../model/node-state-schema.js';
+import type { SCHEMAS } from './schemas.js';
 
-export const SCHEMAS = {
-  entry: applicationEntrySchema,
-  applicationConfig: applicationConfigSchema,
-  deploymentConfig: deploymentConfigSchema,
-  nodeState: nodeStateSchema,
-} as const;
 type Validators = Record<keyof typeof SCHEMAS, ValidateFunction>;
 
 async function load(): Promise<[Validators, 'generated' | 'compiled']> {
@@ -23,10 +12,14 @@ async function load(): Promise<[Validators, 'generated' | 'compiled']> {
     const url = new URL('./validators.generated.js', import.meta.url).href;
     return [(await import(url)) as Validators, 'generated'];
   } catch {
-    const { Ajv } = await import('ajv');
+    const [{ Ajv }, { AJV_OPTIONS }, { SCHEMAS: schemas }] = await Promise.all([
+      import('ajv'),
+      import('../config/schema.js'),
+      import('./schemas.js'),
+    ]);
     const ajv = new Ajv(AJV_OPTIONS);
     const out = {} as Record<string, ValidateFunction>;
-    for (const [k, schema] of Object.entries(SCHEMAS)) out[k] = ajv.compile(schema);
+    for (const [k, schema] of Object.entries(schemas)) out[k] = ajv.compile(schema);
     return [out as Validators, 'compiled'];
   }
 }
@@ -38,3 +31,7 @@ export const validateEntrySchema: ValidateFunction = v.entry;
 export const validateApplicationConfigSchema: ValidateFunction = v.applicationConfig;
 export const validateDeploymentConfigSchema: ValidateFunction = v.deploymentConfig;
 export const validateNodeStateSchema: ValidateFunction = v.nodeState;
+export const validateChangestateInputSchema: ValidateFunction = v.changestateInput;
+export const validateTrustInputSchema: ValidateFunction = v.trustInput;
+export const validateRecordedSpecSchema: ValidateFunction = v.recordedSpec;
+export const validateRoutesFileSchema: ValidateFunction = v.routesFile;

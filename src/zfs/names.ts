@@ -1,12 +1,12 @@
-// Pure naming rules for volumes, datasets and the snapshots flocker makes.
+// Pure naming rules for volumes, datasets and the snapshots flocker makes (the volume and
+// snapshot name rules themselves are model/names.ts).
+import { isSnapshotName, isVolumeName, SNAPSHOT_NAME_RE } from '../model/names.js';
 
 export const DEFAULT_PARENT = 'flocker/volumes';
 
 /** Volume (= application) names accepted anywhere a name crosses a trust boundary. */
-const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
 export function isValidVolumeName(name: string): boolean {
-  return VOLUME_NAME.test(name) && !name.includes('..');
+  return isVolumeName(name);
 }
 
 export function assertVolumeName(name: string): void {
@@ -34,10 +34,8 @@ export function volumeOfDataset(parent: string, dataset: string): string | undef
 }
 
 // Snapshots we make: flocker-<YYYYMMDDTHHMMSSmmmZ>-<counter>. Only these are listed or pruned.
-const SNAPSHOT = /^flocker-(\d{8}T\d{9}Z)-(\d{1,9})$/;
-
 export function isFlockerSnapshot(snap: string): boolean {
-  return SNAPSHOT.test(snap);
+  return isSnapshotName(snap);
 }
 
 export function flockerSnapshotName(at: Date, counter: number): string {
@@ -48,8 +46,8 @@ export function flockerSnapshotName(at: Date, counter: number): string {
 
 /** Order of flocker snapshots: by embedded time, then counter (creation has 1 s granularity). */
 export function compareSnapshots(a: string, b: string): number {
-  const ma = SNAPSHOT.exec(a);
-  const mb = SNAPSHOT.exec(b);
+  const ma = SNAPSHOT_NAME_RE.exec(a);
+  const mb = SNAPSHOT_NAME_RE.exec(b);
   if (!ma || !mb) return 0;
   const ta = ma[1] as string;
   const tb = mb[1] as string;

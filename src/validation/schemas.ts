@@ -1,0 +1,18 @@
+// Every JSON schema with a validator: the build generates standalone code for each
+// (scripts/gen-validators.mjs); validators.ts compiles them only when that code is missing.
+import { applicationConfigSchema, applicationEntrySchema, deploymentConfigSchema } from '../config/schema.js';
+import { nodeStateSchema } from '../model/node-state-schema.js';
+import { changestateInputSchema, trustInputSchema } from './changestate-input-schema.js';
+import { recordedSpecSchema } from './recorded-spec-schema.js';
+import { routesFileSchema } from './routes-file-schema.js';
+
+export const SCHEMAS = {
+  entry: applicationEntrySchema,
+  applicationConfig: applicationConfigSchema,
+  deploymentConfig: deploymentConfigSchema,
+  nodeState: nodeStateSchema,
+  changestateInput: changestateInputSchema,
+  trustInput: trustInputSchema,
+  recordedSpec: recordedSpecSchema,
+  routesFile: routesFileSchema,
+} as const;
