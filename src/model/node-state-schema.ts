@@ -2,7 +2,7 @@
 // flocker-changestate inside its input). Data only.
 import { PROTOCOL_VERSION } from './state.js';
 import { APP_NAME_PATTERN, APP_NAME_RULE, SNAPSHOT_NAME_PATTERN, SNAPSHOT_NAME_RULE } from './names.js';
-import { applicationEntrySchema } from '../config/schema.js';
+import { applicationEntrySchema } from './application-schema.js';
 
 const PORT = { type: 'integer', minimum: 1, maximum: 65535 } as const;
 const APP_NAME = { type: 'string', pattern: APP_NAME_PATTERN, description: APP_NAME_RULE } as const;
