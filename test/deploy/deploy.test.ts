@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { deploy } from '../../src/deploy/deploy.js';
-import type { DeployOptions } from '../../src/deploy/deploy.js';
+import { deploy } from '../../src/deploy/driver.js';
+import type { DeployOptions } from '../../src/deploy/driver.js';
 import { toApplication } from '../../src/model/canonical.js';
 import type { DesiredConfig } from '../../src/model/deployment.js';
 import type { DeployEvent } from '../../src/model/events.js';
