@@ -16,6 +16,8 @@ import type { RenderIO, Renderer } from './renderer.js';
 export interface CliIO extends RenderIO {
   /** stderr is a terminal and not CI: listr2 renders progress */
   readonly interactive: boolean;
+  /** opens the node connections; default: ssh2 with the command line's options (tests: fakes) */
+  readonly connect?: DeployOptions['connect'];
 }
 
 interface CliOptions {
@@ -93,14 +95,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       dryRun: o.dryRun === true,
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
-      connect: (nodes) =>
-        connectAll(nodes, {
-          ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
-          ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
-          ...(o.identity.length ? { identityFiles: o.identity } : {}),
-          connectTimeoutMs: o.connectTimeout * 1000,
-          concurrency: o.concurrency,
-        }),
+      connect:
+        io.connect ??
+        ((nodes) =>
+          connectAll(nodes, {
+            ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
+            ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
+            ...(o.identity.length ? { identityFiles: o.identity } : {}),
+            connectTimeoutMs: o.connectTimeout * 1000,
+            concurrency: o.concurrency,
+          })),
     };
     return await run(opts, await rendererFor(o, io));
   } catch (e) {
