@@ -3,6 +3,7 @@
 // text here: the driver (driver.ts) orders the steps and reports them.
 import { createHash } from 'node:crypto';
 import { AggregateNodeError, PhaseError, SameNodeError, toNodeError } from '../errors.js';
+import type { NodeError } from '../errors.js';
 import type { ChangestateInput, PeerInfo } from '../model/changestate-input.js';
 import type { ClusterPlan, PhaseName } from '../model/changes.js';
 import type { DesiredConfig } from '../model/deployment.js';
@@ -64,7 +65,7 @@ function senders(p: ClusterPlan): Set<string> {
 function throwFailures(
   nodes: readonly string[],
   settled: readonly PromiseSettledResult<unknown>[],
-  many: (errors: ReturnType<typeof toNodeError>[]) => Error,
+  many: (errors: NodeError[]) => Error,
 ): void {
   const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [[nodes[i]!, r.reason] as const] : []));
   if (failed.length === 1) throw failed[0]![1];
