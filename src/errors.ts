@@ -1,6 +1,7 @@
 // One error module: every code the tools report, what it means, and whose fault it is.
 // `source` says whose fault: 'user' (bad input or usage, exit 2) or 'system' (a node, a command
 // or the network failed, exit 1). Only bin/ exits; renderers turn codes into text at the edge.
+import type { PhaseName } from './model/changes.js';
 
 export type ErrorSource = 'user' | 'system';
 
@@ -121,6 +122,74 @@ export class NodeError extends FlockerError {
   ) {
     super(`${host}: ${message}`, code, source);
   }
+}
+
+/** Wrap anything thrown for `host` as a NodeError (keeps NodeErrors as they are). */
+export function toNodeError(host: string, err: unknown): NodeError {
+  if (err instanceof NodeError) return err;
+  const raw = err instanceof Error ? err.message : String(err);
+  const message = raw.startsWith(`${host}: `) ? raw.slice(host.length + 2) : raw;
+  if (err instanceof FlockerError) return new NodeError(host, message, err.code, err.source);
+  return new NodeError(host, message);
+}
+
+/**
+ * Several nodes failed in one step (connect, gather state, trust, ...): one error listing each.
+ * `errors` holds one NodeError per failed node, in node order. A user error only when every
+ * failure is one (then the fix is on the user's side for every node).
+ */
+export class AggregateNodeError extends FlockerError {
+  constructor(
+    readonly errors: readonly NodeError[],
+    what: string,
+    readonly total?: number,
+    code: ErrorCode = 'E_NODES',
+  ) {
+    super(
+      `${what}: ${errors.length}${total !== undefined ? ` of ${total}` : ''} node(s) failed\n` +
+        errors.map((e) => '  ' + e.message.split('\n').join('\n    ')).join('\n'),
+      code,
+      errors.length > 0 && errors.every((e) => e.source === 'user') ? 'user' : 'system',
+    );
+  }
+
+  /** the failed node names */
+  get hosts(): string[] {
+    return this.errors.map((e) => e.host);
+  }
+}
+
+/**
+ * Several nodes failed in one deploy phase. The same aggregate, with its own code: E_NODES
+ * (connect, gather state, trust) means no application was touched yet, E_PHASE means the
+ * cluster may be partly changed and re-running the deploy continues from where it stopped.
+ */
+export class PhaseError extends AggregateNodeError {
+  constructor(
+    readonly phase: PhaseName,
+    errors: readonly NodeError[],
+    total?: number,
+  ) {
+    super(errors, `phase ${phase}`, total, 'E_PHASE');
+  }
+}
+
+/** Two deployment names reach the same machine (same address or machine-id). */
+export class SameNodeError extends FlockerError {
+  constructor(message: string) {
+    super(message, 'E_SAME_NODE', 'user');
+  }
+}
+
+/** An error as data (events, --json): its catalogue code and its message. */
+export function errorData(
+  e: unknown,
+  fallback: ErrorCode = 'E_INTERNAL',
+): { code: ErrorCode; message: string } {
+  return {
+    code: e instanceof FlockerError ? e.code : fallback,
+    message: e instanceof Error ? e.message : String(e),
+  };
 }
 
 export function exitCodeFor(err: unknown): number {

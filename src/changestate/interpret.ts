@@ -1,5 +1,5 @@
 // The interpreter over plan data: runs one node's Change tree with its adapters.
-import { FlockerError } from '../errors.js';
+import { errorData, FlockerError } from '../errors.js';
 import type { Change, PhaseName } from '../model/changes.js';
 import type { Emit, NodeEvent } from '../model/events.js';
 import type { PeerInfo } from '../model/changestate-input.js';
@@ -97,21 +97,26 @@ export async function interpret(c: Change, ctx: InterpretContext): Promise<void>
     if (failed) throw failed.reason;
     return;
   }
-  const change = describeChange(c);
-  ctx.emit({ type: 'change-start', phase: ctx.phase, change });
+  // events carry the change itself; the deploy side renders it
+  ctx.emit({ type: 'change-start', phase: ctx.phase, change: c });
   const t0 = Date.now();
   try {
     const detail = await leaf(c, ctx);
     ctx.emit({
       type: 'change-done',
       phase: ctx.phase,
-      change,
+      change: c,
       ms: Date.now() - t0,
       ...(detail ? { detail } : {}),
     });
   } catch (e) {
-    const err = e instanceof ChangeError ? e : new ChangeError(change, e);
-    ctx.emit({ type: 'change-failed', phase: ctx.phase, change, error: err.message });
+    const err = e instanceof ChangeError ? e : new ChangeError(describeChange(c), e);
+    ctx.emit({
+      type: 'change-failed',
+      phase: ctx.phase,
+      change: c,
+      error: errorData(err.failure, 'E_CHANGE'),
+    });
     throw err;
   }
 }

@@ -1,21 +1,23 @@
 // flocker-deploy's command line: argument parsing, wiring of the real ssh transport and
-// config loader, and rendering (listr2 on a terminal, timestamped lines otherwise, --json).
+// config loader to the deploy driver, and the choice of renderer (listr2 on a terminal,
+// timestamped lines otherwise, NDJSON or the plan document with --json).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { userInfo } from 'node:os';
 import { loadDesiredConfig } from '../config/index.js';
-import { FlockerError, exitCodeFor } from '../errors.js';
+import { FlockerError, errorData, exitCodeFor } from '../errors.js';
 import { connectAll } from '../ssh/index.js';
-import { DeploySession, deploy } from './deploy.js';
-import type { DeployOptions } from './deploy.js';
-import { countChanges, describePlan, planDocument } from '../plan/describe.js';
-import { formatEvent, timestamped } from './render.js';
+import { deploy } from './driver.js';
+import type { DeployOptions } from './driver.js';
+import { listrRenderer } from './render-listr.js';
+import { ndjsonRenderer, planDocumentRenderer } from './render-ndjson.js';
+import { plainRenderer } from './render-plain.js';
+import type { RenderIO, Renderer } from './renderer.js';
 
-export interface CliIO {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
+export interface CliIO extends RenderIO {
   /** stderr is a terminal and not CI: listr2 renders progress */
   readonly interactive: boolean;
-  readonly now: () => Date;
+  /** opens the node connections; default: ssh2 with the command line's options (tests: fakes) */
+  readonly connect?: DeployOptions['connect'];
 }
 
 interface CliOptions {
@@ -88,24 +90,23 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const o = program.opts<CliOptions>();
   try {
     const desired = await loadDesiredConfig(deploymentPath, applicationPath);
-    const opts: DeployOptions = {
+    const opts: Omit<DeployOptions, 'emit'> = {
       desired,
       dryRun: o.dryRun === true,
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
-      emit: () => undefined,
-      connect: (nodes) =>
-        connectAll(nodes, {
-          ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
-          ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
-          ...(o.identity.length ? { identityFiles: o.identity } : {}),
-          connectTimeoutMs: o.connectTimeout * 1000,
-          concurrency: o.concurrency,
-        }),
+      connect:
+        io.connect ??
+        ((nodes) =>
+          connectAll(nodes, {
+            ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
+            ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
+            ...(o.identity.length ? { identityFiles: o.identity } : {}),
+            connectTimeoutMs: o.connectTimeout * 1000,
+            concurrency: o.concurrency,
+          })),
     };
-    if (o.json) return await runJson(opts, io);
-    if (io.interactive) return await runListr(opts, io);
-    return await runPlain(opts, io);
+    return await run(opts, await rendererFor(o, io));
   } catch (e) {
     reportError(e, io, o.json === true);
     return exitCodeFor(e);
@@ -113,99 +114,27 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 }
 
 function reportError(e: unknown, io: CliIO, json: boolean): void {
-  const message = e instanceof Error ? e.message : String(e);
-  const code = e instanceof FlockerError ? e.code : 'E_INTERNAL';
+  const { code, message } = errorData(e);
   if (json) io.stdout(`${JSON.stringify({ type: 'error', code, exit_code: exitCodeFor(e), message })}\n`);
   io.stderr(`flocker-deploy: error: ${message}\n`);
   if (!(e instanceof FlockerError) && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
 }
 
-async function runJson(opts: DeployOptions, io: CliIO): Promise<number> {
-  if (opts.dryRun) {
-    const r = await deploy(opts);
-    io.stdout(`${JSON.stringify(planDocument(r.plan, r.addresses), null, 2)}\n`);
-    return 0;
-  }
-  const r = await deploy({
-    ...opts,
-    emit: (e) => io.stdout(`${JSON.stringify({ ...e, time: io.now().toISOString() })}\n`),
-  });
-  io.stdout(
-    `${JSON.stringify({ type: 'result', applied: r.applied, plan: planDocument(r.plan, r.addresses) })}\n`,
-  );
-  return 0;
+/** The renderer for the chosen output: every one is a view of the same driver events. */
+async function rendererFor(o: CliOptions, io: CliIO): Promise<Renderer> {
+  if (o.json) return o.dryRun ? planDocumentRenderer(io) : ndjsonRenderer(io);
+  if (io.interactive) return listrRenderer({ dryRun: o.dryRun === true });
+  return plainRenderer(io);
 }
 
-async function runPlain(opts: DeployOptions, io: CliIO): Promise<number> {
-  const r = await deploy({
-    ...opts,
-    emit: (e) => io.stderr(`${timestamped(io.now(), formatEvent(e))}\n`),
-    onPlan: (p, addresses) => io.stdout(describePlan(p, addresses)),
-  });
-  if (r.applied) io.stdout(`Applied ${countChanges(r.plan)} changes.\n`);
-  return 0;
-}
-
-async function runListr(opts: DeployOptions, io: CliIO): Promise<number> {
-  const { Listr } = await import('listr2'); // only on a terminal: keeps CI and --json start-up lean
-  const s = new DeploySession(opts);
+async function run(opts: Omit<DeployOptions, 'emit'>, view: Renderer): Promise<number> {
   let failure: unknown;
-  const applied = { value: false };
-  const planned = { value: false };
   try {
-    await new Listr(
-      [
-        { title: `Connect to ${s.nodes.join(', ')}`, task: () => s.connect() },
-        { title: 'Gather state from every node', task: () => s.gather() },
-        {
-          title: 'Plan',
-          task: (_ctx, task) => {
-            const p = s.computePlan();
-            planned.value = true;
-            task.title = `Plan: ${countChanges(p)} changes`;
-            // shown (and kept) under the task before anything changes
-            task.output = describePlan(p, s.addresses).trimEnd();
-          },
-          rendererOptions: { persistentOutput: true, outputBar: Infinity },
-        },
-        {
-          title: 'Apply',
-          enabled: () => !opts.dryRun && s.plan.phases.length > 0,
-          task: (_ctx, task) => {
-            applied.value = true;
-            return task.newListr([
-              {
-                title: 'Node-to-node trust for volume transfers',
-                enabled: () => s.needsTrust(),
-                task: () => s.setUpTrust(),
-              },
-              ...s.plan.phases.map((ph, i) => ({
-                title: `Phase ${ph.phase} on ${Object.keys(ph.nodes).sort().join(', ')}`,
-                task: (_c: unknown, t: { output: string }) => {
-                  const next = s.plan.phases[i + 1];
-                  if (next) s.prestart(next.phase, Object.keys(next.nodes).sort());
-                  return s.runPhase(
-                    ph.phase,
-                    Object.keys(ph.nodes).sort(),
-                    (e) => (t.output = formatEvent(e)),
-                  );
-                },
-              })),
-            ]);
-          },
-        },
-      ],
-      { rendererOptions: { collapseSubtasks: false } },
-    ).run();
+    await deploy({ ...opts, emit: view.emit });
   } catch (e) {
     failure = e;
   }
-  try {
-    if (!opts.dryRun && planned.value) await s.writeAudit(failure);
-  } finally {
-    s.close();
-  }
+  await view.end(failure);
   if (failure) throw failure;
-  if (applied.value) io.stdout(`Applied ${countChanges(s.plan)} changes.\n`);
   return 0;
 }

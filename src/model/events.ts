@@ -1,31 +1,58 @@
-// Typed progress events. The core emits them; the CLI renders them (listr2 on a TTY, plain
-// timestamped lines otherwise, NDJSON with --json). flocker-changestate emits the node-side
-// ones as NDJSON on stdout and flocker-deploy adds the node name.
-import type { PhaseName } from './changes.js';
+// Typed progress events, as data: the deploy driver emits them, renderers (listr2 on a TTY,
+// plain timestamped lines otherwise, NDJSON with --json) turn them into text at the edge.
+// flocker-changestate emits the node-side ones as NDJSON on stdout and flocker-deploy adds the
+// node name. Changes travel as the plan's own Change objects, errors as code and message.
+import type { ErrorCode } from '../errors.js';
+import type { Change, ClusterPlan, InParallel, PhaseName, Sequentially } from './changes.js';
+
+/** A change that does something (not a group); what node events are about. */
+export type LeafChange = Exclude<Change, Sequentially | InParallel>;
+
+/** An error as data: its catalogue code and its message. */
+export interface ErrorData {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** Figures of one change, e.g. of a volume push (incremental or not). */
+export type ChangeFigures = Readonly<Record<string, string | number | boolean>>;
 
 export type NodeEvent =
-  | { readonly type: 'change-start'; readonly phase: PhaseName; readonly change: string }
+  | { readonly type: 'change-start'; readonly phase: PhaseName; readonly change: LeafChange }
   | {
       readonly type: 'change-done';
       readonly phase: PhaseName;
-      readonly change: string;
+      readonly change: LeafChange;
       readonly ms: number;
-      /** e.g. volume push figures */
-      readonly detail?: Readonly<Record<string, string | number | boolean>>;
+      readonly detail?: ChangeFigures;
     }
   | {
       readonly type: 'change-failed';
       readonly phase: PhaseName;
-      readonly change: string;
-      readonly error: string;
+      readonly change: LeafChange;
+      readonly error: ErrorData;
     };
 
+/** The driver's steps around the phases, in order (trust only when volumes move). */
+export type StepName = 'connect' | 'gather state' | 'node-to-node trust';
+
 export type DeployEvent =
-  | { readonly type: 'step-start'; readonly step: string; readonly nodes: readonly string[] }
-  | { readonly type: 'step-done'; readonly step: string; readonly ms: number }
-  | { readonly type: 'step-failed'; readonly step: string; readonly error: string }
+  | { readonly type: 'step-start'; readonly step: StepName; readonly nodes: readonly string[] }
+  | { readonly type: 'step-done'; readonly step: StepName; readonly ms: number }
+  | { readonly type: 'step-failed'; readonly step: StepName; readonly error: ErrorData }
+  /** the plan, known before anything changes; node name -> address used for routing */
+  | {
+      readonly type: 'plan';
+      readonly plan: ClusterPlan;
+      readonly addresses: Readonly<Record<string, string>>;
+    }
   | { readonly type: 'phase-start'; readonly phase: PhaseName; readonly nodes: readonly string[] }
   | { readonly type: 'phase-done'; readonly phase: PhaseName; readonly ms: number }
-  | (NodeEvent & { readonly node: string });
+  | { readonly type: 'phase-failed'; readonly phase: PhaseName; readonly error: ErrorData }
+  | (NodeEvent & { readonly node: string })
+  /** every node's audit log was given this deploy's record (also after a failed phase) */
+  | { readonly type: 'audit'; readonly nodes: readonly string[]; readonly result: string }
+  /** the last event of a deploy that did not fail; applied: phases ran */
+  | { readonly type: 'finished'; readonly applied: boolean };
 
 export type Emit<E> = (event: E) => void;

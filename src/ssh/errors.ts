@@ -2,7 +2,10 @@
 // specific code; host key and local-key/config problems are 'user' (the fix is on the user's
 // side: accept the key, load the key into the agent, fix ~/.ssh/config), network failures are
 // 'system'.
-import { FlockerError, NodeError } from '../errors.js';
+import { FlockerError } from '../errors.js';
+
+// one aggregate for per-node failures, shared with the deploy driver (src/errors.ts)
+export { AggregateNodeError, toNodeError } from '../errors.js';
 
 export const SSH_ERROR_CODES = {
   /** TCP connect failed (refused, unreachable, reset) */
@@ -26,39 +29,9 @@ export const SSH_ERROR_CODES = {
   protocol: 'E_SSH_PROTOCOL',
 } as const;
 
-/** Several nodes failed; `errors` holds one NodeError per failed node, in node order. */
-export class AggregateNodeError extends FlockerError {
-  constructor(
-    readonly errors: readonly NodeError[],
-    what: string,
-    readonly total?: number,
-  ) {
-    super(
-      `${what}: ${errors.length}${total !== undefined ? ` of ${total}` : ''} node(s) failed\n` +
-        errors.map((e) => '  ' + e.message.split('\n').join('\n    ')).join('\n'),
-      'E_NODES',
-      errors.length > 0 && errors.every((e) => e.source === 'user') ? 'user' : 'system',
-    );
-  }
-
-  /** the failed node names */
-  get hosts(): string[] {
-    return this.errors.map((e) => e.host);
-  }
-}
-
 /** The ssh client config (~/.ssh/config or --ssh-config) cannot be read or parsed. */
 export class SshConfigError extends FlockerError {
   constructor(message: string) {
     super(message, SSH_ERROR_CODES.config, 'user');
   }
-}
-
-/** Wrap anything thrown for `host` as a NodeError (keeps NodeErrors as they are). */
-export function toNodeError(host: string, err: unknown): NodeError {
-  if (err instanceof NodeError) return err;
-  const raw = err instanceof Error ? err.message : String(err);
-  const message = raw.startsWith(`${host}: `) ? raw.slice(host.length + 2) : raw;
-  if (err instanceof FlockerError) return new NodeError(host, message, err.code, err.source);
-  return new NodeError(host, message);
 }

@@ -3,8 +3,11 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { main } from '../../src/deploy/cli.js';
 import type { CliIO } from '../../src/deploy/cli.js';
+import { countChanges, describePlan, planDocument } from '../../src/plan/describe.js';
+import type { ClusterPlan } from '../../src/model/changes.js';
+import { fakeCluster } from '../helpers/fake-cluster.js';
 
-function io(): CliIO & { out: string[]; err: string[] } {
+function io(connect?: CliIO['connect']): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
   return {
@@ -14,7 +17,21 @@ function io(): CliIO & { out: string[]; err: string[] } {
     stderr: (s) => err.push(s),
     interactive: false,
     now: () => new Date(0),
+    ...(connect ? { connect } : {}),
   };
+}
+
+const GOOD = ['fixtures/good/deployment.yml', 'fixtures/good/application.yml'];
+const goodCluster = () => fakeCluster(['192.0.2.20', 'idle', 'node1', 'spare']);
+type PlanDoc = ReturnType<typeof planDocument>;
+
+/** The plan of the good fixture on fresh fake nodes, from --dry-run --json. */
+async function dryRunPlan(): Promise<{ plan: ClusterPlan; addresses: Record<string, string> }> {
+  const t = io(goodCluster().connect);
+  expect(await main(['--dry-run', '--json', ...GOOD], t)).to.equal(0);
+  const doc = JSON.parse(t.out.join('')) as PlanDoc;
+  const addresses = Object.fromEntries(Object.entries(doc.nodes).map(([n, v]) => [n, v.address!]));
+  return { plan: { phases: doc.phases }, addresses };
 }
 
 describe('flocker-deploy command line', () => {
@@ -63,5 +80,67 @@ describe('flocker-deploy command line', () => {
     const t = io();
     expect(await main(['fixtures/none/deployment.yml', 'fixtures/good/application.yml'], t)).to.equal(2);
     expect(t.err.join('')).to.match(/fixtures\/none\/deployment.yml:1:1: .*cannot read/);
+  });
+
+  it('deploying (plain): the plan on stdout before anything changes, progress on stderr, exit 0', async () => {
+    const { plan, addresses } = await dryRunPlan();
+    const t = io(goodCluster().connect);
+    expect(await main(GOOD, t)).to.equal(0);
+    expect(t.out).to.deep.equal([describePlan(plan, addresses), `Applied ${countChanges(plan)} changes.\n`]);
+    const lines = t.err.join('').split('\n');
+    expect(lines[0]).to.equal('[00:00:00.000] connect: 192.0.2.20, idle, node1, spare');
+    expect(lines).to.include('[00:00:00.000] phase routes: done in 0.00s');
+  });
+
+  it('--json: NDJSON events, then the result with the plan document last; the same plan as --dry-run --json', async () => {
+    const c = goodCluster();
+    const dry = io(c.connect);
+    expect(await main(['--dry-run', '--json', ...GOOD], dry)).to.equal(0);
+    const doc = JSON.parse(dry.out.join('')) as PlanDoc;
+    expect(doc).to.include({ format: 'flocker-plan', version: 1 });
+    expect(Object.keys(doc.nodes)).to.deep.equal(['192.0.2.20', 'idle', 'node1', 'spare']);
+    expect(dry.err).to.deep.equal([]);
+
+    const t = io(c.connect);
+    expect(await main(['--json', ...GOOD], t)).to.equal(0);
+    const lines = t.out
+      .join('')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; time?: string; plan?: PlanDoc });
+    expect(lines.map((l) => l.type).slice(0, 5)).to.deep.equal([
+      'step-start',
+      'step-done',
+      'step-start',
+      'step-done',
+      'plan',
+    ]);
+    expect(lines.slice(0, -1).every((l) => l.time === '1970-01-01T00:00:00.000Z')).to.equal(true);
+    expect(lines.at(-1)).to.deep.equal({ type: 'result', applied: true, plan: doc });
+  });
+
+  it('a failing node: exit 1, the error on stderr and as the last JSON line; the audit still written', async () => {
+    for (const json of [false, true]) {
+      const c = goodCluster();
+      c.nodes.get('node1')!.failOn = 'start web';
+      const t = io(c.connect);
+      expect(await main([...(json ? ['--json'] : []), ...GOOD], t)).to.equal(1);
+      expect(t.err.join('')).to.match(
+        /flocker-deploy: error: node1: changestate failed in phase start: flocker-changestate apply \(exit 1\)\nstart web .*\n$/,
+      );
+      if (json)
+        expect(JSON.parse(t.out.at(-1)!)).to.include({ type: 'error', code: 'E_NODE_COMMAND', exit_code: 1 });
+      else expect(t.out.join('')).to.not.include('Applied');
+      expect(c.nodes.get('node1')!.audit.length).to.equal(1);
+    }
+  });
+
+  it('--dry-run (plain) prints exactly the plan and changes nothing', async () => {
+    const { plan, addresses } = await dryRunPlan();
+    const c = goodCluster();
+    const t = io(c.connect);
+    expect(await main(['--dry-run', ...GOOD], t)).to.equal(0);
+    expect(t.out).to.deep.equal([describePlan(plan, addresses)]);
+    for (const n of c.nodes.values()) expect([n.running.size, n.audit.length]).to.deep.equal([0, 0]);
   });
 });

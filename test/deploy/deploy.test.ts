@@ -1,9 +1,14 @@
+// The deploy driver on in-process fake nodes that run the real planner and interpreter: what it
+// does to the nodes, and the events it emits, as data.
 import { expect } from 'chai';
-import { deploy } from '../../src/deploy/deploy.js';
-import type { DeployOptions } from '../../src/deploy/deploy.js';
+import { deploy } from '../../src/deploy/driver.js';
+import type { DeployOptions } from '../../src/deploy/driver.js';
+import { AggregateNodeError, FlockerError, PhaseError } from '../../src/errors.js';
 import { toApplication } from '../../src/model/canonical.js';
+import type { ClusterPlan, PhaseName } from '../../src/model/changes.js';
 import type { DesiredConfig } from '../../src/model/deployment.js';
 import type { DeployEvent } from '../../src/model/events.js';
+import { leaves } from '../../src/plan/planner.js';
 import { fakeCluster } from '../helpers/fake-cluster.js';
 
 const web = toApplication('web', {
@@ -20,6 +25,7 @@ const desired = (n1: string[], n2: string[], apps = [web, api]): DesiredConfig =
   applications: Object.fromEntries(apps.map((a) => [a.name, a])),
   nodes: { n1, n2 },
 });
+const addresses = { n1: '198.51.100.2', n2: '198.51.100.3' };
 
 function opts(
   c: ReturnType<typeof fakeCluster>,
@@ -30,79 +36,213 @@ function opts(
   return { desired: d, dryRun, connect: c.connect, emit: (e) => events.push(e), user: 'tester' };
 }
 
-describe('deploy (fake nodes running the real planner and interpreter)', () => {
-  it('deploys, moves an app with its volume, and a second identical deploy changes nothing', async () => {
+async function failure(p: Promise<unknown>): Promise<FlockerError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).to.be.instanceOf(FlockerError);
+  return e as FlockerError;
+}
+
+/** Durations are not data a test can know. */
+const noMs = (e: DeployEvent): DeployEvent => ('ms' in e ? { ...e, ms: 0 } : e);
+/** The driver's own events (steps, plan, phases, audit, end), durations zeroed. */
+const driverEvents = (events: readonly DeployEvent[]) => events.filter((e) => !('node' in e)).map(noMs);
+/** One node's events, as type, phase and change. */
+const nodeEvents = (events: readonly DeployEvent[], node: string) =>
+  events.flatMap((e) =>
+    'node' in e && e.node === node ? [{ type: e.type, phase: e.phase, change: e.change }] : [],
+  );
+/** What a node reports when it does its part of the plan: each leaf started then done. */
+const planned = (p: ClusterPlan, node: string) =>
+  p.phases.flatMap((ph) =>
+    leaves(ph.nodes[node] ?? { kind: 'sequentially', changes: [] }).flatMap((change) => [
+      { type: 'change-start', phase: ph.phase, change },
+      { type: 'change-done', phase: ph.phase, change },
+    ]),
+  );
+const phaseEvents = (phase: PhaseName, nodes: string[]): DeployEvent[] => [
+  { type: 'phase-start', phase, nodes },
+  { type: 'phase-done', phase, ms: 0 },
+];
+const steps = (...names: ('connect' | 'gather state' | 'node-to-node trust')[]): DeployEvent[] =>
+  names.flatMap((step): DeployEvent[] => [
+    { type: 'step-start', step, nodes: ['n1', 'n2'] },
+    { type: 'step-done', step, ms: 0 },
+  ]);
+
+describe('deploy driver (fake nodes running the real planner and interpreter)', () => {
+  it('deploys: steps, plan, phases, audit and end as events; nodes report the plan changes as data', async () => {
     const c = fakeCluster(['n1', 'n2']);
+    const events: DeployEvent[] = [];
+    const r = await deploy(opts(c, desired(['web'], ['api']), events));
+    expect(r).to.deep.include({ applied: true, addresses });
+    expect(r.plan.phases.map((p) => p.phase)).to.deep.equal(['start', 'routes']);
+    expect(driverEvents(events)).to.deep.equal([
+      ...steps('connect', 'gather state'),
+      { type: 'plan', plan: r.plan, addresses },
+      ...phaseEvents('start', ['n1', 'n2']),
+      ...phaseEvents('routes', ['n1', 'n2']),
+      { type: 'audit', nodes: ['n1', 'n2'], result: 'ok' },
+      { type: 'finished', applied: true },
+    ]);
+    for (const n of ['n1', 'n2']) expect(nodeEvents(events, n), n).to.deep.equal(planned(r.plan, n));
+
     const n1 = c.nodes.get('n1')!;
     const n2 = c.nodes.get('n2')!;
-    const first = await deploy(opts(c, desired(['web'], ['api'])));
-    expect(first.applied).to.equal(true);
     expect([...n1.running.keys()]).to.deep.equal(['web']);
     expect(n2.running.get('api')?.env.WEB_PORT_80_TCP).to.equal('tcp://198.51.100.3:8080');
     expect(n2.routes).to.deep.equal([{ port: 8080, target_address: '198.51.100.2', target_port: 8080 }]);
+    // the audit records the changes done, as the plan's own Change data
+    const audit = JSON.parse(n1.audit[0]!) as { user: string; result: string; changes: unknown[] };
+    expect(audit).to.deep.include({ user: 'tester', result: 'ok' });
+    expect(audit.changes).to.deep.equal(
+      r.plan.phases.flatMap((ph) => (ph.nodes.n1 ? leaves(ph.nodes.n1) : [])),
+    );
+  });
+
+  it('moves an app with its volume (trust, then push, stop, start, routes); a repeat changes nothing', async () => {
+    const c = fakeCluster(['n1', 'n2']);
+    const n1 = c.nodes.get('n1')!;
+    const n2 = c.nodes.get('n2')!;
+    await deploy(opts(c, desired(['web'], ['api'])));
 
     const events: DeployEvent[] = [];
     const move = await deploy(opts(c, desired([], ['web', 'api']), events));
-    expect(move.plan.phases.map((p) => p.phase)).to.deep.equal(['push', 'stop', 'start', 'routes']);
+    expect(driverEvents(events)).to.deep.equal([
+      ...steps('connect', 'gather state'),
+      { type: 'plan', plan: move.plan, addresses },
+      ...steps('node-to-node trust'),
+      ...phaseEvents('push', ['n1']),
+      ...phaseEvents('stop', ['n1']),
+      ...phaseEvents('start', ['n2']),
+      ...phaseEvents('routes', ['n1']),
+      { type: 'audit', nodes: ['n1', 'n2'], result: 'ok' },
+      { type: 'finished', applied: true },
+    ]);
+    const figures = events.flatMap((e) =>
+      e.type === 'change-done' && e.detail ? [[e.change.kind, e.detail]] : [],
+    );
+    expect(figures).to.deep.equal([
+      ['push-volume', { incremental: false }],
+      ['handoff-volume', { incremental: true }],
+    ]);
     expect(n1.running.size).to.equal(0);
+    expect([...n2.running.keys()].sort()).to.deep.equal(['api', 'web']);
     expect((await n2.volumes.get('web'))?.owned).to.equal(true);
     expect((await n1.volumes.get('web'))?.owned).to.equal(false);
-    expect(n2.starts).to.deep.equal(['api', 'web']);
-    const done = events
-      .filter((e) => e.type === 'change-done')
-      .map((e) => (e.type === 'change-done' ? e.detail : undefined));
-    expect(done.filter(Boolean)).to.deep.equal([{ incremental: false }, { incremental: true }]);
 
-    const again = await deploy(opts(c, desired([], ['web', 'api'])));
-    expect(again).to.deep.include({ applied: false, plan: { phases: [] } });
-    expect(n2.starts).to.deep.equal(['api', 'web']);
+    const again: DeployEvent[] = [];
+    const r = await deploy(opts(c, desired([], ['web', 'api']), again));
+    expect(r).to.deep.include({ applied: false, plan: { phases: [] } });
+    expect(driverEvents(again)).to.deep.equal([
+      ...steps('connect', 'gather state'),
+      { type: 'plan', plan: { phases: [] }, addresses },
+      { type: 'audit', nodes: ['n1', 'n2'], result: 'ok' }, // a no-op deploy is recorded too
+      { type: 'finished', applied: false },
+    ]);
   });
 
-  it('dry-run changes nothing', async () => {
+  it('dry-run: the plan event, then the end; nothing changed, nothing audited', async () => {
     const c = fakeCluster(['n1', 'n2']);
-    const r = await deploy(opts(c, desired(['web'], ['api']), [], true));
+    const events: DeployEvent[] = [];
+    const r = await deploy(opts(c, desired(['web'], ['api']), events, true));
     expect(r.applied).to.equal(false);
+    expect(driverEvents(events)).to.deep.equal([
+      ...steps('connect', 'gather state'),
+      { type: 'plan', plan: r.plan, addresses },
+      { type: 'finished', applied: false },
+    ]);
     expect(r.plan.phases.length).to.equal(2);
-    expect(c.nodes.get('n1')!.starts).to.deep.equal([]);
-    expect(c.nodes.get('n1')!.audit).to.deep.equal([]);
+    for (const n of c.nodes.values()) {
+      expect(n.running.size).to.equal(0);
+      expect(n.audit).to.deep.equal([]);
+    }
   });
 
-  it('a failing node stops later phases and names the node, change and stderr; the audit records it', async () => {
+  it('a failing node stops later phases; the failure is data in the events; the audit records it', async () => {
     const c = fakeCluster(['n1', 'n2']);
     c.nodes.get('n1')!.failOn = 'start web';
-    const err = await deploy(opts(c, desired(['web'], ['api']))).then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    expect(err?.message).to.match(
+    const events: DeployEvent[] = [];
+    const err = await failure(deploy(opts(c, desired(['web'], ['api']), events)));
+    expect(err.code).to.equal('E_NODE_COMMAND');
+    expect(err.message).to.match(
       /^n1: changestate failed in phase start: flocker-changestate apply \(exit 1\)\nstart web .*pull access denied/,
     );
+    const failed = events.find((e) => e.type === 'change-failed');
+    expect(failed).to.deep.include({
+      node: 'n1',
+      phase: 'start',
+      error: { code: 'E_CHANGE', message: 'docker: pull access denied for busybox:latest' },
+    });
+    expect(failed).to.have.nested.property('change.kind', 'start-application');
+    expect(driverEvents(events).slice(-3)).to.deep.equal([
+      { type: 'phase-start', phase: 'start', nodes: ['n1', 'n2'] },
+      { type: 'phase-failed', phase: 'start', error: { code: 'E_NODE_COMMAND', message: err.message } },
+      { type: 'audit', nodes: ['n1', 'n2'], result: `failed: ${err.message.split('\n')[0]!}` },
+    ]);
     expect(c.nodes.get('n2')!.routes).to.deep.equal([]); // routes phase did not run
-    const line = JSON.parse(c.nodes.get('n1')!.audit[0]!) as { result: string; user: string };
-    expect(line.user).to.equal('tester');
-    expect(line.result).to.match(/^failed: /);
+    const line = JSON.parse(c.nodes.get('n1')!.audit[0]!) as { result: string; changes: unknown[] };
+    expect(line.result).to.match(/^failed: n1: changestate failed in phase start/);
+    expect(line.changes).to.deep.equal([{ kind: 'create-volume', name: 'web' }]); // done before the failure
+  });
+
+  it('several nodes failing in one phase: one PhaseError (E_PHASE) naming each', async () => {
+    const c = fakeCluster(['n1', 'n2']);
+    c.nodes.get('n1')!.failOn = 'start web';
+    c.nodes.get('n2')!.failOn = 'start api';
+    const err = await failure(deploy(opts(c, desired(['web'], ['api']))));
+    expect(err).to.be.instanceOf(PhaseError);
+    expect(err).to.include({ code: 'E_PHASE', phase: 'start', source: 'system' });
+    expect((err as PhaseError).hosts).to.deep.equal(['n1', 'n2']);
+    expect(err.message).to.match(/^phase start: 2 of 2 node\(s\) failed\n {2}n1: changestate failed/);
   });
 
   it('a node without flocker installed gets an error saying how to fix it', async () => {
     const c = fakeCluster(['n1', 'n2']);
     c.nodes.get('n2')!.installed = false;
-    const err = await deploy(opts(c, desired(['web'], ['api']))).catch((e: Error) => e);
-    expect((err as Error).message).to.match(
+    const events: DeployEvent[] = [];
+    const err = await failure(deploy(opts(c, desired(['web'], ['api']), events)));
+    expect(err.code).to.equal('E_NODE_PROGRAM_MISSING');
+    expect(err.message).to.match(
       /^n2: flocker-reportstate is not installed on this node .*npm install -g flocker/,
+    );
+    expect(events.at(-1)).to.deep.equal({
+      type: 'step-failed',
+      step: 'gather state',
+      error: { code: 'E_NODE_PROGRAM_MISSING', message: err.message },
+    });
+  });
+
+  it('several nodes failing to report state: one aggregate (E_NODES) naming each', async () => {
+    const c = fakeCluster(['n1', 'n2']);
+    for (const n of c.nodes.values()) n.installed = false;
+    const err = await failure(deploy(opts(c, desired(['web'], ['api']))));
+    expect(err).to.be.instanceOf(AggregateNodeError);
+    expect(err.code).to.equal('E_NODES');
+    expect((err as AggregateNodeError).hosts).to.deep.equal(['n1', 'n2']);
+    expect(err.message).to.match(
+      /^gather state: 2 of 2 node\(s\) failed\n {2}n1: flocker-reportstate is not/,
     );
   });
 
   it('refuses two node names that are the same machine', async () => {
     const c = fakeCluster(['n1', 'n2']);
     const d: DesiredConfig = { applications: { web }, nodes: { n1: ['web'], n2: [] } };
-    const err = await deploy({
-      ...opts(c, d),
-      connect: async () =>
-        new Map([
-          ['n1', c.nodes.get('n1')!.connection()],
-          ['n2', c.nodes.get('n1')!.connection()],
-        ]),
-    }).catch((e: Error) => e);
-    expect((err as Error).message).to.match(/nodes n1 and n2 of the deployment are the same machine/);
+    const err = await failure(
+      deploy({
+        ...opts(c, d),
+        connect: async () => {
+          const n1 = (await c.connect(['n1'])).get('n1')!;
+          return new Map([
+            ['n1', n1],
+            ['n2', n1],
+          ]);
+        },
+      }),
+    );
+    expect(err.code).to.equal('E_SAME_NODE');
+    expect(err.message).to.match(/nodes n1 and n2 of the deployment are the same machine/);
   });
 });

@@ -1,91 +1,34 @@
-// The deploy orchestration: load and check the config (nothing contacted on bad input), connect
-// once to every node, gather state in parallel, plan (pure), then -- unless dry-run -- set up
-// node-to-node trust for volume transfers and run flocker-changestate phase by phase.
+// One deploy's connections and what was learnt over them (states, cluster, peers), and the wire
+// calls of each step: gather state, trust, a phase on its nodes, the audit. No events and no
+// text here: the driver (driver.ts) orders the steps and reports them.
 import { createHash } from 'node:crypto';
-import { FlockerError, NodeCommandError, NodeError } from '../errors.js';
+import { AggregateNodeError, PhaseError, SameNodeError, toNodeError } from '../errors.js';
+import type { NodeError } from '../errors.js';
 import type { ChangestateInput, PeerInfo } from '../model/changestate-input.js';
 import type { ClusterPlan, PhaseName } from '../model/changes.js';
 import type { DesiredConfig } from '../model/deployment.js';
-import type { DeployEvent, Emit, NodeEvent } from '../model/events.js';
+import type { Emit, LeafChange, NodeEvent } from '../model/events.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
 import type { ClusterState, NodeState } from '../model/state.js';
-import type { NodeConnection } from '../ssh/connection.js';
 import { leaves, plan } from '../plan/planner.js';
-import { parseNodeState } from './node-state.js';
+import type { NodeConnection } from '../ssh/connection.js';
+import { CHANGESTATE, gatherState, parseNodeEvent, runNodeProgram } from './node-programs.js';
 
-export const REPORTSTATE = 'flocker-reportstate';
-export const CHANGESTATE = 'flocker-changestate';
-
-export interface DeployOptions {
+export interface SessionOptions {
   readonly desired: DesiredConfig;
-  readonly dryRun: boolean;
   /** opens one connection per node (ssh2 in production, in-process fakes in tests) */
   readonly connect: (nodes: readonly string[]) => Promise<Map<string, NodeConnection>>;
-  readonly emit: Emit<DeployEvent>;
   /** who deploys, for the audit log */
   readonly user: string;
   readonly now?: () => Date;
-  /** called once the plan is known, before anything changes */
-  readonly onPlan?: (plan: ClusterPlan, addresses: Readonly<Record<string, string>>) => void;
 }
 
-export interface DeployResult {
-  readonly plan: ClusterPlan;
-  readonly addresses: Readonly<Record<string, string>>;
-  readonly applied: boolean;
-}
-
-export class SameNodeError extends FlockerError {
-  constructor(message: string) {
-    super(message, 'E_SAME_NODE', 'user');
-  }
-}
+/** A node event with the name of the node it came from. */
+export type NodeEventFrom = NodeEvent & { readonly node: string };
 
 /** Hash of the desired configuration (canonical), recorded in every node's audit log. */
 export function configHash(desired: DesiredConfig): string {
   return createHash('sha256').update(JSON.stringify(desired)).digest('hex').slice(0, 16);
-}
-
-async function step<T>(
-  emit: Emit<DeployEvent>,
-  name: string,
-  nodes: readonly string[],
-  fn: () => Promise<T>,
-) {
-  const t0 = Date.now();
-  emit({ type: 'step-start', step: name, nodes });
-  try {
-    const r = await fn();
-    emit({ type: 'step-done', step: name, ms: Date.now() - t0 });
-    return r;
-  } catch (e) {
-    emit({ type: 'step-failed', step: name, error: e instanceof Error ? e.message : String(e) });
-    throw e;
-  }
-}
-
-/** Run a node-side program; a missing program gets an error saying how to install it. */
-async function runNodeProgram(
-  conn: NodeConnection,
-  argv: readonly string[],
-  opts: { stdin?: string | Promise<string>; onStdoutLine?: (line: string) => void; what: string },
-) {
-  const r = await conn.run(argv, opts);
-  if (r.code === 127) {
-    throw new NodeError(
-      conn.node,
-      `${argv[0]} is not installed on this node (command not found): install flocker there ` +
-        `(npm install -g flocker, Node.js 20 or newer) so that ${argv[0]} is on root's PATH`,
-      'E_NODE_PROGRAM_MISSING',
-    );
-  }
-  if (r.code !== 0) throw new NodeCommandError(conn.node, argv, r.code, r.stderr, opts.what);
-  return r;
-}
-
-export async function gatherState(conn: NodeConnection): Promise<NodeState> {
-  const r = await runNodeProgram(conn, [REPORTSTATE], { what: 'reporting state failed' });
-  return parseNodeState(conn.node, r.stdout);
 }
 
 function checkDistinct(conns: Map<string, NodeConnection>, states: Map<string, NodeState>): void {
@@ -115,40 +58,40 @@ function senders(p: ClusterPlan): Set<string> {
   return s;
 }
 
-function parseEvent(node: string, line: string): (NodeEvent & { node: string }) | undefined {
-  try {
-    const e = JSON.parse(line) as NodeEvent;
-    if (e && typeof e === 'object' && typeof e.type === 'string' && e.type.startsWith('change-'))
-      return { ...e, node };
-  } catch {
-    // not an event line: ignore (stderr carries diagnostics)
-  }
-  return undefined;
+/**
+ * Settled per-node results (in `nodes` order): one failure is thrown as it is, several as one
+ * aggregate naming each node.
+ */
+function throwFailures(
+  nodes: readonly string[],
+  settled: readonly PromiseSettledResult<unknown>[],
+  many: (errors: NodeError[]) => Error,
+): void {
+  const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [[nodes[i]!, r.reason] as const] : []));
+  if (failed.length === 1) throw failed[0]![1];
+  if (failed.length > 1) throw many(failed.map(([node, e]) => toNodeError(node, e)));
 }
 
 /** A node-side process started ahead of its phase, waiting for its input. */
 interface Warm {
   give: (input: string) => void;
-  onEvent: Emit<NodeEvent & { node: string }>;
+  onEvent: Emit<NodeEventFrom>;
   result: Promise<unknown>;
 }
 
-/**
- * One deploy run as explicit steps, so a renderer can drive them (listr2 builds one task per
- * step, phase and node) while the plain driver below simply calls them in order.
- */
 export class DeploySession {
   readonly nodes: readonly string[];
   private conns = new Map<string, NodeConnection>();
   private states = new Map<string, NodeState>();
   private cluster: ClusterState = { nodes: {} };
   private peers: Record<string, PeerInfo> = {};
-  private readonly done = new Map<string, string[]>();
+  /** per node, the changes it reported done: sent to its audit log */
+  private readonly done = new Map<string, LeafChange[]>();
   private readonly warm = new Map<string, Warm>();
   plan: ClusterPlan = { phases: [] };
   readonly audit: ChangestateInput['audit'];
 
-  constructor(private readonly opts: DeployOptions) {
+  constructor(private readonly opts: SessionOptions) {
     this.nodes = Object.keys(opts.desired.nodes).sort();
     this.audit = {
       user: opts.user,
@@ -173,7 +116,7 @@ export class DeploySession {
 
   async gather(): Promise<void> {
     const settled = await Promise.allSettled(this.nodes.map((n) => gatherState(this.conn(n))));
-    throwFailures(settled, (f) => new GatherError(f));
+    throwFailures(this.nodes, settled, (f) => new AggregateNodeError(f, 'gather state', this.nodes.length));
     this.states = new Map(
       this.nodes.map((n, i) => [n, (settled[i] as PromiseFulfilledResult<NodeState>).value]),
     );
@@ -226,7 +169,11 @@ export class DeploySession {
         }),
       ),
     );
-    throwFailures(settled, (f) => new GatherError(f));
+    throwFailures(
+      this.nodes,
+      settled,
+      (f) => new AggregateNodeError(f, 'node-to-node trust', this.nodes.length),
+    );
   }
 
   /**
@@ -257,20 +204,16 @@ export class DeploySession {
     this.warm.clear();
   }
 
-  private nodeEvent(node: string, line: string, onEvent: Emit<NodeEvent & { node: string }>): void {
-    const ev = parseEvent(node, line);
+  private nodeEvent(node: string, line: string, onEvent: Emit<NodeEventFrom>): void {
+    const ev = parseNodeEvent(line);
     if (!ev) return;
     if (ev.type === 'change-done')
       (this.done.get(node) ?? this.done.set(node, []).get(node)!).push(ev.change);
-    onEvent(ev);
+    onEvent({ ...ev, node });
   }
 
-  /** Run one node's part of one phase; node-side events are re-emitted with the node name. */
-  async runNodePhase(
-    phase: PhaseName,
-    node: string,
-    onEvent: Emit<NodeEvent & { node: string }>,
-  ): Promise<void> {
+  /** Run one node's part of one phase; its events are passed on with the node name. */
+  private async runNodePhase(phase: PhaseName, node: string, onEvent: Emit<NodeEventFrom>): Promise<void> {
     const input: ChangestateInput = {
       protocol: PROTOCOL_VERSION,
       phase,
@@ -289,17 +232,17 @@ export class DeploySession {
     await w.result;
   }
 
-  async runPhase(
-    phase: PhaseName,
-    participants: readonly string[],
-    onEvent: Emit<NodeEvent & { node: string }>,
-  ) {
+  /** One phase on its nodes in parallel; every node finishes, then the failures are thrown. */
+  async runPhase(phase: PhaseName, participants: readonly string[], onEvent: Emit<NodeEventFrom>) {
     const settled = await Promise.allSettled(participants.map((n) => this.runNodePhase(phase, n, onEvent)));
-    throwFailures(settled, (f) => new PhaseError(phase, f));
+    throwFailures(participants, settled, (f) => new PhaseError(phase, f, participants.length));
   }
 
-  /** Append one line per node to its audit log: who, when, config hash, what changed, result. */
-  async writeAudit(err: unknown): Promise<void> {
+  /**
+   * Append one line per node to its audit log: who, when, config hash, the changes it did (as
+   * data), result. Best effort: a node that cannot record does not fail the deploy.
+   */
+  async writeAudit(err: unknown): Promise<string> {
     const result = err
       ? `failed: ${err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)}`
       : 'ok';
@@ -310,78 +253,11 @@ export class DeploySession {
         }),
       ),
     );
+    return result;
   }
 
   close(): void {
     this.cancelPrestarted();
     for (const c of this.conns.values()) c.close();
-  }
-}
-
-function throwFailures(settled: PromiseSettledResult<unknown>[], many: (f: Error[]) => Error): void {
-  const failed = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
-  if (failed.length === 1) throw failed[0];
-  if (failed.length > 1) throw many(failed);
-}
-
-/** The plain driver: every step in order, events for each (used for CI lines, NDJSON and tests). */
-export async function deploy(opts: DeployOptions): Promise<DeployResult> {
-  const s = new DeploySession(opts);
-  const { emit } = opts;
-  try {
-    await step(emit, 'connect', s.nodes, () => s.connect());
-    await step(emit, 'gather state', s.nodes, () => s.gather());
-    const p = s.computePlan();
-    opts.onPlan?.(p, s.addresses);
-    if (opts.dryRun) return { plan: p, addresses: s.addresses, applied: false };
-    if (p.phases.length === 0) {
-      await s.writeAudit(undefined); // a no-op deploy is recorded too
-      return { plan: p, addresses: s.addresses, applied: false };
-    }
-    let failure: unknown;
-    try {
-      if (s.needsTrust()) await step(emit, 'node-to-node trust', s.nodes, () => s.setUpTrust());
-      for (const [i, ph] of p.phases.entries()) {
-        const participants = Object.keys(ph.nodes).sort();
-        const next = p.phases[i + 1];
-        if (next) s.prestart(next.phase, Object.keys(next.nodes).sort());
-        const t0 = Date.now();
-        emit({ type: 'phase-start', phase: ph.phase, nodes: participants });
-        await s.runPhase(ph.phase, participants, emit);
-        emit({ type: 'phase-done', phase: ph.phase, ms: Date.now() - t0 });
-      }
-    } catch (e) {
-      failure = e;
-    }
-    s.cancelPrestarted();
-    await s.writeAudit(failure);
-    if (failure) throw failure;
-    return { plan: p, addresses: s.addresses, applied: true };
-  } finally {
-    s.close();
-  }
-}
-
-export class GatherError extends FlockerError {
-  constructor(readonly failures: readonly Error[]) {
-    super(
-      `${failures.length} nodes failed:\n${failures.map((f) => f.message).join('\n')}`,
-      'E_NODES',
-      'system',
-    );
-  }
-}
-
-/** Several nodes failed in one phase: one error listing each. */
-export class PhaseError extends FlockerError {
-  constructor(
-    readonly phase: PhaseName,
-    readonly failures: readonly Error[],
-  ) {
-    super(
-      `phase ${phase}: ${failures.length} nodes failed:\n${failures.map((f) => f.message).join('\n')}`,
-      'E_PHASE',
-      'system',
-    );
   }
 }

@@ -1,0 +1,85 @@
+// The one deploy driver: connect, gather state, plan, [trust], the phases in order (the next
+// phase's node processes started ahead), audit. It emits typed events and nothing else; every
+// renderer (plain lines, NDJSON, listr2) is a view of these events.
+import { errorData } from '../errors.js';
+import type { ClusterPlan } from '../model/changes.js';
+import type { DeployEvent, Emit, StepName } from '../model/events.js';
+import { DeploySession } from './session.js';
+import type { SessionOptions } from './session.js';
+
+export interface DeployOptions extends SessionOptions {
+  readonly dryRun: boolean;
+  readonly emit: Emit<DeployEvent>;
+}
+
+export interface DeployResult {
+  readonly plan: ClusterPlan;
+  readonly addresses: Readonly<Record<string, string>>;
+  readonly applied: boolean;
+}
+
+async function step<T>(
+  emit: Emit<DeployEvent>,
+  name: StepName,
+  nodes: readonly string[],
+  fn: () => Promise<T>,
+) {
+  const t0 = Date.now();
+  emit({ type: 'step-start', step: name, nodes });
+  try {
+    const r = await fn();
+    emit({ type: 'step-done', step: name, ms: Date.now() - t0 });
+    return r;
+  } catch (e) {
+    emit({ type: 'step-failed', step: name, error: errorData(e) });
+    throw e;
+  }
+}
+
+export async function deploy(opts: DeployOptions): Promise<DeployResult> {
+  const s = new DeploySession(opts);
+  const { emit } = opts;
+  const finish = (applied: boolean): DeployResult => {
+    emit({ type: 'finished', applied });
+    return { plan: s.plan, addresses: s.addresses, applied };
+  };
+  const audit = async (failure: unknown) =>
+    emit({ type: 'audit', nodes: s.nodes, result: await s.writeAudit(failure) });
+  try {
+    await step(emit, 'connect', s.nodes, () => s.connect());
+    await step(emit, 'gather state', s.nodes, () => s.gather());
+    const p = s.computePlan();
+    emit({ type: 'plan', plan: p, addresses: s.addresses });
+    if (opts.dryRun) return finish(false);
+    if (p.phases.length === 0) {
+      await audit(undefined); // a no-op deploy is recorded too
+      return finish(false);
+    }
+    let failure: unknown;
+    try {
+      if (s.needsTrust()) await step(emit, 'node-to-node trust', s.nodes, () => s.setUpTrust());
+      for (const [i, ph] of p.phases.entries()) {
+        const participants = Object.keys(ph.nodes).sort();
+        const next = p.phases[i + 1];
+        if (next) s.prestart(next.phase, Object.keys(next.nodes).sort());
+        const t0 = Date.now();
+        emit({ type: 'phase-start', phase: ph.phase, nodes: participants });
+        try {
+          await s.runPhase(ph.phase, participants, emit);
+        } catch (e) {
+          emit({ type: 'phase-failed', phase: ph.phase, error: errorData(e) });
+          throw e;
+        }
+        emit({ type: 'phase-done', phase: ph.phase, ms: Date.now() - t0 });
+      }
+    } catch (e) {
+      failure = e;
+    }
+    s.cancelPrestarted();
+    await audit(failure); // also after a failed phase: what did change is on record
+    if (failure) throw failure;
+    return finish(true);
+  } finally {
+    s.close();
+  }
+}

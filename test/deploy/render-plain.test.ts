@@ -1,0 +1,65 @@
+// The plain renderer (CI, pipes) as a pure function of the driver's events.
+import { expect } from 'chai';
+import { renderPlain } from '../../src/deploy/render-plain.js';
+import { describePlan } from '../../src/plan/describe.js';
+import { addresses, applied, dryRun, failedStart, plan } from './scripted-events.js';
+
+const now = () => new Date(Date.UTC(2024, 0, 1, 12, 34, 56, 789));
+const lines = (s: string) => s.split('\n').slice(0, -1);
+
+describe('plain renderer', () => {
+  it('prints the plan on stdout, one timestamped line per event on stderr, then the count applied', () => {
+    const out = renderPlain(applied, now);
+    expect(out.stdout).to.equal(`${describePlan(plan, addresses)}Applied 3 changes.\n`);
+    expect(lines(out.stderr)).to.deep.equal([
+      '[12:34:56.789] connect: n1, n2',
+      '[12:34:56.789] connect: done in 0.12s',
+      '[12:34:56.789] gather state: n1, n2',
+      '[12:34:56.789] gather state: done in 0.45s',
+      '[12:34:56.789] phase start: n1',
+      '[12:34:56.789] n1: create volume web ...',
+      '[12:34:56.789] n1: create volume web: done in 0.03s',
+      '[12:34:56.789] n1: start web (image busybox:latest; ports 8080->80; volume at /data) ...',
+      '[12:34:56.789] n1: start web (image busybox:latest; ports 8080->80; volume at /data): done in 1.50s',
+      '[12:34:56.789] phase start: done in 1.60s',
+      '[12:34:56.789] phase routes: n2',
+      '[12:34:56.789] n2: set routes: :8080 -> 198.51.100.2:8080 ...',
+      '[12:34:56.789] n2: set routes: :8080 -> 198.51.100.2:8080: done in 0.04s',
+      '[12:34:56.789] phase routes: done in 0.05s',
+    ]);
+  });
+
+  it('a failed change and phase: first lines of the errors, the plan still printed, no count', () => {
+    const out = renderPlain(failedStart, now);
+    expect(out.stdout).to.equal(describePlan(plan, addresses));
+    expect(lines(out.stderr).slice(-2)).to.deep.equal([
+      '[12:34:56.789] n1: start web (image busybox:latest; ports 8080->80; volume at /data): FAILED: docker: pull access denied for busybox',
+      '[12:34:56.789] phase start: FAILED: n1: changestate failed in phase start: flocker-changestate apply (exit 1)',
+    ]);
+  });
+
+  it('dry-run: the plan and the steps before it, nothing applied', () => {
+    const out = renderPlain(dryRun, now);
+    expect(out.stdout).to.equal(describePlan(plan, addresses));
+    expect(lines(out.stderr)).to.have.length(4);
+  });
+
+  it('a failed step is one line with its message', () => {
+    const out = renderPlain(
+      [
+        { type: 'step-start', step: 'connect', nodes: ['n1'] },
+        {
+          type: 'step-failed',
+          step: 'connect',
+          error: { code: 'E_SSH_CONNECT', message: 'n1: connect ECONNREFUSED 198.51.100.2:22' },
+        },
+      ],
+      now,
+    );
+    expect(out).to.deep.equal({
+      stdout: '',
+      stderr:
+        '[12:34:56.789] connect: n1\n[12:34:56.789] connect: FAILED: n1: connect ECONNREFUSED 198.51.100.2:22\n',
+    });
+  });
+});

@@ -1,0 +1,76 @@
+// A scripted deploy, as the driver's events: a start phase on n1 and a routes phase on n2, ending
+// either applied or with n1 failing to start web. Shared by the renderer tests.
+import { toApplication } from '../../src/model/canonical.js';
+import { sequentially } from '../../src/model/changes.js';
+import type { ClusterPlan } from '../../src/model/changes.js';
+import type { DeployEvent, LeafChange } from '../../src/model/events.js';
+
+export const web = toApplication('web', {
+  image: 'busybox',
+  ports: [{ internal: 80, external: 8080 }],
+  volume: { mountpoint: '/data' },
+});
+export const createWeb: LeafChange = { kind: 'create-volume', name: 'web' };
+export const startWeb: LeafChange = { kind: 'start-application', application: web, link_environment: {} };
+export const routeWeb: LeafChange = {
+  kind: 'set-proxies',
+  routes: [{ port: 8080, target_address: '198.51.100.2', target_port: 8080 }],
+};
+export const plan: ClusterPlan = {
+  phases: [
+    { phase: 'start', nodes: { n1: sequentially([createWeb, startWeb]) } },
+    { phase: 'routes', nodes: { n2: routeWeb } },
+  ],
+};
+export const addresses = { n1: '198.51.100.2', n2: '198.51.100.3' };
+
+export const START_FAILURE =
+  'n1: changestate failed in phase start: flocker-changestate apply (exit 1)\n' +
+  'start web (image busybox:latest; ports 8080->80; volume at /data): docker: pull access denied for busybox';
+
+const upToStart: DeployEvent[] = [
+  { type: 'step-start', step: 'connect', nodes: ['n1', 'n2'] },
+  { type: 'step-done', step: 'connect', ms: 120 },
+  { type: 'step-start', step: 'gather state', nodes: ['n1', 'n2'] },
+  { type: 'step-done', step: 'gather state', ms: 450 },
+  { type: 'plan', plan, addresses },
+  { type: 'phase-start', phase: 'start', nodes: ['n1'] },
+  { type: 'change-start', node: 'n1', phase: 'start', change: createWeb },
+  { type: 'change-done', node: 'n1', phase: 'start', change: createWeb, ms: 30 },
+  { type: 'change-start', node: 'n1', phase: 'start', change: startWeb },
+];
+
+export const applied: DeployEvent[] = [
+  ...upToStart,
+  { type: 'change-done', node: 'n1', phase: 'start', change: startWeb, ms: 1500 },
+  { type: 'phase-done', phase: 'start', ms: 1600 },
+  { type: 'phase-start', phase: 'routes', nodes: ['n2'] },
+  { type: 'change-start', node: 'n2', phase: 'routes', change: routeWeb },
+  { type: 'change-done', node: 'n2', phase: 'routes', change: routeWeb, ms: 40 },
+  { type: 'phase-done', phase: 'routes', ms: 50 },
+  { type: 'audit', nodes: ['n1', 'n2'], result: 'ok' },
+  { type: 'finished', applied: true },
+];
+
+export const failedStart: DeployEvent[] = [
+  ...upToStart,
+  {
+    type: 'change-failed',
+    node: 'n1',
+    phase: 'start',
+    change: startWeb,
+    error: { code: 'E_APP_START', message: 'docker: pull access denied for busybox' },
+  },
+  { type: 'phase-failed', phase: 'start', error: { code: 'E_NODE_COMMAND', message: START_FAILURE } },
+  { type: 'audit', nodes: ['n1', 'n2'], result: `failed: ${START_FAILURE.split('\n')[0]!}` },
+];
+
+export const dryRun: DeployEvent[] = [...upToStart.slice(0, 5), { type: 'finished', applied: false }];
+
+/** applied, with node-to-node trust set up before the phases (volumes move) */
+export const withTrust: DeployEvent[] = [
+  ...applied.slice(0, 5),
+  { type: 'step-start', step: 'node-to-node trust', nodes: ['n1', 'n2'] },
+  { type: 'step-done', step: 'node-to-node trust', ms: 300 },
+  ...applied.slice(5),
+];
