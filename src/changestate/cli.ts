@@ -3,12 +3,10 @@
 import { FlockerError, UsageError } from '../errors.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
 import type { PeerInfo } from '../model/changestate-input.js';
-import { restoreRoutesOnThisNode } from '../routing/restore.js';
-import { appendAudit, parseAuditRecord } from './audit.js';
-import { localNode } from '../node/local-node.js';
+import type { ChangestateNode } from './adapters.js';
+import { parseAuditRecord } from './audit.js';
 import { runPeerCommand } from './peer.js';
 import { parseChangestateInput, ProtocolError, runPhase } from './run-phase.js';
-import { applyTrust, ensurePeerKey } from './trust.js';
 
 export interface ChangestateIO {
   readonly stdin: NodeJS.ReadableStream;
@@ -26,7 +24,8 @@ export const USAGE = `usage: flocker-changestate COMMAND
   audit              append one deploy record (JSON on stdin) to /var/lib/flocker/audit.log
   restore-routes     re-apply the persisted routes (run at boot by flocker-routes.service)`;
 
-export async function main(argv: readonly string[], io: ChangestateIO): Promise<void> {
+/** Run one command on `node` (bin/ passes localNode(); tests pass a fake node). */
+export async function main(argv: readonly string[], io: ChangestateIO, node: ChangestateNode): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'apply': {
@@ -34,7 +33,6 @@ export async function main(argv: readonly string[], io: ChangestateIO): Promise<
       if (text.trim() === '') return; // started ahead of its phase, then not needed
       const input = parseChangestateInput(text);
       // no preflight here: flocker-reportstate checked the tools moments ago in the same deploy
-      const node = localNode();
       await runPhase(
         input,
         () => node.gather(),
@@ -54,26 +52,26 @@ export async function main(argv: readonly string[], io: ChangestateIO): Promise<
         throw new ProtocolError(
           `trust input of protocol ${String(input.protocol)}, this node speaks ${PROTOCOL_VERSION}`,
         );
-      const r = await applyTrust(self, input.peers ?? {});
+      const r = await node.trust(self, input.peers ?? {});
       io.stdout(`${JSON.stringify(r)}\n`);
       return;
     }
     case 'peer-key':
-      io.stdout(`${await ensurePeerKey()}\n`);
+      io.stdout(`${await node.peerKey()}\n`);
       return;
     case 'peer':
       await runPeerCommand(
         io.env.SSH_ORIGINAL_COMMAND,
-        localNode().adapters().volumes,
+        node.adapters().volumes,
         io.stdin as never,
         io.stdoutStream as never,
       );
       return;
     case 'audit':
-      await appendAudit(parseAuditRecord(await io.readStdin()));
+      await node.audit(parseAuditRecord(await io.readStdin()));
       return;
     case 'restore-routes': {
-      const r = await restoreRoutesOnThisNode();
+      const r = await node.restoreRoutes();
       io.stdout(`${JSON.stringify(r ?? { restored: false })}\n`);
       return;
     }

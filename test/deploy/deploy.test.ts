@@ -51,7 +51,7 @@ describe('deploy (fake nodes running the real planner and interpreter)', () => {
     const done = events
       .filter((e) => e.type === 'change-done')
       .map((e) => (e.type === 'change-done' ? e.detail : undefined));
-    expect(done.filter(Boolean)).to.deep.equal([{ incremental: false }, { incremental: true }]);
+    expect(done.filter(Boolean).map((d) => d?.incremental)).to.deep.equal([false, true]);
 
     const again = await deploy(opts(c, desired([], ['web', 'api'])));
     expect(again).to.deep.include({ applied: false, plan: { phases: [] } });
@@ -75,7 +75,7 @@ describe('deploy (fake nodes running the real planner and interpreter)', () => {
       (e: Error) => e,
     );
     expect(err?.message).to.match(
-      /^n1: changestate failed in phase start: flocker-changestate apply \(exit 1\)\nstart web .*pull access denied/,
+      /^n1: changestate failed in phase start: flocker-changestate apply \(exit 1\)\nflocker-changestate: start web .*pull access denied/,
     );
     expect(c.nodes.get('n2')!.routes).to.deep.equal([]); // routes phase did not run
     const line = JSON.parse(c.nodes.get('n1')!.audit[0]!) as { result: string; user: string };
