@@ -1,7 +1,7 @@
 // Node-to-node volume transfer, run ON the sending node inside flocker-changestate:
 // snapshot + zfs send (incremental from the newest snapshot the receiver also holds, else full)
 // to the receiver's restricted peer endpoint through a PeerTransport (peer-transport.ts).
-import { PassThrough, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { NodeError } from '../errors.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 import type { PeerTarget, TransferFigures, VolumeTransfer } from './adapters.js';
@@ -70,9 +70,13 @@ async function pushOnce(
   let bytes: number | undefined;
   let input: Readable = sent.stream;
   if (!direct) {
-    const counter = new PassThrough();
-    counter.on('data', (b: Buffer) => {
-      bytes = (bytes ?? 0) + b.length;
+    // counted as it is consumed: a 'data' listener would set the stream flowing and lose what
+    // it produced before the transport attached its reader
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes = (bytes ?? 0) + chunk.length;
+        done(null, chunk);
+      },
     });
     sent.stream.on('error', (e) => counter.destroy(e));
     input = sent.stream.pipe(counter);

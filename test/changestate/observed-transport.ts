@@ -27,6 +27,8 @@ export class ObservedTransport implements PeerTransport {
 
   async request(peer: PeerTarget, request: PeerRequest, input?: Readable): Promise<string> {
     const senderOwned = (await this.sender.get(request.name))?.owned;
+    // on a real node that check is I/O: let the stream's producer run meanwhile, with a fake too
+    await new Promise((resolve) => setImmediate(resolve));
     const line = formatPeerRequest(request);
     this.seen.push({ request: line, senderOwned });
     if (request.kind === this.failOn) {
