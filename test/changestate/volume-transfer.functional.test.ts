@@ -62,6 +62,7 @@ describe('volume transfer contract on lab nodes (functional)', function () {
   let nodes: readonly [LabNodeAccess, LabNodeAccess];
   const runner = (n: LabNodeAccess): CommandRunner => lab!.runner(n.name);
   before(async function () {
+    this.timeout(16 * 60_000); // the shared lab may be another run's for up to 15 minutes
     lab = await labForTests(this);
     nodes = lab.nodes as [LabNodeAccess, LabNodeAccess];
     await trustEachOther(nodes, runner);
