@@ -1,20 +1,13 @@
-// What flocker-changestate needs from its node, as small interfaces. Real implementations
-// (systemd+docker units, ZFS, ssh pushes, iptables) are wired in bin/; tests use fakes.
-import type { Application } from '../model/application.js';
-import type { ReportedRoute } from '../model/state.js';
+// What flocker-changestate needs from its node: the adapter interfaces of src/systemd,
+// src/routing and src/zfs (each with a real implementation and a contract-checked fake) plus
+// the volume transfer. Real adapters are wired in src/node/local-node.ts; tests use the fakes.
+import type { PeerInfo } from '../model/changestate-input.js';
+import type { NodeState, ReportedRoute } from '../model/state.js';
+import type { RouteTable } from '../routing/route-table.js';
+import type { ApplicationUnits } from '../systemd/application-units.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
-
-export interface AppUnits {
-  start(
-    app: Application,
-    opts: { linkEnvironment: Record<string, string>; volumePath?: string },
-  ): Promise<void>;
-  stop(name: string): Promise<void>;
-}
-
-export interface Routes {
-  set(routes: readonly ReportedRoute[]): Promise<unknown>;
-}
+import type { AuditRecord } from './audit.js';
+import type { TrustResult } from './trust.js';
 
 /** Where a volume goes: the peer's verified address, port and name. */
 export interface PeerTarget {
@@ -31,10 +24,26 @@ export interface VolumeTransfer {
 }
 
 export interface NodeAdapters {
-  readonly apps: AppUnits;
+  readonly apps: ApplicationUnits;
   readonly volumes: VolumeStore;
   readonly transfer: VolumeTransfer;
-  readonly routes: Routes;
+  readonly routes: RouteTable;
   /** pause between ownership checks of wait-for-volume */
   sleep(ms: number): Promise<void>;
+}
+
+/**
+ * The node flocker-changestate runs on, as its commands use it: localNode() in production
+ * (bin/ passes it), fake nodes over the contract-checked fakes in tests.
+ */
+export interface ChangestateNode {
+  /** this node's state now (what flocker-reportstate prints) */
+  gather(): Promise<NodeState>;
+  adapters(): NodeAdapters;
+  /** create the volume-push key if missing; its public key line */
+  peerKey(): Promise<string>;
+  trust(self: string, peers: Readonly<Record<string, PeerInfo>>): Promise<TrustResult>;
+  audit(record: AuditRecord): Promise<void>;
+  /** re-apply the persisted routes; undefined when none were persisted */
+  restoreRoutes(): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] } | undefined>;
 }

@@ -1,12 +1,10 @@
 // flocker-changestate: the node-side program flocker-deploy runs over SSH. Input arrives on
 // stdin (never argv); progress events leave as NDJSON on stdout; diagnostics on stderr.
 import { FlockerError, UsageError } from '../errors.js';
-import { restoreRoutesOnThisNode } from '../routing/restore.js';
-import { appendAudit, parseAuditRecord } from './audit.js';
-import { localNode } from '../node/local-node.js';
+import type { ChangestateNode } from './adapters.js';
+import { parseAuditRecord } from './audit.js';
 import { runPeerCommand } from './peer.js';
 import { parseChangestateInput, runPhase } from './run-phase.js';
-import { applyTrust, ensurePeerKey } from './trust.js';
 import { parseTrustInput } from '../validation/changestate-input.js';
 
 export interface ChangestateIO {
@@ -25,7 +23,8 @@ export const USAGE = `usage: flocker-changestate COMMAND
   audit              append one deploy record (JSON on stdin) to /var/lib/flocker/audit.log
   restore-routes     re-apply the persisted routes (run at boot by flocker-routes.service)`;
 
-export async function main(argv: readonly string[], io: ChangestateIO): Promise<void> {
+/** Run one command on `node` (bin/ passes localNode(); tests pass a fake node). */
+export async function main(argv: readonly string[], io: ChangestateIO, node: ChangestateNode): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'apply': {
@@ -33,7 +32,6 @@ export async function main(argv: readonly string[], io: ChangestateIO): Promise<
       if (text.trim() === '') return; // started ahead of its phase, then not needed
       const input = parseChangestateInput(text);
       // no preflight here: flocker-reportstate checked the tools moments ago in the same deploy
-      const node = localNode();
       await runPhase(
         input,
         () => node.gather(),
@@ -46,26 +44,26 @@ export async function main(argv: readonly string[], io: ChangestateIO): Promise<
       const self = rest[0] === '--self' ? rest[1] : undefined;
       if (!self) throw new UsageError(`trust needs --self NODE\n${USAGE}`);
       const input = parseTrustInput(await io.readStdin());
-      const r = await applyTrust(self, input.peers);
+      const r = await node.trust(self, input.peers);
       io.stdout(`${JSON.stringify(r)}\n`);
       return;
     }
     case 'peer-key':
-      io.stdout(`${await ensurePeerKey()}\n`);
+      io.stdout(`${await node.peerKey()}\n`);
       return;
     case 'peer':
       await runPeerCommand(
         io.env.SSH_ORIGINAL_COMMAND,
-        localNode().adapters().volumes,
+        node.adapters().volumes,
         io.stdin as never,
         io.stdoutStream as never,
       );
       return;
     case 'audit':
-      await appendAudit(parseAuditRecord(await io.readStdin()));
+      await node.audit(parseAuditRecord(await io.readStdin()));
       return;
     case 'restore-routes': {
-      const r = await restoreRoutesOnThisNode();
+      const r = await node.restoreRoutes();
       io.stdout(`${JSON.stringify(r ?? { restored: false })}\n`);
       return;
     }

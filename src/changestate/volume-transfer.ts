@@ -1,99 +1,12 @@
 // Node-to-node volume transfer, run ON the sending node inside flocker-changestate:
 // snapshot + zfs send (incremental from the newest snapshot the receiver also holds, else full)
-// piped into `ssh ... root@peer <request>` served by the receiver's restricted peer endpoint.
-import { Socket } from 'node:net';
-import { PassThrough, type Readable } from 'node:stream';
-import { NodeCommandError, NodeError } from '../errors.js';
-import { localSpawner, type Spawner } from '../exec/spawn.js';
+// to the receiver's restricted peer endpoint through a PeerTransport (peer-transport.ts).
+import { Transform, type Readable } from 'node:stream';
+import { NodeError } from '../errors.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 import type { PeerTarget, TransferFigures, VolumeTransfer } from './adapters.js';
-import { formatPeerRequest, type PeerRequest } from './peer.js';
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { peerKnownHostsPath, peerMasterArgv, peerSshArgv, type TrustOptions } from './trust.js';
-import { sendArgv } from '../zfs/argv.js';
-
-/** How requests reach a peer's endpoint: ssh in production, in-process in unit tests. */
-export interface PeerTransport {
-  /** run one request; `input` is streamed to its stdin; resolves with its stdout */
-  request(peer: PeerTarget, request: PeerRequest, input?: Readable): Promise<string>;
-  /**
-   * true when `input` may be a producer's raw stdout (VolumeStore.send with direct): the stream
-   * then goes zfs send -> ssh through the kernel, without passing through this process
-   */
-  readonly direct?: boolean;
-}
-
-/** ssh with the flocker push key, the verified known_hosts and strict checking; no shell here. */
-export class SshPeerTransport implements PeerTransport {
-  private readonly masters = new Map<string, Promise<void>>();
-  /** real ssh processes can take the producer's stdout as their stdin (test spawners cannot) */
-  readonly direct: boolean;
-  constructor(
-    private readonly opts: TrustOptions & {
-      readonly spawner?: Spawner;
-      readonly shareConnection?: boolean;
-    } = {},
-  ) {
-    this.direct = opts.spawner === undefined;
-  }
-
-  /** Open (once per peer) the shared master connection; a failure only means no sharing. */
-  private master(peer: PeerTarget, trust: TrustOptions): Promise<void> {
-    const key = `${peer.address}:${peer.port}:${trust.trustDigest ?? ''}`;
-    let m = this.masters.get(key);
-    if (!m) {
-      const [cmd, ...args] = peerMasterArgv(peer, trust);
-      m = new Promise<void>((resolve) => {
-        // stdio ignored: the backgrounded master must not hold our pipes open
-        const p = spawn(cmd!, args, { stdio: 'ignore' });
-        p.on('error', () => resolve());
-        p.on('exit', () => resolve());
-      });
-      this.masters.set(key, m);
-    }
-    return m;
-  }
-
-  /** the trust in force now: the verified known_hosts this node was given */
-  private trust(): TrustOptions {
-    let digest = 'none';
-    try {
-      digest = createHash('sha256')
-        .update(readFileSync(peerKnownHostsPath(this.opts)))
-        .digest('hex')
-        .slice(0, 12);
-    } catch {
-      // no known_hosts yet: ssh will refuse the peer anyway
-    }
-    return { ...this.opts, trustDigest: digest };
-  }
-
-  async request(peer: PeerTarget, request: PeerRequest, input?: Readable): Promise<string> {
-    const trust = this.trust();
-    if (this.opts.shareConnection !== false && !this.opts.spawner) await this.master(peer, trust);
-    const argv = peerSshArgv(peer, formatPeerRequest(request), trust);
-    const passFd = input instanceof Socket && this.direct;
-    const p = (this.opts.spawner ?? localSpawner)(argv, passFd ? { stdinFrom: input } : {});
-    const out: Buffer[] = [];
-    p.stdout.on('data', (b: Buffer) => out.push(b));
-    if (passFd) {
-      // ssh now holds the pipe; our copy must go, or Node would drain the producer's last
-      // bytes itself when the producer exits (and take them from ssh)
-      input.destroy();
-    } else if (input) {
-      input.on('error', () => p.kill());
-      input.pipe(p.stdin);
-    } else p.stdin.end();
-    const x = await p.exited;
-    if (x.code !== 0) {
-      const what = x.code === 255 ? 'ssh to peer failed' : 'peer request failed';
-      throw new NodeCommandError(peer.node, argv, x.code, x.stderr, what);
-    }
-    return Buffer.concat(out).toString('utf8');
-  }
-}
+import type { PeerRequest } from './peer.js';
+import type { PeerTransport } from './peer-transport.js';
 
 export interface PushResult {
   readonly snapshot: string;
@@ -157,9 +70,13 @@ async function pushOnce(
   let bytes: number | undefined;
   let input: Readable = sent.stream;
   if (!direct) {
-    const counter = new PassThrough();
-    counter.on('data', (b: Buffer) => {
-      bytes = (bytes ?? 0) + b.length;
+    // counted as it is consumed: a 'data' listener would set the stream flowing and lose what
+    // it produced before the transport attached its reader
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes = (bytes ?? 0) + chunk.length;
+        done(null, chunk);
+      },
     });
     sent.stream.on('error', (e) => counter.destroy(e));
     input = sent.stream.pipe(counter);
@@ -264,66 +181,24 @@ export function transferFigures(r: PushResult): TransferFigures {
   };
 }
 
-/** The VolumeTransfer adapter of flocker-changestate. */
-export class ZfsVolumeTransfer implements VolumeTransfer {
+/** The VolumeTransfer adapter of flocker-changestate: this node's store, pushing through `transport`. */
+export class PeerVolumeTransfer implements VolumeTransfer {
   constructor(
     private readonly store: VolumeStore,
-    private readonly opts: PushOptions,
+    private readonly transport: PeerTransport,
+    /** this node's name, for error messages */
+    private readonly self: string,
   ) {}
 
   async push(name: string, to: PeerTarget): Promise<TransferFigures> {
-    return transferFigures(await pushVolume(this.store, name, to, this.opts));
+    return transferFigures(
+      await pushVolume(this.store, name, to, { transport: this.transport, self: this.self }),
+    );
   }
 
   async handoff(name: string, to: PeerTarget): Promise<TransferFigures> {
-    const r = await handoffVolume(this.store, name, to, this.opts);
-    return { ...transferFigures(r), handed_off: true };
+    return transferFigures(
+      await handoffVolume(this.store, name, to, { transport: this.transport, self: this.self }),
+    );
   }
-}
-
-/**
- * Raw pipeline for benchmarks: `left | right`, both argv (no shell), stdout of left into stdin of
- * right. Resolves with bytes and seconds; rejects with the failing side's NodeCommandError.
- */
-export async function pipeCommands(
-  left: readonly string[],
-  right: readonly string[],
-  opts: { readonly spawner?: Spawner; readonly host?: string } = {},
-): Promise<{ bytes: number; seconds: number }> {
-  const spawner = opts.spawner ?? localSpawner;
-  const started = performance.now();
-  const a = spawner(left);
-  const b = spawner(right);
-  a.stdin.end();
-  let bytes = 0;
-  a.stdout.on('data', (c: Buffer) => {
-    bytes += c.length;
-  });
-  a.stdout.pipe(b.stdin);
-  b.stdout.resume();
-  const [xa, xb] = await Promise.all([a.exited, b.exited]);
-  const host = opts.host ?? 'localhost';
-  if (xa.code !== 0) throw new NodeCommandError(host, left, xa.code, xa.stderr);
-  if (xb.code !== 0) throw new NodeCommandError(host, right, xb.code, xb.stderr);
-  return { bytes, seconds: (performance.now() - started) / 1000 };
-}
-
-/**
- * Benchmark baseline: the plain `zfs send [-i @from] ds@snap | ssh ... zfs recv -F <dataset>` of
- * the same data between the same nodes, with the same ssh options as pushes. The receiver must
- * accept this key WITHOUT the forced command (a temporary untagged authorized_keys line).
- * Run with pipeCommands(r.send, r.ssh) on the sending node.
- */
-export function rawPushArgv(
-  peer: { readonly address: string; readonly port: number },
-  source: { readonly parent: string; readonly name: string; readonly snap: string; readonly from?: string },
-  targetDataset: string,
-  opts: TrustOptions = {},
-): { send: string[]; ssh: string[] } {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/.test(targetDataset))
-    throw new Error(`invalid dataset ${targetDataset}`);
-  return {
-    send: sendArgv(source.parent, source.name, source.snap, source.from),
-    ssh: peerSshArgv(peer, `zfs recv -F ${targetDataset}`, opts),
-  };
 }

@@ -3,44 +3,21 @@
 import { hostname } from 'node:os';
 import { LocalRunner } from '../exec/local-runner.js';
 import { IptablesRouteTable } from '../routing/route-table.js';
+import { restoreRoutesOnThisNode } from '../routing/restore.js';
 import { gatherState, readIdentity } from '../reportstate/gather.js';
 import type { StateAdapters } from '../reportstate/gather.js';
 import { SystemdApplicationUnits } from '../systemd/application-units.js';
 import { RunnerNodeFiles } from '../exec/node-files.js';
 import { ZfsVolumeStore } from '../zfs/zfs-volume-store.js';
-import type { NodeState } from '../model/state.js';
-import type { NodeAdapters, PeerTarget, TransferFigures, VolumeTransfer } from '../changestate/adapters.js';
-import {
-  handoffVolume,
-  pushVolume,
-  SshPeerTransport,
-  transferFigures,
-} from '../changestate/volume-transfer.js';
-import type { VolumeStore } from '../zfs/volume-store.js';
+import type { ChangestateNode } from '../changestate/adapters.js';
+import { appendAudit } from '../changestate/audit.js';
+import { SshPeerTransport } from '../changestate/peer-transport.js';
+import { applyTrust, ensurePeerKey } from '../changestate/trust.js';
+import { PeerVolumeTransfer } from '../changestate/volume-transfer.js';
 
-export interface LocalNode {
+export interface LocalNode extends ChangestateNode {
   readonly runner: LocalRunner;
   readonly state: StateAdapters;
-  gather(): Promise<NodeState>;
-  adapters(): NodeAdapters;
-}
-
-class SshVolumeTransfer implements VolumeTransfer {
-  private readonly transport = new SshPeerTransport();
-  constructor(
-    private readonly store: VolumeStore,
-    private readonly self: string,
-  ) {}
-  async push(name: string, to: PeerTarget): Promise<TransferFigures> {
-    return transferFigures(
-      await pushVolume(this.store, name, to, { transport: this.transport, self: this.self }),
-    );
-  }
-  async handoff(name: string, to: PeerTarget): Promise<TransferFigures> {
-    return transferFigures(
-      await handoffVolume(this.store, name, to, { transport: this.transport, self: this.self }),
-    );
-  }
 }
 
 export function localNode(): LocalNode {
@@ -59,8 +36,12 @@ export function localNode(): LocalNode {
       apps: units,
       volumes,
       routes,
-      transfer: new SshVolumeTransfer(volumes, host),
+      transfer: new PeerVolumeTransfer(volumes, new SshPeerTransport(), host),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     }),
+    peerKey: () => ensurePeerKey(),
+    trust: (self, peers) => applyTrust(self, peers),
+    audit: (record) => appendAudit(record),
+    restoreRoutes: () => restoreRoutesOnThisNode(),
   };
 }

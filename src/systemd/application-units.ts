@@ -177,13 +177,16 @@ export class SystemdApplicationUnits implements ApplicationUnits {
   }
 }
 
-/** In-memory twin. `failing` names apps whose start fails (as if the container never ran). */
+/**
+ * In-memory twin. `failing`: apps whose start fails (as if the container never ran), each with
+ * why, as the real error tells it (e.g. 'unit is failed', 'pull access denied').
+ */
 export class FakeApplicationUnits implements ApplicationUnits {
   readonly apps = new Map<
     string,
     { application: Application; running: boolean; env: Record<string, string>; volumePath?: string }
   >();
-  readonly failing = new Set<string>();
+  readonly failing = new Map<string, string>();
   /** every start/stop, in order, for assertions */
   readonly calls: string[] = [];
 
@@ -211,7 +214,8 @@ export class FakeApplicationUnits implements ApplicationUnits {
           'E_VOLUME_PATH',
           'system',
         );
-      const failed = this.failing.has(app.name);
+      const why = this.failing.get(app.name);
+      const failed = why !== undefined;
       this.apps.set(app.name, {
         application: structuredClone(app),
         running: !failed,
@@ -220,7 +224,7 @@ export class FakeApplicationUnits implements ApplicationUnits {
       });
       if (failed)
         throw new FlockerError(
-          `fake: application ${app.name} did not start (unit is failed)`,
+          `fake: application ${app.name} did not start (${why})`,
           'E_APP_START',
           'system',
         );

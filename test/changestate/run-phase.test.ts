@@ -1,17 +1,15 @@
 import { expect } from 'chai';
-import type {
-  AppUnits,
-  NodeAdapters,
-  PeerTarget,
-  Routes,
-  VolumeTransfer,
-} from '../../src/changestate/adapters.js';
+import type { NodeAdapters } from '../../src/changestate/adapters.js';
+import { InProcessPeerTransport } from '../../src/changestate/in-process-transport.js';
 import { parseChangestateInput, runPhase } from '../../src/changestate/run-phase.js';
-import type { Application } from '../../src/model/application.js';
-import { toApplication, toConfigEntry } from '../../src/model/canonical.js';
+import { PeerVolumeTransfer } from '../../src/changestate/volume-transfer.js';
+import { toApplication } from '../../src/model/canonical.js';
 import type { ChangestateInput } from '../../src/model/changestate-input.js';
 import type { NodeEvent } from '../../src/model/events.js';
-import type { NodeState, ReportedRoute } from '../../src/model/state.js';
+import type { NodeState } from '../../src/model/state.js';
+import { gatherState } from '../../src/reportstate/gather.js';
+import { FakeRouteTable } from '../../src/routing/route-table.js';
+import { FakeApplicationUnits } from '../../src/systemd/application-units.js';
 import { FakeVolumeStore } from '../../src/zfs/fake-volume-store.js';
 
 const web = toApplication('web', {
@@ -20,56 +18,33 @@ const web = toApplication('web', {
   volume: { mountpoint: '/data' },
 });
 
-class Node implements AppUnits, Routes, VolumeTransfer {
-  readonly log: string[] = [];
-  readonly running = new Map<
-    string,
-    { app: Application; env: Record<string, string>; volumePath?: string }
-  >();
-  routes: readonly ReportedRoute[] = [];
-  readonly volumes = new FakeVolumeStore('n');
-  failStart = false;
-  async start(app: Application, opts: { linkEnvironment: Record<string, string>; volumePath?: string }) {
-    if (this.failStart) throw new Error('docker: image not found');
-    this.log.push(`start ${app.name} ${opts.volumePath ?? ''}`);
-    this.running.set(app.name, {
-      app,
-      env: opts.linkEnvironment,
-      ...(opts.volumePath ? { volumePath: opts.volumePath } : {}),
-    });
-  }
-  async stop(name: string) {
-    this.log.push(`stop ${name}`);
-    this.running.delete(name);
-  }
-  async set(routes: readonly ReportedRoute[]) {
-    this.log.push(`routes ${routes.map((r) => `${r.port}>${r.target_address}`).join(',')}`);
-    this.routes = routes;
-  }
-  async push(name: string, to: PeerTarget) {
-    this.log.push(`push ${name} ${to.node} ${to.address}:${to.port}`);
-    return { bytes: 1 };
-  }
-  async handoff(name: string, to: PeerTarget) {
-    this.log.push(`handoff ${name} ${to.node}`);
-    await this.volumes.setOwned(name, false);
-    return { bytes: 1 };
-  }
+/** One node over the contract-checked fakes; its pushes go to a fake n2 through the real endpoint. */
+class Node {
+  readonly units = new FakeApplicationUnits();
+  readonly routes = new FakeRouteTable();
+  readonly volumes = new FakeVolumeStore('n1');
+  /** n2's store, reached at 198.51.100.3:22 only */
+  readonly peer = new FakeVolumeStore('n2');
+  readonly transport = new InProcessPeerTransport((to) => {
+    if (to.address !== '198.51.100.3' || to.port !== 22) throw new Error(`no route to ${to.address}`);
+    return this.peer;
+  });
   adapters(): NodeAdapters {
-    return { apps: this, routes: this, transfer: this, volumes: this.volumes, sleep: async () => undefined };
-  }
-  async state(): Promise<NodeState> {
-    const vols = await this.volumes.list();
     return {
-      protocol: 1,
-      node: { hostname: 'n', machine_id: 'm' },
-      applications: Object.fromEntries(
-        [...this.running].map(([n, r]) => [n, { spec: toConfigEntry(r.app), running: true }]),
-      ),
-      owned_volumes: vols.filter((v) => v.owned).map((v) => ({ name: v.name, snapshots: v.snapshots })),
-      volume_copies: vols.filter((v) => !v.owned).map((v) => ({ name: v.name, snapshots: v.snapshots })),
+      apps: this.units,
       routes: this.routes,
+      volumes: this.volumes,
+      transfer: new PeerVolumeTransfer(this.volumes, this.transport, 'n1'),
+      sleep: async () => undefined,
     };
+  }
+  state(): Promise<NodeState> {
+    return gatherState({
+      identity: async () => ({ hostname: 'n1', machine_id: 'm' }),
+      units: this.units,
+      volumes: this.volumes,
+      routes: this.routes,
+    });
   }
 }
 
@@ -114,7 +89,8 @@ describe('changestate phase runner', () => {
       n.adapters(),
       (e) => events.push(e),
     );
-    expect(n.log).to.deep.equal(['start web /flocker/volumes/web']);
+    expect(n.units.calls).to.deep.equal(['start web']);
+    expect(n.units.apps.get('web')).to.include({ running: true, volumePath: '/flocker/volumes/web' });
     expect((await n.volumes.get('web'))?.owned).to.equal(true);
     expect(events.map((e) => e.type)).to.deep.equal([
       'change-start',
@@ -140,14 +116,15 @@ describe('changestate phase runner', () => {
       () => undefined,
     );
     expect(again).to.equal(undefined);
-    expect(n.log).to.deep.equal(['start web /flocker/volumes/web']);
+    expect(n.units.calls).to.deep.equal(['start web']);
   });
 
-  it('moving away: pushes to the peer address, then stops and hands off', async () => {
+  it('moving away: pushes to the peer address while running, then stops and hands off', async () => {
     const n = new Node();
     await n.volumes.create('web');
-    await n.start(web, { linkEnvironment: {}, volumePath: '/flocker/volumes/web' });
-    n.log.length = 0;
+    n.volumes.write('web', 'data');
+    await n.units.start(web, { linkEnvironment: {}, volumePath: '/flocker/volumes/web' });
+    n.units.calls.length = 0;
     const s = await n.state();
     await runPhase(
       input('push', s, empty, 'n2'),
@@ -155,18 +132,32 @@ describe('changestate phase runner', () => {
       n.adapters(),
       () => undefined,
     );
+    expect(n.units.calls).to.deep.equal([]);
+    expect(n.transport.requests).to.deep.equal(['n2: snapshots web', 'n2: recv web']);
+    expect(await n.peer.get('web')).to.include({ owned: false });
+    expect((await n.volumes.get('web'))?.owned).to.equal(true);
+    n.volumes.write('web', 'final');
+    const pre = (await n.peer.get('web'))?.snapshots[0];
     await runPhase(
       input('stop', s, empty, 'n2'),
       () => n.state(),
       n.adapters(),
       () => undefined,
     );
-    expect(n.log).to.deep.equal(['push web n2 198.51.100.3:22', 'stop web', 'handoff web n2']);
+    expect(n.units.calls).to.deep.equal(['stop web']);
+    expect(n.transport.requests.slice(2)).to.deep.equal([
+      'n2: snapshots web',
+      `n2: recv web ${pre}`,
+      'n2: own web',
+    ]);
+    expect((await n.volumes.get('web'))?.owned).to.equal(false);
+    expect((await n.peer.get('web'))?.owned).to.equal(true);
+    expect(n.peer.read('web')).to.equal('final');
   });
 
   it('a failing change is reported as a change-failed event and an error naming the change', async () => {
     const n = new Node();
-    n.failStart = true;
+    n.units.failing.set('web', 'docker: image not found');
     const events: NodeEvent[] = [];
     let err: Error | undefined;
     await runPhase(
@@ -175,7 +166,10 @@ describe('changestate phase runner', () => {
       n.adapters(),
       (e) => events.push(e),
     ).catch((e: Error) => (err = e));
-    expect(err?.message).to.match(/^start web .*: docker: image not found$/);
+    expect(err).to.include({ code: 'E_CHANGE' });
+    expect(err?.message).to.match(
+      /^start web .*: fake: application web did not start \(docker: image not found\)$/,
+    );
     expect(events.at(-1)).to.include({ type: 'change-failed' });
   });
 

@@ -2,13 +2,11 @@
 // node (node /opt/flocker/dist/test/changestate/volume-transfer-node.js OP 'JSON'), printing JSON.
 import { hostname } from 'node:os';
 import { LocalRunner } from '../../src/exec/local-runner.js';
-import {
-  handoffVolume,
-  pipeCommands,
-  pushVolume,
-  rawPushArgv,
-  SshPeerTransport,
-} from '../../src/changestate/volume-transfer.js';
+import { handoffVolume, pushVolume } from '../../src/changestate/volume-transfer.js';
+import type { PeerRequest } from '../../src/changestate/peer.js';
+import { SshPeerTransport } from '../../src/changestate/peer-transport.js';
+import { pipeCommands, rawPushArgv } from '../../bench/raw-push.js';
+import { ObservedTransport } from './observed-transport.js';
 import { peerSshArgv } from '../../src/changestate/trust.js';
 import { ZfsVolumeStore } from '../../src/zfs/zfs-volume-store.js';
 import { FlockerError } from '../../src/errors.js';
@@ -20,8 +18,19 @@ interface Args {
   snap?: string;
   from?: string;
   target?: string;
+  /** observed: the operation, the request kind to fail, snapshots to retain */
+  op?: 'push' | 'handoff';
+  failOn?: PeerRequest['kind'];
+  retain?: string[];
   /** raw: key + known_hosts dir of an UNRESTRICTED key (the push key is forced to the peer endpoint) */
   peerDir?: string;
+}
+
+function errorData(e: unknown): { code?: string; message: string } {
+  return {
+    ...(e instanceof FlockerError ? { code: e.code } : {}),
+    message: e instanceof Error ? e.message : String(e),
+  };
 }
 
 async function main(): Promise<unknown> {
@@ -35,6 +44,20 @@ async function main(): Promise<unknown> {
       return pushVolume(store, a.name ?? '', a.peer, opts);
     case 'handoff':
       return handoffVolume(store, a.name ?? '', a.peer, opts);
+    case 'observed': {
+      // the contract's run: the same transfer through ObservedTransport; failures are data
+      const t = new ObservedTransport(opts.transport, store, a.failOn);
+      const o = { ...opts, transport: t, ...(a.retain ? { retain: a.retain } : {}) };
+      try {
+        const result =
+          a.op === 'handoff'
+            ? await handoffVolume(store, a.name ?? '', a.peer, o)
+            : await pushVolume(store, a.name ?? '', a.peer, o);
+        return { result, seen: t.seen };
+      } catch (e) {
+        return { error: errorData(e), seen: t.seen };
+      }
+    }
     case 'request': {
       const r = await runner.run(peerSshArgv(a.peer, a.line ?? ''));
       return r;

@@ -1,7 +1,9 @@
-// Volume pushes between two real lab nodes, with the trust flocker sets up itself:
-// full push, incremental push, handoff, push back, pruning, the peer endpoint's refusals, and
-// strict host keys. The transfer code runs ON the nodes (volume-transfer-node.js from the
-// project bind-mounted at /opt/flocker); the receiving side is the real `flocker-changestate peer`.
+// Volume pushes between two real lab nodes, with the trust flocker sets up itself. The transfer
+// code runs ON the nodes (volume-transfer-node.js from the project bind-mounted at /opt/flocker);
+// the receiving side is the real `flocker-changestate peer`. Two parts, each setting up its trust:
+// - the volume-transfer contract (the same suite the fake transport passes in unit tests);
+// - the production path around it: trust files, pushes piped zfs send -> ssh without passing
+//   through node, handoff, push back, pruning, the peer endpoint's refusals, strict host keys.
 import { expect } from 'chai';
 import { runChecked } from '../../src/exec/check.js';
 import type { CommandRunner } from '../../src/exec/runner.js';
@@ -9,6 +11,8 @@ import type { PeerInfo } from '../../src/model/changestate-input.js';
 import { PROTOCOL_VERSION } from '../../src/model/state.js';
 import { ZfsVolumeStore } from '../../src/zfs/zfs-volume-store.js';
 import { labForTests, type LabAccess, type LabNodeAccess } from '../zfs/lab-access.js';
+import type { Side, TransferOutcome } from './volume-transfer.contract.js';
+import { volumeTransferContract } from './volume-transfer.contract.js';
 
 const DRIVER = '/opt/flocker/dist/test/changestate/volume-transfer-node.js';
 const VOL = 'xfer-test';
@@ -27,6 +31,86 @@ interface Push {
   seconds: number;
   snapshot: string;
 }
+
+/** push keys on both nodes, each trusting the other (what flocker-deploy sets up) */
+async function trustEachOther(
+  nodes: readonly [LabNodeAccess, LabNodeAccess],
+  runner: (n: LabNodeAccess) => CommandRunner,
+): Promise<void> {
+  const peers: Record<string, PeerInfo> = {};
+  for (const n of nodes) {
+    const key = (await runChecked(runner(n), ['flocker-changestate', 'peer-key'])).stdout.trim();
+    peers[n.name] = { address: n.address, port: 22, host_key: n.hostKey, peer_public_key: key };
+  }
+  for (const n of nodes)
+    await runChecked(runner(n), ['flocker-changestate', 'trust', '--self', n.name], {
+      stdin: JSON.stringify({ protocol: PROTOCOL_VERSION, peers }),
+    });
+}
+
+async function untrust(nodes: readonly LabNodeAccess[], runner: (n: LabNodeAccess) => CommandRunner) {
+  for (const n of nodes)
+    await runChecked(runner(n), ['flocker-changestate', 'trust', '--self', n.name], {
+      stdin: JSON.stringify({ protocol: PROTOCOL_VERSION, peers: {} }),
+    });
+}
+
+describe('volume transfer contract on lab nodes (functional)', function () {
+  this.timeout(180_000);
+  const VOLUME = 'xfer-contract';
+  let lab: LabAccess | undefined;
+  let nodes: readonly [LabNodeAccess, LabNodeAccess];
+  const runner = (n: LabNodeAccess): CommandRunner => lab!.runner(n.name);
+  before(async function () {
+    this.timeout(16 * 60_000); // the shared lab may be another run's for up to 15 minutes
+    lab = await labForTests(this);
+    nodes = lab.nodes as [LabNodeAccess, LabNodeAccess];
+    await trustEachOther(nodes, runner);
+  });
+  after(async function () {
+    if (lab) await untrust(nodes, runner);
+  });
+
+  volumeTransferContract('ZfsVolumeStore + SshPeerTransport, run on the sending lab node', async () => {
+    const node = (side: Side): LabNodeAccess => nodes[side === 'a' ? 0 : 1];
+    const stores = {
+      a: new ZfsVolumeStore(runner(node('a'))),
+      b: new ZfsVolumeStore(runner(node('b'))),
+    };
+    const mount = `/flocker/volumes/${VOLUME}`;
+    const cleanup = async (): Promise<void> => {
+      for (const st of Object.values(stores)) await st.destroy(VOLUME);
+    };
+    await cleanup();
+    return {
+      volume: VOLUME,
+      stores,
+      write: async (side, name, text) => {
+        if (name !== VOLUME) throw new Error(`unexpected volume ${name}`);
+        await runChecked(runner(node(side)), ['sh', '-c', 'cat > "$1/data"', 'sh', mount], { stdin: text });
+      },
+      read: async (side, name) => {
+        if (name !== VOLUME) throw new Error(`unexpected volume ${name}`);
+        return (await runChecked(runner(node(side)), ['cat', `${mount}/data`])).stdout;
+      },
+      run: async (from, op, name, opts = {}): Promise<TransferOutcome> => {
+        const to = node(from === 'a' ? 'b' : 'a');
+        const args = {
+          op,
+          name,
+          peer: { node: to.name, address: to.address, port: 22 },
+          ...(opts.failOn ? { failOn: opts.failOn } : {}),
+          ...(opts.retain ? { retain: opts.retain } : {}),
+        };
+        const out = await runChecked(runner(node(from)), ['node', DRIVER, 'observed', JSON.stringify(args)]);
+        const rep = JSON.parse(out.stdout) as { ok: boolean; result: TransferOutcome; error?: string };
+        if (!rep.ok) throw new Error(`driver failed: ${rep.error}`);
+        return rep.result;
+      },
+      cleanup,
+    };
+  });
+});
 
 describe('volume transfer between lab nodes (functional)', function () {
   this.timeout(180_000);

@@ -126,7 +126,7 @@ describe('flocker-deploy command line', () => {
       const t = io(c.connect);
       expect(await main([...(json ? ['--json'] : []), ...GOOD], t)).to.equal(1);
       expect(t.err.join('')).to.match(
-        /flocker-deploy: error: node1: changestate failed in phase start: flocker-changestate apply \(exit 1\)\nstart web .*\n$/,
+        /flocker-deploy: error: node1: changestate failed in phase start: flocker-changestate apply \(exit 1\)\nflocker-changestate: start web .*\n$/,
       );
       if (json)
         expect(JSON.parse(t.out.at(-1)!)).to.include({ type: 'error', code: 'E_NODE_COMMAND', exit_code: 1 });

@@ -122,7 +122,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
       { type: 'finished', applied: true },
     ]);
     const figures = events.flatMap((e) =>
-      e.type === 'change-done' && e.detail ? [[e.change.kind, e.detail]] : [],
+      e.type === 'change-done' && e.detail ? [[e.change.kind, { incremental: e.detail.incremental }]] : [],
     );
     expect(figures).to.deep.equal([
       ['push-volume', { incremental: false }],
@@ -168,13 +168,16 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     const err = await failure(deploy(opts(c, desired(['web'], ['api']), events)));
     expect(err.code).to.equal('E_NODE_COMMAND');
     expect(err.message).to.match(
-      /^n1: changestate failed in phase start: flocker-changestate apply \(exit 1\)\nstart web .*pull access denied/,
+      /^n1: changestate failed in phase start: flocker-changestate apply \(exit 1\)\nflocker-changestate: start web .*pull access denied/,
     );
     const failed = events.find((e) => e.type === 'change-failed');
     expect(failed).to.deep.include({
       node: 'n1',
       phase: 'start',
-      error: { code: 'E_CHANGE', message: 'docker: pull access denied for busybox:latest' },
+      error: {
+        code: 'E_APP_START',
+        message: 'fake: application web did not start (docker: pull access denied)',
+      },
     });
     expect(failed).to.have.nested.property('change.kind', 'start-application');
     expect(driverEvents(events).slice(-3)).to.deep.equal([

@@ -1,34 +1,37 @@
-// In-process fake nodes behind the NodeConnection interface: reportstate and changestate run
+// In-process fake nodes behind the NodeConnection interface, so the whole deploy loop runs in a
+// unit test. Each node runs the REAL node-side programs — flocker-changestate's `main` and
+// flocker-reportstate's `gatherState` — over the contract-checked fakes (FakeApplicationUnits,
+// FakeRouteTable, FakeVolumeStore) and the real volume transfer (PeerVolumeTransfer) through
+// InProcessPeerTransport, which serves each push with the real peer endpoint on the receiving
+// node. The lab functional tests run the same loop on real nodes.
 import { createHash } from 'node:crypto';
-// the real planner/interpreter code against fake adapters, so the whole deploy loop is
-// exercised in a unit test. The lab functional tests run the same loop on real nodes.
-import type {
-  AppUnits,
-  NodeAdapters,
-  PeerTarget,
-  Routes,
-  VolumeTransfer,
-} from '../../src/changestate/adapters.js';
-import { parseChangestateInput, runPhase } from '../../src/changestate/run-phase.js';
-import type { Application } from '../../src/model/application.js';
-import { toConfigEntry } from '../../src/model/canonical.js';
-import type { NodeState, ReportedRoute } from '../../src/model/state.js';
+import { PassThrough, Readable } from 'node:stream';
+import type { ChangestateNode, NodeAdapters, PeerTarget } from '../../src/changestate/adapters.js';
+import { auditLine } from '../../src/changestate/audit.js';
+import { errorText, main } from '../../src/changestate/cli.js';
+import { InProcessPeerTransport } from '../../src/changestate/in-process-transport.js';
+import { PeerVolumeTransfer } from '../../src/changestate/volume-transfer.js';
+import { exitCodeFor } from '../../src/errors.js';
 import type { CommandResult } from '../../src/exec/runner.js';
+import type { Application } from '../../src/model/application.js';
+import type { NodeState, ReportedRoute } from '../../src/model/state.js';
+import { gatherState, type StateAdapters } from '../../src/reportstate/gather.js';
+import { FakeRouteTable } from '../../src/routing/route-table.js';
 import type { NodeConnection, SshRunOptions } from '../../src/ssh/connection.js';
+import { FakeApplicationUnits } from '../../src/systemd/application-units.js';
 import { FakeVolumeStore } from '../../src/zfs/fake-volume-store.js';
 
-export class FakeNode implements AppUnits, Routes, VolumeTransfer {
-  readonly running = new Map<
-    string,
-    { app: Application; env: Record<string, string>; volumePath?: string }
-  >();
-  readonly starts: string[] = [];
-  routes: readonly ReportedRoute[] = [];
+export class FakeNode {
+  readonly units = new FakeApplicationUnits();
+  readonly routeTable = new FakeRouteTable();
   readonly volumes: FakeVolumeStore;
+  /** one line per `flocker-changestate audit` (what the real audit log gets) */
   readonly audit: string[] = [];
+  /** this node's push key, once `flocker-changestate peer-key` made it */
   peerKey?: string;
+  /** the push keys this node accepts (what `trust` would write into authorized_keys) */
   trusted: string[] = [];
-  failOn?: string;
+  /** false: the node-side programs are not installed (exit 127) */
   installed = true;
 
   constructor(
@@ -39,107 +42,137 @@ export class FakeNode implements AppUnits, Routes, VolumeTransfer {
     this.volumes = new FakeVolumeStore(name);
   }
 
-  async start(app: Application, opts: { linkEnvironment: Record<string, string>; volumePath?: string }) {
-    if (this.failOn === `start ${app.name}`) throw new Error(`docker: pull access denied for ${app.image}`);
-    this.starts.push(app.name);
-    this.running.set(app.name, {
-      app,
-      env: opts.linkEnvironment,
-      ...(opts.volumePath ? { volumePath: opts.volumePath } : {}),
-    });
+  /** 'start NAME': that app's start fails as a missing image would */
+  set failOn(what: string) {
+    const app = /^start (\S+)$/.exec(what)?.[1];
+    if (!app) throw new Error(`fake node: cannot fail on ${JSON.stringify(what)}`);
+    this.units.failing.set(app, 'docker: pull access denied');
   }
-  async stop(name: string) {
-    this.running.delete(name);
+
+  /** the running apps, as the deploy tests look at them */
+  get running(): Map<string, { app: Application; env: Record<string, string>; volumePath?: string }> {
+    return new Map(
+      [...this.units.apps]
+        .filter(([, a]) => a.running)
+        .map(([n, a]) => [
+          n,
+          {
+            app: a.application,
+            env: a.env,
+            ...(a.volumePath !== undefined ? { volumePath: a.volumePath } : {}),
+          },
+        ]),
+    );
   }
-  async set(routes: readonly ReportedRoute[]) {
-    this.routes = [...routes];
+
+  /** names of the apps started, in order */
+  get starts(): string[] {
+    return this.units.calls.filter((c) => c.startsWith('start ')).map((c) => c.slice('start '.length));
   }
-  private peer(to: PeerTarget): FakeNode {
-    const p = [...this.cluster.values()].find((n) => n.address === to.address);
-    if (!p) throw new Error(`ssh: connect to ${to.address}: no route`);
+
+  get routes(): readonly ReportedRoute[] {
+    return this.routeTable.routes;
+  }
+
+  /** The peer a push goes to, as ssh would reach it: by address, and only if it trusts our key. */
+  private peerStore(to: PeerTarget): FakeVolumeStore {
+    const p = [...this.cluster.values()].find((n) => n.address === to.address && to.port === 22);
+    if (!p) throw new Error(`ssh: connect to host ${to.address} port ${to.port}: No route to host`);
     if (!this.peerKey || !p.trusted.includes(this.peerKey))
-      throw new Error(`ssh ${to.address}: Permission denied (publickey)`);
-    return p;
+      throw new Error(`root@${to.address}: Permission denied (publickey).`);
+    return p.volumes;
   }
-  private async send(name: string, to: PeerTarget) {
-    const p = this.peer(to);
-    const snap = await this.volumes.snapshot(name);
-    const theirs = (await p.volumes.get(name))?.snapshots ?? [];
-    const from = (await this.volumes.get(name))!.snapshots.filter((s) => theirs.includes(s)).at(-1);
-    const s = this.volumes.send(name, snap, from);
-    await Promise.all([p.volumes.receive(name, s.stream, from), s.done]);
-    return { peer: p, incremental: from !== undefined };
-  }
-  async push(name: string, to: PeerTarget) {
-    const { incremental } = await this.send(name, to);
-    return { incremental };
-  }
-  async handoff(name: string, to: PeerTarget) {
-    const { peer, incremental } = await this.send(name, to);
-    await this.volumes.setOwned(name, false);
-    await peer.volumes.setOwned(name, true);
-    return { incremental };
-  }
-  adapters(): NodeAdapters {
-    return { apps: this, routes: this, transfer: this, volumes: this.volumes, sleep: async () => undefined };
-  }
-  async state(): Promise<NodeState> {
-    const vols = await this.volumes.list();
+
+  private stateAdapters(): StateAdapters {
     return {
-      protocol: 1,
-      node: {
+      identity: async () => ({
         hostname: this.name,
         machine_id: createHash('md5').update(this.name).digest('hex'),
         ...(this.peerKey ? { peer_public_key: this.peerKey } : {}),
-      },
-      applications: Object.fromEntries(
-        [...this.running].map(([n, r]) => [n, { spec: toConfigEntry(r.app), running: true }]),
-      ),
-      owned_volumes: vols.filter((v) => v.owned).map((v) => ({ name: v.name, snapshots: v.snapshots })),
-      volume_copies: vols.filter((v) => !v.owned).map((v) => ({ name: v.name, snapshots: v.snapshots })),
-      routes: this.routes,
+      }),
+      units: this.units,
+      volumes: this.volumes,
+      routes: this.routeTable,
     };
   }
 
-  /** What flocker-reportstate / flocker-changestate would do on this node. */
+  adapters(): NodeAdapters {
+    const transport = new InProcessPeerTransport((to) => this.peerStore(to));
+    return {
+      apps: this.units,
+      volumes: this.volumes,
+      routes: this.routeTable,
+      transfer: new PeerVolumeTransfer(this.volumes, transport, this.name),
+      sleep: async () => undefined,
+    };
+  }
+
+  /** what flocker-reportstate prints on this node */
+  state(): Promise<NodeState> {
+    return gatherState(this.stateAdapters());
+  }
+
+  /** The node as flocker-changestate's main sees it (localNode() on a real node). */
+  private changestateNode(): ChangestateNode {
+    return {
+      gather: () => this.state(),
+      adapters: () => this.adapters(),
+      peerKey: async () => (this.peerKey ??= `ssh-ed25519 KEY-${this.name}`),
+      trust: async (self, peers) => {
+        const others = Object.keys(peers)
+          .filter((n) => n !== self)
+          .sort();
+        this.trusted = others.flatMap((n) => {
+          const k = peers[n]?.peer_public_key;
+          return k ? [k] : [];
+        });
+        return { knownHosts: others, authorized: others.filter((n) => peers[n]?.peer_public_key) };
+      },
+      audit: async (record) => {
+        this.audit.push(auditLine(record, new Date()));
+      },
+      restoreRoutes: async () => this.routeTable.set(this.routeTable.routes),
+    };
+  }
+
+  /** Run a node-side program as bin/ would: the real entry points, exit codes and stderr. */
   async exec(argv: readonly string[], opts: SshRunOptions = {}): Promise<CommandResult> {
-    const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '' });
-    if (!this.installed) return { code: 127, stdout: '', stderr: `sh: 1: ${argv[0]}: not found` };
+    const [prog, ...args] = argv;
+    if (!this.installed || (prog !== 'flocker-reportstate' && prog !== 'flocker-changestate'))
+      return { code: 127, stdout: '', stderr: `sh: 1: ${prog ?? ''}: not found` };
+    if (prog === 'flocker-reportstate') {
+      try {
+        return { code: 0, stdout: `${JSON.stringify(await this.state())}\n`, stderr: '' };
+      } catch (e) {
+        return { code: exitCodeFor(e), stdout: '', stderr: `flocker-reportstate: ${errorText(e)}\n` };
+      }
+    }
     const stdin = String(await (opts.stdin ?? ''));
-    const [prog, sub] = argv;
-    if (prog === 'flocker-reportstate') return ok(JSON.stringify(await this.state()));
-    if (prog !== 'flocker-changestate') return { code: 127, stdout: '', stderr: 'not found' };
-    switch (sub) {
-      case 'peer-key':
-        this.peerKey = `ssh-ed25519 KEY-${this.name}`;
-        return ok(`${this.peerKey}\n`);
-      case 'trust': {
-        const t = JSON.parse(stdin) as { peers: Record<string, { peer_public_key?: string }> };
-        this.trusted = Object.entries(t.peers)
-          .filter(([n]) => n !== this.name)
-          .flatMap(([, p]) => (p.peer_public_key ? [p.peer_public_key] : []));
-        return ok();
-      }
-      case 'audit':
-        this.audit.push(stdin);
-        return ok();
-      case 'apply': {
-        if (stdin.trim() === '') return ok();
-        const input = parseChangestateInput(stdin);
-        try {
-          await runPhase(
-            input,
-            () => this.state(),
-            this.adapters(),
-            (e) => opts.onStdoutLine?.(JSON.stringify(e)),
-          );
-          return ok();
-        } catch (e) {
-          return { code: 1, stdout: '', stderr: (e as Error).message };
-        }
-      }
-      default:
-        return { code: 2, stdout: '', stderr: `unknown subcommand ${sub}` };
+    let stdout = '';
+    let partial = '';
+    const write = (s: string): void => {
+      stdout += s;
+      const lines = (partial + s).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) opts.onStdoutLine?.(l);
+    };
+    const stdoutStream = new PassThrough();
+    stdoutStream.on('data', (b: Buffer) => write(b.toString('utf8')));
+    try {
+      await main(
+        args,
+        {
+          stdin: Readable.from([Buffer.from(stdin)]),
+          readStdin: async () => stdin,
+          stdout: write,
+          stdoutStream,
+          env: {},
+        },
+        this.changestateNode(),
+      );
+      return { code: 0, stdout, stderr: '' };
+    } catch (e) {
+      return { code: exitCodeFor(e), stdout, stderr: `flocker-changestate: ${errorText(e)}\n` };
     }
   }
 

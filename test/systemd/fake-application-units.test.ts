@@ -15,7 +15,7 @@ applicationUnitsContract('FakeApplicationUnits', () =>
 describe('FakeApplicationUnits extras', function () {
   it('records env and volume path; a failing app is listed as not running', async function () {
     const f = new FakeApplicationUnits();
-    f.failing.add('bad');
+    f.failing.set('bad', 'docker: pull access denied for x');
     await f.start(toApplication('ok', { image: 'x', environment: { A: '1' } }), {
       linkEnvironment: { L: '2' },
     });
@@ -26,7 +26,10 @@ describe('FakeApplicationUnits extras', function () {
     } catch (e) {
       err = e;
     }
-    expect(String(err)).to.match(/did not start/);
+    expect(err).to.include({ code: 'E_APP_START' });
+    expect((err as Error).message).to.equal(
+      'fake: application bad did not start (docker: pull access denied for x)',
+    );
     expect((await f.list()).map((a) => [a.application.name, a.running])).to.deep.equal([
       ['bad', false],
       ['ok', true],
