@@ -10,6 +10,13 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+// The deploy side may die while this node works (a killed flocker-deploy, a dropped link): its
+// ssh channel closes, and the work (a volume handoff) must still finish under the locks it took.
+// So a closed stdout or stderr is not fatal, and a hang-up does not stop `apply`.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+if (process.argv[2] === 'apply') process.on('SIGHUP', () => undefined);
+
 try {
   await main(
     process.argv.slice(2),

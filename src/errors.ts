@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   E_APP_NAME: ['user', 'an application name is not valid'],
   E_ENVIRONMENT: ['user', 'an environment variable cannot be passed to docker'],
   E_LOCKED: ['system', 'another deploy holds the deploy lock of a node (its holder is named)'],
+  E_LOCK_LOST: ['system', 'a node-side step ran for a deploy that no longer holds the lock'],
   E_LAB: ['system', 'the lab failed'],
   E_LAB_UP: ['system', 'the lab could not be brought up'],
   E_LAB_DOWN: ['system', 'the lab could not be taken down completely'],

@@ -8,6 +8,7 @@ import type { ApplicationUnits } from '../systemd/application-units.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 import type { AuditRecord } from './audit.js';
 import type { TrustResult } from './trust.js';
+import type { NodeLock } from './deploy-lock.js';
 
 /** Where a volume goes: the peer's verified address, port and name. */
 export interface PeerTarget {
@@ -44,6 +45,10 @@ export interface ChangestateNode {
   peerKey(): Promise<string>;
   trust(self: string, peers: Readonly<Record<string, PeerInfo>>): Promise<TrustResult>;
   audit(record: AuditRecord): Promise<void>;
+  /** the deploy lock's files and locks on this node */
+  readonly lock: NodeLock;
+  /** end the node-side lock holder `pid` if it is ours (a `flocker-changestate lock`); true if ended */
+  endLockHolder(pid: number): Promise<boolean>;
   /** re-apply the persisted routes; undefined when none were persisted */
   restoreRoutes(): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] } | undefined>;
 }

@@ -6,6 +6,8 @@ import { parseAuditRecord } from './audit.js';
 import { runPeerCommand } from './peer.js';
 import { parseChangestateInput, runPhase } from './run-phase.js';
 import { parseTrustInput } from '../validation/changestate-input.js';
+import { parseLockHolder } from '../validation/lock-holder.js';
+import { describeHolder, holderPid, holdDeployLock, holdWork, lockStatus } from './deploy-lock.js';
 
 export interface ChangestateIO {
   readonly stdin: NodeJS.ReadableStream;
@@ -21,7 +23,40 @@ export const USAGE = `usage: flocker-changestate COMMAND
   peer-key           create this node's volume-push key if missing; print its public key
   peer               restricted endpoint for volume pushes (ssh forced command; SSH_ORIGINAL_COMMAND)
   audit              append one deploy record (JSON on stdin) to /var/lib/flocker/audit.log
-  restore-routes     re-apply the persisted routes (run at boot by flocker-routes.service)`;
+  restore-routes     re-apply the persisted routes (run at boot by flocker-routes.service)
+  lock [--wait SECS] take this node's deploy lock (holder record as the first stdin line), wait
+                     for earlier work, print {"locked":...}, hold it until stdin ends
+  lock-status        print whether the deploy lock is held, and by whom
+  lock-break         end the lock's holder process on this node (the lock is then free)`;
+
+/** First line of a stream, and a promise of its end (the deploy side's channel closing). */
+function firstLineThenEnd(stdin: NodeJS.ReadableStream): { line: Promise<string>; end: Promise<void> } {
+  let buf = '';
+  let gotLine: (l: string) => void = () => undefined;
+  const line = new Promise<string>((r) => (gotLine = r));
+  const end = new Promise<void>((resolve) => {
+    stdin.on('data', (b: Buffer | string) => {
+      if (buf.includes('\n')) return;
+      buf += b.toString();
+      if (buf.includes('\n')) gotLine(buf.slice(0, buf.indexOf('\n')));
+    });
+    stdin.on('end', () => {
+      gotLine(buf);
+      resolve();
+    });
+    stdin.on('error', () => resolve());
+    stdin.on('close', () => resolve());
+  });
+  return { line, end };
+}
+
+function waitSeconds(args: readonly string[]): number {
+  if (args.length === 0) return 0;
+  const n = Number(args[1]);
+  if (args[0] !== '--wait' || args.length !== 2 || !Number.isInteger(n) || n < 0)
+    throw new UsageError(`lock takes --wait SECONDS (a whole number)\n${USAGE}`);
+  return n;
+}
 
 /** Run one command on `node` (bin/ passes localNode(); tests pass a fake node). */
 export async function main(argv: readonly string[], io: ChangestateIO, node: ChangestateNode): Promise<void> {
@@ -31,13 +66,20 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
       const text = await io.readStdin();
       if (text.trim() === '') return; // started ahead of its phase, then not needed
       const input = parseChangestateInput(text);
-      // no preflight here: flocker-reportstate checked the tools moments ago in the same deploy
-      await runPhase(
-        input,
-        () => node.gather(),
-        node.adapters(),
-        (e) => io.stdout(`${JSON.stringify(e)}\n`),
-      );
+      // under the work lock for the whole run: a new deploy waits for this one's work to end,
+      // even if the deploy that started it has died meanwhile
+      const work = await holdWork(node.lock, input.audit.deploy_id);
+      try {
+        // no preflight here: flocker-reportstate checked the tools moments ago in the same deploy
+        await runPhase(
+          input,
+          () => node.gather(),
+          node.adapters(),
+          (e) => io.stdout(`${JSON.stringify(e)}\n`),
+        );
+      } finally {
+        await work.release();
+      }
       return;
     }
     case 'trust': {
@@ -65,6 +107,34 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
     case 'restore-routes': {
       const r = await node.restoreRoutes();
       io.stdout(`${JSON.stringify(r ?? { restored: false })}\n`);
+      return;
+    }
+    case 'lock': {
+      const wait = waitSeconds(rest);
+      const input = firstLineThenEnd(io.stdin);
+      const record = parseLockHolder(await input.line, 'lock holder record');
+      const r = await holdDeployLock(
+        node.lock,
+        record,
+        wait,
+        (x) => io.stdout(`${JSON.stringify(x)}\n`),
+        input.end,
+      );
+      if (!r.locked)
+        throw new FlockerError(
+          `the deploy lock is held by ${describeHolder(r.holder ?? undefined)}${wait ? ` (waited ${wait} s)` : ''}`,
+          'E_LOCKED',
+        );
+      return;
+    }
+    case 'lock-status':
+      io.stdout(`${JSON.stringify(await lockStatus(node.lock))}\n`);
+      return;
+    case 'lock-break': {
+      const st = await lockStatus(node.lock);
+      const pid = st.held ? await holderPid(node.lock) : undefined;
+      const ended = pid !== undefined && (await node.endLockHolder(pid));
+      io.stdout(`${JSON.stringify({ was_held: st.held, holder: st.holder, ended })}\n`);
       return;
     }
     default:

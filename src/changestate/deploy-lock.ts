@@ -1,146 +1,124 @@
-// The deploy lock of a node, built on flock(1) so that the kernel releases it when its holder
-// dies (a killed deploy, a dropped ssh session, a powered-off laptop):
-//   deploy.lock  held exclusively by `flock -x deploy.lock flocker-changestate lock-held` for as
-//                long as the deploying process keeps the ssh channel open (stdin reaches EOF when
-//                it ends or dies);
-//   work.lock    held shared by every node-side process that changes state (`apply`), for its
-//                whole run: a new holder of deploy.lock first waits until no process of an
-//                earlier deploy is still working (a handoff left running by a killed deploy).
-// The holder's record (who, from where, pid, when, config hash) is a JSON file beside the lock.
-import { readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
+// The deploy lock of a node. Two file locks (FileLocks: flock(1), released by the kernel when
+// the holding process dies — a killed deploy, a dropped ssh session, a powered-off laptop):
+//   deploy.lock  held exclusively by `flocker-changestate lock` for as long as the deploying
+//                process keeps its ssh channel open (its stdin reaches EOF when it ends or dies);
+//   work.lock    held shared by every `apply` for its whole run, so that a new holder of
+//                deploy.lock first waits until no process of an earlier deploy still works (a
+//                handoff left running by a killed deploy finishes under the lock it started under).
+// The holder record (who, from where, pids, since when) lies beside the locks.
 import path from 'node:path';
 import { FlockerError } from '../errors.js';
+import type { FileLocks, HeldLock } from '../exec/file-lock.js';
+import type { NodeFiles } from '../exec/node-files.js';
+import { parseLockHolder, type LockHolder } from '../validation/lock-holder.js';
+
+export type { LockHolder };
 
 export const LOCK_DIR = '/var/lib/flocker/lock';
 
-export interface LockPaths {
-  readonly deployLock: string;
-  readonly workLock: string;
-  readonly holder: string;
+export interface NodeLock {
+  readonly locks: FileLocks;
+  readonly files: NodeFiles;
+  /** holds deploy.lock, work.lock and holder.json (default LOCK_DIR) */
+  readonly dir: string;
+  /** this process's pid (recorded as the holder's) */
+  readonly pid: number;
 }
 
-export function lockPaths(dir = LOCK_DIR): LockPaths {
-  return {
-    deployLock: path.join(dir, 'deploy.lock'),
-    workLock: path.join(dir, 'work.lock'),
-    holder: path.join(dir, 'holder.json'),
-  };
-}
-
-/** Who holds the lock: written by the holder, read by whoever is refused. */
-export interface LockHolder {
-  readonly deploy_id: string;
-  readonly user: string;
-  /** where the deploy runs (host name of the deploying machine) */
-  readonly from: string;
-  /** pid of flocker-deploy on the deploying machine */
-  readonly deploy_pid: number;
-  readonly started_at: string;
-  readonly config_hash: string;
-  /** pid of the node-side holder process (what `lock break` ends) */
-  readonly pid?: number;
-}
-
-/** argv that takes the deploy lock (waiting up to waitSeconds) and holds it until stdin ends */
-export function holdLockArgv(waitSeconds: number, paths = lockPaths()): string[] {
-  return [
-    'flock',
-    '--close', // only flock(1) holds the lock: it goes when flock or its command ends, whatever they spawned
-    '--exclusive',
-    '--wait',
-    String(Math.max(0, waitSeconds)),
-    '--conflict-exit-code',
-    String(LOCK_CONFLICT_EXIT),
-    paths.deployLock,
-    'flocker-changestate',
-    'lock-held',
-  ];
-}
-
-/** exit code of holdLockArgv when another deploy holds the lock past the wait */
-export const LOCK_CONFLICT_EXIT = 75;
-
-/** argv that runs a node-side command under the shared work lock */
-export function underWorkLock(argv: readonly string[], paths = lockPaths()): string[] {
-  return ['flock', '--close', '--shared', paths.workLock, ...argv];
-}
-
-export class LockError extends FlockerError {
-  constructor(message: string) {
-    super(message, 'E_LOCKED');
-  }
-}
+const paths = (dir: string) => ({
+  deployLock: path.join(dir, 'deploy.lock'),
+  workLock: path.join(dir, 'work.lock'),
+  holder: path.join(dir, 'holder.json'),
+});
 
 export function describeHolder(h: LockHolder | undefined): string {
   if (h === undefined) return 'another deploy (its record is missing)';
-  return `${h.user} from ${h.from} (pid ${h.deploy_pid}), since ${h.started_at}, config ${h.config_hash}`;
+  return `${h.user} on ${h.from} (pid ${h.deploy_pid}), since ${h.started_at}, config ${h.config_hash}`;
 }
 
-export async function readHolder(paths = lockPaths()): Promise<LockHolder | undefined> {
+async function readHolder(lock: NodeLock): Promise<LockHolder | undefined> {
+  const text = await lock.files.read(paths(lock.dir).holder);
+  if (text === undefined) return undefined;
   try {
-    const v = JSON.parse(await readFile(paths.holder, 'utf8')) as LockHolder;
-    return typeof v.deploy_id === 'string' ? v : undefined;
+    return parseLockHolder(text, paths(lock.dir).holder);
   } catch {
-    return undefined;
+    return undefined; // a damaged record names nobody; the lock itself is what counts
   }
 }
 
-export async function writeHolder(h: LockHolder, paths = lockPaths()): Promise<void> {
-  await mkdir(path.dirname(paths.holder), { recursive: true, mode: 0o700 });
-  const tmp = `${paths.holder}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(h)}\n`, { mode: 0o600 });
-  await rename(tmp, paths.holder);
-}
+/** What `flocker-changestate lock` prints as its first line. */
+export type LockReply =
+  | { readonly locked: true; readonly deploy_id: string }
+  | { readonly locked: false; readonly holder: LockHolder | null };
 
-export async function clearHolder(deployId: string, paths = lockPaths()): Promise<void> {
-  const h = await readHolder(paths);
-  if (h?.deploy_id === deployId) await rm(paths.holder, { force: true });
-}
-
-export interface HoldIO {
-  /** the deploy side's channel: first line = the holder record (JSON), EOF = the deploy ended */
-  readonly stdin: NodeJS.ReadableStream;
-  readonly stdout: (s: string) => void;
-  /** runs argv to completion (waiting for the work lock) */
-  readonly run: (argv: readonly string[]) => Promise<{ code: number | null; stderr: string }>;
+/**
+ * `flocker-changestate lock --wait N`: take deploy.lock for the deploy described by `record`,
+ * wait for earlier work, reply, then hold until `released` settles (the deploy side's channel
+ * ended). Returns the reply it printed; a refusal leaves everything as it was.
+ */
+export async function holdDeployLock(
+  lock: NodeLock,
+  record: LockHolder,
+  waitSeconds: number,
+  reply: (r: LockReply) => void,
+  released: Promise<void>,
+): Promise<LockReply> {
+  const p = paths(lock.dir);
+  const held = await lock.locks.acquire(p.deployLock, 'exclusive', waitSeconds);
+  if (held === undefined) {
+    const r: LockReply = { locked: false, holder: (await readHolder(lock)) ?? null };
+    reply(r);
+    return r;
+  }
+  try {
+    await lock.files.write(p.holder, `${JSON.stringify({ ...record, pid: lock.pid })}\n`, 0o600);
+    // an apply of an earlier deploy may still be running (its deploy died): let it finish
+    const drained = await lock.locks.acquire(p.workLock, 'exclusive', 24 * 3600);
+    await drained?.release();
+    const r: LockReply = { locked: true, deploy_id: record.deploy_id };
+    reply(r);
+    await released;
+    return r;
+  } finally {
+    const now = await readHolder(lock);
+    if (now?.deploy_id === record.deploy_id) await lock.files.remove(p.holder);
+    await held.release();
+  }
 }
 
 /**
- * `flocker-changestate lock-held`, run by flock(1) once deploy.lock is ours: record the holder,
- * wait until no process of an earlier deploy still works, say "locked", then hold until the
- * deploy side's channel ends. Its exit (or death) releases deploy.lock.
+ * Hold the work lock for one apply of `deployId`; refuses (E_LOCK_LOST) unless that deploy holds
+ * the deploy lock now. Callers without a deploy id (older deploy sides) take the work lock only.
  */
-export async function holdDeployLock(io: HoldIO, paths = lockPaths()): Promise<void> {
-  let buffered = '';
-  let holder: LockHolder | undefined;
-  let ended = false;
-  const eof = new Promise<void>((resolve) => {
-    io.stdin.on('data', (b: Buffer | string) => {
-      if (holder !== undefined) return;
-      buffered += b.toString();
-    });
-    io.stdin.on('end', () => {
-      ended = true;
-      resolve();
-    });
-    io.stdin.on('error', () => resolve());
-  });
-  while (!buffered.includes('\n') && !ended) await new Promise((r) => setTimeout(r, 10));
-  const line = buffered.split('\n')[0] ?? '';
-  try {
-    holder = JSON.parse(line) as LockHolder;
-  } catch {
-    throw new LockError(`lock-held: the first line of input is not a holder record`);
+export async function holdWork(lock: NodeLock, deployId: string | undefined): Promise<HeldLock> {
+  const p = paths(lock.dir);
+  const held = await lock.locks.acquire(p.workLock, 'shared', 60);
+  if (held === undefined)
+    throw new FlockerError('the work lock stayed taken for 60 s (a deploy lock is being taken)', 'E_LOCKED');
+  if (deployId !== undefined) {
+    const h = await readHolder(lock);
+    if (h?.deploy_id !== deployId) {
+      await held.release();
+      throw new FlockerError(
+        `this deploy no longer holds the deploy lock of this node (holder now: ${h ? describeHolder(h) : 'none'}); nothing was changed here`,
+        'E_LOCK_LOST',
+      );
+    }
   }
-  if (typeof holder.deploy_id !== 'string' || holder.deploy_id === '')
-    throw new LockError('lock-held: the holder record has no deploy_id');
-  await writeHolder({ ...holder, pid: process.pid }, paths);
-  try {
-    const drained = await io.run(['flock', '--exclusive', paths.workLock, 'true']);
-    if (drained.code !== 0) throw new LockError(`cannot wait for earlier work: ${drained.stderr.trim()}`);
-    io.stdout(`${JSON.stringify({ locked: true, deploy_id: holder.deploy_id })}\n`);
-    await eof;
-  } finally {
-    await clearHolder(holder.deploy_id, paths);
+  return held;
+}
+
+/** `flocker-changestate lock-status`: whether deploy.lock is held, and by whom. */
+export async function lockStatus(lock: NodeLock): Promise<{ held: boolean; holder: LockHolder | null }> {
+  const free = await lock.locks.acquire(paths(lock.dir).deployLock, 'exclusive', 0);
+  if (free) {
+    await free.release();
+    return { held: false, holder: null };
   }
+  return { held: true, holder: (await readHolder(lock)) ?? null };
+}
+
+/** The holder's node-side pid, for `lock-break` (which checks the process is ours before ending it). */
+export async function holderPid(lock: NodeLock): Promise<number | undefined> {
+  return (await readHolder(lock))?.pid;
 }

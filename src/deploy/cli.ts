@@ -28,6 +28,7 @@ interface CliOptions {
   knownHosts: string[];
   connectTimeout: number;
   concurrency: number;
+  lockWait: number;
 }
 
 const HELP_EXIT = `
@@ -37,11 +38,24 @@ Exit codes:
      the change, the command and its stderr)
   2  bad input or usage (file:line:col: path: what was expected); no node was contacted
 
+Deploy lock:
+  A deploy (not --dry-run) takes every node's deploy lock before it gathers state and holds
+  it until it ends; if it is killed, the lock goes with its ssh session, and a node-side step
+  it started (a volume handoff) finishes before the next deploy's lock is granted. Another
+  deploy is refused at once (exit 1, E_LOCKED, naming who holds it, from where, since when)
+  unless --lock-wait gives it time. On a node: flocker-changestate lock-status | lock-break.
+
 Output:
   --dry-run            the plan as text grouped by phase and node (stdout)
   --dry-run --json     one JSON document {format: "flocker-plan", version, nodes, changes, phases}
   --json               NDJSON progress events, then {"type":"result",...} as the last line
   otherwise            progress on stderr (listr2 on a terminal, timestamped lines in CI)`;
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of seconds');
+  return n;
+}
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -71,6 +85,14 @@ export function buildProgram(io: CliIO): Command {
       new Option('--connect-timeout <seconds>', 'ssh connect timeout').argParser(positiveInt).default(10),
     )
     .addOption(new Option('--concurrency <n>', 'nodes contacted at once').argParser(positiveInt).default(16))
+    .addOption(
+      new Option(
+        '--lock-wait <seconds>',
+        "wait this long for another deploy's lock on a node (default: refuse at once, naming the holder)",
+      )
+        .argParser(nonNegativeInt)
+        .default(0),
+    )
     .addHelpText('after', HELP_EXIT)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -93,6 +115,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const opts: Omit<DeployOptions, 'emit'> = {
       desired,
       dryRun: o.dryRun === true,
+      lockWaitSeconds: o.lockWait,
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
       connect:

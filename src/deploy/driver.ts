@@ -47,6 +47,8 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     emit({ type: 'audit', nodes: s.nodes, result: await s.writeAudit(failure) });
   try {
     await step(emit, 'connect', s.nodes, () => s.connect());
+    // a dry run changes nothing and takes no lock (it may run while a deploy does)
+    if (!opts.dryRun) await step(emit, 'lock', s.nodes, () => s.lock());
     await step(emit, 'gather state', s.nodes, () => s.gather());
     const p = s.computePlan();
     emit({ type: 'plan', plan: p, addresses: s.addresses });
@@ -80,6 +82,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     if (failure) throw failure;
     return finish(true);
   } finally {
+    await s.unlock();
     s.close();
   }
 }

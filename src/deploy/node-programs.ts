@@ -13,7 +13,12 @@ export const CHANGESTATE = 'flocker-changestate';
 export async function runNodeProgram(
   conn: NodeConnection,
   argv: readonly string[],
-  opts: { stdin?: string | Promise<string>; onStdoutLine?: (line: string) => void; what: string },
+  opts: {
+    stdin?: string | Promise<string>;
+    stdinOpenUntil?: Promise<void>;
+    onStdoutLine?: (line: string) => void;
+    what: string;
+  },
 ) {
   const r = await conn.run(argv, opts);
   if (r.code === 127) {

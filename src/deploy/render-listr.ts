@@ -33,7 +33,10 @@ const failed = (message: string): Error => new Error(message);
 export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise<Renderer> {
   const { Listr } = await import('listr2'); // only on a terminal: keeps CI and --json start-up lean
   const steps = new Map<StepName, Deferred<void>>(
-    (['connect', 'gather state', 'node-to-node trust'] as const).map((s) => [s, new Deferred<void>()]),
+    (['connect', 'lock', 'gather state', 'node-to-node trust'] as const).map((s) => [
+      s,
+      new Deferred<void>(),
+    ]),
   );
   const step = (s: StepName): Deferred<void> => steps.get(s)!;
   const planned = new Deferred<Planned>();
@@ -59,6 +62,11 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
     new Listr(
       [
         { title: `Connect to ${nodes.join(', ')}`, task: () => step('connect').promise },
+        {
+          title: 'Take the deploy lock of every node',
+          enabled: () => !opts.dryRun,
+          task: () => step('lock').promise,
+        },
         { title: 'Gather state from every node', task: () => step('gather state').promise },
         {
           title: 'Plan',

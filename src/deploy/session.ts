@@ -1,9 +1,16 @@
 // One deploy's connections and what was learnt over them (states, cluster, peers), and the wire
 // calls of each step: gather state, trust, a phase on its nodes, the audit. No events and no
 // text here: the driver (driver.ts) orders the steps and reports them.
-import { createHash } from 'node:crypto';
-import { AggregateNodeError, PhaseError, SameNodeError, toNodeError } from '../errors.js';
-import type { NodeError } from '../errors.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  AggregateNodeError,
+  FlockerError,
+  NodeError,
+  PhaseError,
+  SameNodeError,
+  toNodeError,
+} from '../errors.js';
 import type { ChangestateInput, PeerInfo } from '../model/changestate-input.js';
 import type { ClusterPlan, PhaseName } from '../model/changes.js';
 import type { DesiredConfig } from '../model/deployment.js';
@@ -13,6 +20,7 @@ import type { ClusterState, NodeState } from '../model/state.js';
 import { leaves, plan } from '../plan/planner.js';
 import type { NodeConnection } from '../ssh/connection.js';
 import { CHANGESTATE, gatherState, parseNodeEvent, runNodeProgram } from './node-programs.js';
+import type { LockHolder } from '../validation/lock-holder.js';
 
 export interface SessionOptions {
   readonly desired: DesiredConfig;
@@ -20,6 +28,8 @@ export interface SessionOptions {
   readonly connect: (nodes: readonly string[]) => Promise<Map<string, NodeConnection>>;
   /** who deploys, for the audit log */
   readonly user: string;
+  /** how long to wait for another deploy's lock on a node (0: refuse at once) */
+  readonly lockWaitSeconds?: number;
   readonly now?: () => Date;
 }
 
@@ -29,6 +39,24 @@ export type NodeEventFrom = NodeEvent & { readonly node: string };
 /** Hash of the desired configuration (canonical), recorded in every node's audit log. */
 export function configHash(desired: DesiredConfig): string {
   return createHash('sha256').update(JSON.stringify(desired)).digest('hex').slice(0, 16);
+}
+
+function lockReply(line: string): { locked?: unknown; holder?: unknown } | undefined {
+  try {
+    const v = JSON.parse(line) as unknown;
+    return typeof v === 'object' && v !== null ? (v as { locked?: unknown; holder?: unknown }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A refused lock names the node and the holder (the node's own message says who and since when). */
+function lockRefusal(node: string, e: unknown): Error {
+  if (e instanceof FlockerError && e.code === 'E_NODE_COMMAND') {
+    const said = (e as { stderr?: string }).stderr?.trim().replace(/^flocker-changestate: /, '') ?? e.message;
+    if (/deploy lock is held by/.test(said)) return new NodeError(node, said, 'E_LOCKED');
+  }
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 function checkDistinct(conns: Map<string, NodeConnection>, states: Map<string, NodeState>): void {
@@ -89,11 +117,15 @@ export class DeploySession {
   private readonly done = new Map<string, LeafChange[]>();
   private readonly warm = new Map<string, Warm>();
   plan: ClusterPlan = { phases: [] };
-  readonly audit: ChangestateInput['audit'];
+  readonly audit: ChangestateInput['audit'] & { readonly deploy_id: string };
+  /** ends every node's `flocker-changestate lock` (their stdin reaches EOF) */
+  private releaseLocks: () => void = () => undefined;
+  private readonly lockRuns: Promise<unknown>[] = [];
 
   constructor(private readonly opts: SessionOptions) {
     this.nodes = Object.keys(opts.desired.nodes).sort();
     this.audit = {
+      deploy_id: randomUUID(),
       user: opts.user,
       config_hash: configHash(opts.desired),
       started_at: (opts.now ?? (() => new Date()))().toISOString(),
@@ -112,6 +144,81 @@ export class DeploySession {
 
   async connect(): Promise<void> {
     this.conns = await this.opts.connect(this.nodes);
+  }
+
+  /**
+   * Take every node's deploy lock, one node after another in name order (two deploys waiting
+   * for each other's nodes cannot deadlock). Each lock is held by a node-side process until this
+   * deploy ends or dies (its ssh channel closes).
+   */
+  async lock(): Promise<void> {
+    const wait = this.opts.lockWaitSeconds ?? 0;
+    const released = new Promise<void>((r) => (this.releaseLocks = r));
+    const record = {
+      deploy_id: this.audit.deploy_id,
+      user: this.audit.user,
+      from: hostname(),
+      deploy_pid: process.pid,
+      started_at: this.audit.started_at,
+      config_hash: this.audit.config_hash,
+    };
+    const failed: [string, unknown][] = [];
+    for (const node of this.nodes) {
+      try {
+        await this.lockOne(node, { ...record, node }, wait, released);
+      } catch (e) {
+        failed.push([node, e]);
+        // another holder (or this deploy's own lock under a second name): stop here
+        if (e instanceof FlockerError && (e.code === 'E_LOCKED' || e.code === 'E_SAME_NODE')) break;
+      }
+    }
+    throwFailures(
+      failed.map(([n]) => n),
+      failed.map(([, e]) => ({ status: 'rejected', reason: e })),
+      (f) => new AggregateNodeError(f, 'lock', this.nodes.length),
+    );
+  }
+
+  private lockOne(node: string, record: LockHolder, wait: number, released: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let replied = false;
+      const run = runNodeProgram(this.conn(node), [CHANGESTATE, 'lock', '--wait', String(wait)], {
+        stdin: `${JSON.stringify(record)}\n`,
+        stdinOpenUntil: released,
+        what: 'taking the deploy lock failed',
+        onStdoutLine: (line) => {
+          const reply = lockReply(line);
+          if (reply?.locked === true) {
+            replied = true;
+            resolve();
+          } else if (reply?.locked === false) {
+            const h = reply.holder as LockHolder | null | undefined;
+            if (h?.deploy_id === record.deploy_id)
+              reject(
+                new SameNodeError(
+                  `nodes ${h.node ?? '?'} and ${node} of the deployment are the same machine (this deploy already holds its lock): name each node once`,
+                ),
+              );
+          }
+        },
+      });
+      this.lockRuns.push(run.catch(() => undefined));
+      run.then(
+        () => {
+          if (!replied)
+            reject(new NodeError(node, 'the deploy lock was released before it was confirmed', 'E_LOCKED'));
+        },
+        (e: unknown) => {
+          if (!replied) reject(lockRefusal(node, e)); // once held, a loss shows in apply (E_LOCK_LOST)
+        },
+      );
+    });
+  }
+
+  /** Let go of every lock taken (bounded wait for the node-side holders to end). */
+  async unlock(): Promise<void> {
+    this.releaseLocks();
+    await Promise.race([Promise.allSettled(this.lockRuns), new Promise((r) => setTimeout(r, 5000))]);
   }
 
   async gather(): Promise<void> {

@@ -27,7 +27,10 @@ export class LocalRunner implements CommandRunner {
       );
       child.stdin.on('error', () => undefined); // command may exit before reading stdin
       void Promise.resolve(opts.stdin ?? '').then(
-        (input) => child.stdin.end(input),
+        (input) => {
+          child.stdin.write(input);
+          void Promise.resolve(opts.stdinOpenUntil).then(() => child.stdin.end());
+        },
         () => child.stdin.end(''),
       );
     });

@@ -12,6 +12,8 @@ export interface RunOptions {
    */
   readonly stdin?: string | Buffer | Promise<string>;
   readonly timeoutMs?: number;
+  /** keep stdin open after the input until this settles (a lock held for the caller's lifetime) */
+  readonly stdinOpenUntil?: Promise<void>;
 }
 
 export interface CommandRunner {

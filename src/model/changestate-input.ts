@@ -21,5 +21,11 @@ export interface ChangestateInput {
   readonly desired: DesiredConfig;
   readonly cluster: ClusterState;
   readonly peers: Readonly<Record<string, PeerInfo>>;
-  readonly audit: { readonly user: string; readonly config_hash: string; readonly started_at: string };
+  readonly audit: {
+    /** the deploy that holds the nodes' deploy lock (absent: a caller that takes no lock) */
+    readonly deploy_id?: string;
+    readonly user: string;
+    readonly config_hash: string;
+    readonly started_at: string;
+  };
 }

@@ -34,7 +34,7 @@ export type NodeEvent =
     };
 
 /** The driver's steps around the phases, in order (trust only when volumes move). */
-export type StepName = 'connect' | 'gather state' | 'node-to-node trust';
+export type StepName = 'connect' | 'lock' | 'gather state' | 'node-to-node trust';
 
 export type DeployEvent =
   | { readonly type: 'step-start'; readonly step: StepName; readonly nodes: readonly string[] }

@@ -14,6 +14,23 @@ import { appendAudit } from '../changestate/audit.js';
 import { SshPeerTransport } from '../changestate/peer-transport.js';
 import { applyTrust, ensurePeerKey } from '../changestate/trust.js';
 import { PeerVolumeTransfer } from '../changestate/volume-transfer.js';
+import { LOCK_DIR } from '../changestate/deploy-lock.js';
+import { FlockFileLocks } from '../exec/file-lock.js';
+import { readFile } from 'node:fs/promises';
+
+/** SIGTERM to `pid` only if it is a `flocker-changestate lock` process (never anything else). */
+async function endLockHolder(pid: number): Promise<boolean> {
+  let args: string[];
+  try {
+    args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+  } catch {
+    return false;
+  }
+  const i = args.findIndex((a) => a.endsWith('flocker-changestate') || a.endsWith('flocker-changestate.js'));
+  if (i < 0 || args[i + 1] !== 'lock') return false;
+  process.kill(pid, 'SIGTERM');
+  return true;
+}
 
 export interface LocalNode extends ChangestateNode {
   readonly runner: LocalRunner;
@@ -43,5 +60,7 @@ export function localNode(): LocalNode {
     trust: (self, peers) => applyTrust(self, peers),
     audit: (record) => appendAudit(record),
     restoreRoutes: () => restoreRoutesOnThisNode(),
+    lock: { locks: new FlockFileLocks(), files, dir: LOCK_DIR, pid: process.pid },
+    endLockHolder,
   };
 }

@@ -238,7 +238,10 @@ export class SshNodeConnection implements NodeConnection {
             }, timeoutMs + 2000);
           }
           void Promise.resolve(opts.stdin ?? '').then(
-            (input) => stream.end(input),
+            (input) => {
+              stream.write(input);
+              void Promise.resolve(opts.stdinOpenUntil).then(() => stream.end());
+            },
             () => stream.end(''),
           );
         });

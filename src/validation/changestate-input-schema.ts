@@ -61,6 +61,8 @@ export const changestateInputSchema = {
       additionalProperties: false,
       required: ['user', 'config_hash', 'started_at'],
       properties: {
+        /** the deploy holding the lock: apply refuses to run for another */
+        deploy_id: { type: 'string' },
         user: { type: 'string' },
         config_hash: { type: 'string' },
         started_at: { type: 'string' },

@@ -5,6 +5,7 @@ import { nodeStateSchema } from '../model/node-state-schema.js';
 import { changestateInputSchema, trustInputSchema } from './changestate-input-schema.js';
 import { recordedSpecSchema } from './recorded-spec-schema.js';
 import { routesFileSchema } from './routes-file-schema.js';
+import { lockHolderSchema } from './lock-holder-schema.js';
 
 export const SCHEMAS = {
   entry: applicationEntrySchema,
@@ -15,4 +16,5 @@ export const SCHEMAS = {
   trustInput: trustInputSchema,
   recordedSpec: recordedSpecSchema,
   routesFile: routesFileSchema,
+  lockHolder: lockHolderSchema,
 } as const;

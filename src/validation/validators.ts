@@ -35,3 +35,4 @@ export const validateChangestateInputSchema: ValidateFunction = v.changestateInp
 export const validateTrustInputSchema: ValidateFunction = v.trustInput;
 export const validateRecordedSpecSchema: ValidateFunction = v.recordedSpec;
 export const validateRoutesFileSchema: ValidateFunction = v.routesFile;
+export const validateLockHolderSchema: ValidateFunction = v.lockHolder;

@@ -108,7 +108,9 @@ describe('flocker-deploy command line', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string; time?: string; plan?: PlanDoc });
-    expect(lines.map((l) => l.type).slice(0, 5)).to.deep.equal([
+    expect(lines.map((l) => l.type).slice(0, 7)).to.deep.equal([
+      'step-start',
+      'step-done',
       'step-start',
       'step-done',
       'step-start',

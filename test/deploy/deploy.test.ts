@@ -7,7 +7,7 @@ import { AggregateNodeError, FlockerError, PhaseError } from '../../src/errors.j
 import { toApplication } from '../../src/model/canonical.js';
 import type { ClusterPlan, PhaseName } from '../../src/model/changes.js';
 import type { DesiredConfig } from '../../src/model/deployment.js';
-import type { DeployEvent } from '../../src/model/events.js';
+import type { DeployEvent, StepName } from '../../src/model/events.js';
 import { leaves } from '../../src/plan/planner.js';
 import { fakeCluster } from '../helpers/fake-cluster.js';
 
@@ -34,6 +34,23 @@ function opts(
   dryRun = false,
 ): DeployOptions {
   return { desired: d, dryRun, connect: c.connect, emit: (e) => events.push(e), user: 'tester' };
+}
+
+/** another deploy holds n1's deploy lock (as `flocker-changestate lock` would hold it) */
+async function holdLock(c: ReturnType<typeof fakeCluster>, node: string) {
+  const lock = c.nodes.get(node)!.lock;
+  const held = await lock.locks.acquire(`${lock.dir}/deploy.lock`, 'exclusive', 0);
+  const record = {
+    deploy_id: 'other-deploy-0001',
+    user: 'bob@ci',
+    from: 'ci-runner',
+    deploy_pid: 77,
+    started_at: '2026-12-01T06:00:00.000Z',
+    config_hash: 'cafe',
+    pid: 4001,
+  };
+  await lock.files.write(`${lock.dir}/holder.json`, JSON.stringify(record), 0o600);
+  return held!;
 }
 
 async function failure(p: Promise<unknown>): Promise<FlockerError> {
@@ -66,7 +83,7 @@ const phaseEvents = (phase: PhaseName, nodes: string[]): DeployEvent[] => [
   { type: 'phase-start', phase, nodes },
   { type: 'phase-done', phase, ms: 0 },
 ];
-const steps = (...names: ('connect' | 'gather state' | 'node-to-node trust')[]): DeployEvent[] =>
+const steps = (...names: StepName[]): DeployEvent[] =>
   names.flatMap((step): DeployEvent[] => [
     { type: 'step-start', step, nodes: ['n1', 'n2'] },
     { type: 'step-done', step, ms: 0 },
@@ -80,7 +97,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(r).to.deep.include({ applied: true, addresses });
     expect(r.plan.phases.map((p) => p.phase)).to.deep.equal(['start', 'routes']);
     expect(driverEvents(events)).to.deep.equal([
-      ...steps('connect', 'gather state'),
+      ...steps('connect', 'lock', 'gather state'),
       { type: 'plan', plan: r.plan, addresses },
       ...phaseEvents('start', ['n1', 'n2']),
       ...phaseEvents('routes', ['n1', 'n2']),
@@ -111,7 +128,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     const events: DeployEvent[] = [];
     const move = await deploy(opts(c, desired([], ['web', 'api']), events));
     expect(driverEvents(events)).to.deep.equal([
-      ...steps('connect', 'gather state'),
+      ...steps('connect', 'lock', 'gather state'),
       { type: 'plan', plan: move.plan, addresses },
       ...steps('node-to-node trust'),
       ...phaseEvents('push', ['n1']),
@@ -137,7 +154,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     const r = await deploy(opts(c, desired([], ['web', 'api']), again));
     expect(r).to.deep.include({ applied: false, plan: { phases: [] } });
     expect(driverEvents(again)).to.deep.equal([
-      ...steps('connect', 'gather state'),
+      ...steps('connect', 'lock', 'gather state'),
       { type: 'plan', plan: { phases: [] }, addresses },
       { type: 'audit', nodes: ['n1', 'n2'], result: 'ok' }, // a no-op deploy is recorded too
       { type: 'finished', applied: false },
@@ -206,7 +223,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     const c = fakeCluster(['n1', 'n2']);
     c.nodes.get('n2')!.installed = false;
     const events: DeployEvent[] = [];
-    const err = await failure(deploy(opts(c, desired(['web'], ['api']), events)));
+    const err = await failure(deploy(opts(c, desired(['web'], ['api']), events, true)));
     expect(err.code).to.equal('E_NODE_PROGRAM_MISSING');
     expect(err.message).to.match(
       /^n2: flocker-reportstate is not installed on this node .*npm install -g flocker/,
@@ -221,7 +238,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
   it('several nodes failing to report state: one aggregate (E_NODES) naming each', async () => {
     const c = fakeCluster(['n1', 'n2']);
     for (const n of c.nodes.values()) n.installed = false;
-    const err = await failure(deploy(opts(c, desired(['web'], ['api']))));
+    const err = await failure(deploy(opts(c, desired(['web'], ['api']), [], true)));
     expect(err).to.be.instanceOf(AggregateNodeError);
     expect(err.code).to.equal('E_NODES');
     expect((err as AggregateNodeError).hosts).to.deep.equal(['n1', 'n2']);
@@ -247,5 +264,54 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     );
     expect(err.code).to.equal('E_SAME_NODE');
     expect(err.message).to.match(/nodes n1 and n2 of the deployment are the same machine/);
+  });
+
+  it('a node whose deploy lock another deploy holds: refused at once naming the holder; nothing changes', async () => {
+    const c = fakeCluster(['n1', 'n2']);
+    const held = await holdLock(c, 'n2');
+    const events: DeployEvent[] = [];
+    const err = await failure(deploy(opts(c, desired(['web'], ['api']), events)));
+    expect(err.code).to.equal('E_LOCKED');
+    expect(err.message).to.match(
+      /^n2: the deploy lock is held by bob@ci on ci-runner \(pid 77\), since 2026-12-01T06:00:00.000Z/,
+    );
+    expect(events.at(-1)).to.deep.include({ type: 'step-failed', step: 'lock' });
+    for (const n of c.nodes.values()) expect(n.running.size).to.equal(0);
+    // n1's lock, taken first, was let go again
+    const lock = c.nodes.get('n1')!.lock;
+    const again = await lock.locks.acquire(`${lock.dir}/deploy.lock`, 'exclusive', 0);
+    expect(again).to.not.equal(undefined);
+    await again!.release();
+    await held.release();
+  });
+
+  it('--lock-wait: waits for the other deploy to end, then deploys', async () => {
+    const c = fakeCluster(['n1', 'n2']);
+    const held = await holdLock(c, 'n1');
+    setTimeout(() => void held.release(), 300);
+    const r = await deploy({ ...opts(c, desired(['web'], ['api'])), lockWaitSeconds: 5 });
+    expect(r.applied).to.equal(true);
+    expect([...c.nodes.get('n1')!.running.keys()]).to.deep.equal(['web']);
+  });
+
+  it('a node-side apply for a deploy that does not hold the lock refuses (E_LOCK_LOST) and changes nothing', async () => {
+    const c = fakeCluster(['n1']);
+    const n1 = c.nodes.get('n1')!;
+    const held = await holdLock(c, 'n1');
+    const state = await n1.state();
+    const input = {
+      protocol: 1,
+      phase: 'start',
+      self: 'n1',
+      desired: { applications: { web }, nodes: { n1: ['web'] } },
+      cluster: { nodes: { n1: { address: '198.51.100.2', state } } },
+      peers: {},
+      audit: { deploy_id: 'killed-deploy-0002', user: 'x', config_hash: 'y', started_at: 'z' },
+    };
+    const r = await n1.exec(['flocker-changestate', 'apply'], { stdin: JSON.stringify(input) });
+    expect(r.code).to.equal(1);
+    expect(r.stderr, r.stderr).to.match(/no longer holds the deploy lock of this node \(holder now: bob@ci/);
+    expect(n1.running.size).to.equal(0);
+    await held.release();
   });
 });

@@ -14,6 +14,8 @@ describe('plain renderer', () => {
     expect(lines(out.stderr)).to.deep.equal([
       '[12:34:56.789] connect: n1, n2',
       '[12:34:56.789] connect: done in 0.12s',
+      '[12:34:56.789] lock: n1, n2',
+      '[12:34:56.789] lock: done in 0.03s',
       '[12:34:56.789] gather state: n1, n2',
       '[12:34:56.789] gather state: done in 0.45s',
       '[12:34:56.789] phase start: n1',

@@ -28,12 +28,24 @@ export const START_FAILURE =
   'n1: changestate failed in phase start: flocker-changestate apply (exit 1)\n' +
   'start web (image busybox:latest; ports 8080->80; volume at /data): docker: pull access denied for busybox';
 
-const upToStart: DeployEvent[] = [
+const connected: DeployEvent[] = [
   { type: 'step-start', step: 'connect', nodes: ['n1', 'n2'] },
   { type: 'step-done', step: 'connect', ms: 120 },
+];
+const planned: DeployEvent[] = [
   { type: 'step-start', step: 'gather state', nodes: ['n1', 'n2'] },
   { type: 'step-done', step: 'gather state', ms: 450 },
   { type: 'plan', plan, addresses },
+];
+const upToPlan: DeployEvent[] = [
+  ...connected,
+  { type: 'step-start', step: 'lock', nodes: ['n1', 'n2'] },
+  { type: 'step-done', step: 'lock', ms: 30 },
+  ...planned,
+];
+
+const upToStart: DeployEvent[] = [
+  ...upToPlan,
   { type: 'phase-start', phase: 'start', nodes: ['n1'] },
   { type: 'change-start', node: 'n1', phase: 'start', change: createWeb },
   { type: 'change-done', node: 'n1', phase: 'start', change: createWeb, ms: 30 },
@@ -65,12 +77,13 @@ export const failedStart: DeployEvent[] = [
   { type: 'audit', nodes: ['n1', 'n2'], result: `failed: ${START_FAILURE.split('\n')[0]!}` },
 ];
 
-export const dryRun: DeployEvent[] = [...upToStart.slice(0, 5), { type: 'finished', applied: false }];
+/** a dry run takes no lock */
+export const dryRun: DeployEvent[] = [...connected, ...planned, { type: 'finished', applied: false }];
 
 /** applied, with node-to-node trust set up before the phases (volumes move) */
 export const withTrust: DeployEvent[] = [
-  ...applied.slice(0, 5),
+  ...applied.slice(0, upToPlan.length),
   { type: 'step-start', step: 'node-to-node trust', nodes: ['n1', 'n2'] },
   { type: 'step-done', step: 'node-to-node trust', ms: 300 },
-  ...applied.slice(5),
+  ...applied.slice(upToPlan.length),
 ];

@@ -5,7 +5,7 @@
 // InProcessPeerTransport, which serves each push with the real peer endpoint on the receiving
 // node. The lab functional tests run the same loop on real nodes.
 import { createHash } from 'node:crypto';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { ChangestateNode, NodeAdapters, PeerTarget } from '../../src/changestate/adapters.js';
 import { auditLine } from '../../src/changestate/audit.js';
 import { errorText, main } from '../../src/changestate/cli.js';
@@ -20,6 +20,9 @@ import { FakeRouteTable } from '../../src/routing/route-table.js';
 import type { NodeConnection, SshRunOptions } from '../../src/ssh/connection.js';
 import { FakeApplicationUnits } from '../../src/systemd/application-units.js';
 import { FakeVolumeStore } from '../../src/zfs/fake-volume-store.js';
+import type { NodeLock } from '../../src/changestate/deploy-lock.js';
+import { FakeFileLocks } from '../../src/exec/file-lock.js';
+import { MemoryNodeFiles } from '../../src/exec/node-files.js';
 
 export class FakeNode {
   readonly units = new FakeApplicationUnits();
@@ -33,6 +36,13 @@ export class FakeNode {
   trusted: string[] = [];
   /** false: the node-side programs are not installed (exit 127) */
   installed = true;
+  /** the deploy lock: contract-checked fake locks over in-memory files */
+  readonly lock: NodeLock = {
+    locks: new FakeFileLocks(),
+    files: new MemoryNodeFiles(),
+    dir: '/var/lib/flocker/lock',
+    pid: 4000,
+  };
 
   constructor(
     readonly name: string,
@@ -132,6 +142,8 @@ export class FakeNode {
         this.audit.push(auditLine(record, new Date()));
       },
       restoreRoutes: async () => this.routeTable.set(this.routeTable.routes),
+      lock: this.lock,
+      endLockHolder: async () => false,
     };
   }
 
@@ -148,6 +160,10 @@ export class FakeNode {
       }
     }
     const stdin = String(await (opts.stdin ?? ''));
+    // like an ssh channel: the input, then EOF (held open until stdinOpenUntil when given)
+    const stdinStream = new PassThrough();
+    stdinStream.write(stdin);
+    void Promise.resolve(opts.stdinOpenUntil).then(() => stdinStream.end());
     let stdout = '';
     let partial = '';
     const write = (s: string): void => {
@@ -162,7 +178,7 @@ export class FakeNode {
       await main(
         args,
         {
-          stdin: Readable.from([Buffer.from(stdin)]),
+          stdin: stdinStream,
           readStdin: async () => stdin,
           stdout: write,
           stdoutStream,

@@ -6,9 +6,10 @@ import { channelRetryDelayMs, isChannelOpenRefusal, SshNodeConnection } from '..
 /** a session channel that prints `out` and exits 0 once its stdin ends */
 function channel(
   out: string,
-): EventEmitter & { stderr: EventEmitter; end: (s: string) => void; close: () => void } {
+): EventEmitter & { stderr: EventEmitter; write: () => boolean; end: () => void; close: () => void } {
   const ch = Object.assign(new EventEmitter(), {
     stderr: new EventEmitter(),
+    write: () => true,
     end: () => {
       setImmediate(() => {
         ch.emit('data', Buffer.from(out));
