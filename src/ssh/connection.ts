@@ -27,7 +27,7 @@ export interface NodeConnection extends CommandRunner {
   close(): void;
 }
 
-export const DEFAULT_MAX_CHANNELS = 8;
+const DEFAULT_MAX_CHANNELS = 8;
 
 export interface SshNodeConnectionInit {
   readonly node: string;
