@@ -6,8 +6,11 @@ import { requireRootAndFuse, sharedLab } from '../helpers/lab.js';
 describe('lab fixture (functional)', function () {
   this.timeout(120_000);
 
-  before(function () {
+  before(async function () {
     requireRootAndFuse(this);
+    // waiting for another process's turn on the shared lab is not the tests' time
+    this.timeout(20 * 60_000);
+    await sharedLab();
   });
 
   it('sharedLab() gives a 2-node lab whose runners run argv in each node', async function () {
