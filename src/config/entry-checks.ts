@@ -9,7 +9,7 @@ const isPort = (v: unknown): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 
 /** Why a mountpoint is unusable, or null if it is fine. */
-export function mountpointProblem(m: string): string | null {
+function mountpointProblem(m: string): string | null {
   if (!m.startsWith('/')) return 'expected an absolute path (starting with "/")';
   if (m.replace(/\/+$/, '') === '') return 'expected a directory below "/", not "/" itself';
   if (m.split('/').some((s) => s === '..' || s === '.'))

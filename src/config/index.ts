@@ -16,28 +16,18 @@
 // - The keys "__proto__" and list/mapping keys are refused (plain objects cannot hold them).
 // Compose-style application files: see compose.ts for detection and the supported keys.
 import type { Application } from '../model/application.js';
-import type { DesiredConfig } from '../model/deployment.js';
 import { InputError } from '../errors.js';
 import type { InputProblem } from '../errors.js';
 import { checkEntrySemantics } from './entry-checks.js';
-import { crossFileChecks, parseApplications, parseDeployment, sortProblems } from './parse.js';
+import { parseApplications, parseDeployment, sortProblems } from './parse.js';
 import { ajvErrorsToProblems } from './schema.js';
 import { validateEntrySchema } from '../validation/validators.js';
 import { formatPath } from './yaml-source.js';
 import type { KeyPath } from './yaml-source.js';
 
-export { applicationEntrySchema, applicationConfigSchema, deploymentConfigSchema } from './schema.js';
-export {
-  APP_NAME_PATTERN,
-  NODE_NAME_PATTERN,
-  ENV_NAME_PATTERN,
-  LINK_ALIAS_PATTERN,
-  IMAGE_PATTERN,
-} from './schema.js';
-export { parseApplications, parseDeployment, crossFileChecks, sortProblems } from './parse.js';
-export type { ParsedApplications, ParsedDeployment } from './parse.js';
-export { isComposeDocument, COMPOSE_KEYS } from './compose.js';
-export { loadDesiredConfig, readConfigFile } from './load.js';
+export { loadDesiredConfig } from './load.js';
+export { buildDesiredConfig } from './desired-config.js';
+export type { ConfigFile } from './desired-config.js';
 
 /** Parse an application file (Flocker `version: 1` or compose-style). Throws InputError. */
 export function parseApplicationConfig(text: string, file: string): Record<string, Application> {
@@ -51,20 +41,6 @@ export function parseDeploymentConfig(text: string, file: string): Record<string
   const r = parseDeployment(text, file);
   if (r.problems.length) throw new InputError(sortProblems(r.problems, [file]));
   return r.nodes;
-}
-
-/** Both files parsed and cross-checked; problems of both files in one InputError. */
-export function buildDesiredConfig(
-  appsText: string,
-  appsFile: string,
-  depText: string,
-  depFile: string,
-): DesiredConfig {
-  const apps = parseApplications(appsText, appsFile);
-  const dep = parseDeployment(depText, depFile);
-  const problems = [...apps.problems, ...dep.problems, ...crossFileChecks(apps, dep)];
-  if (problems.length) throw new InputError(sortProblems(problems, [appsFile, depFile]));
-  return { applications: apps.applications, nodes: dep.nodes };
 }
 
 /** Where a value checked by validateApplicationEntry came from (e.g. reportstate output of a node). */

@@ -28,7 +28,7 @@ export interface NodeConnection extends CommandRunner {
 }
 
 /** below sshd's default MaxSessions (10): a master session and a spare stay free */
-export const DEFAULT_MAX_CHANNELS = 8;
+const DEFAULT_MAX_CHANNELS = 8;
 
 export interface SshNodeConnectionInit {
   readonly node: string;

@@ -17,10 +17,8 @@
 // - Commands: argv is shellQuote'd and run over an exec channel; at most 8 channels at once per
 //   connection (sshd MaxSessions defaults to 10), others queue. With RunOptions.timeoutMs the
 //   command runs under `timeout -s KILL` on the node (sshd refuses signal requests for root).
-export { connectAll, connectNode, runAll, runAllSettled, mapLimit, defaultResolve } from './connect.js';
-export type { ConnectOptions } from './connect.js';
-export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_CONCURRENCY } from './connect.js';
-export { SshNodeConnection, DEFAULT_MAX_CHANNELS } from './connection.js';
+export { connectAll } from './connect.js';
+export type { ConnectOptions } from './connect-options.js';
+export { runAll, runAllSettled } from './parallel.js';
 export type { NodeConnection, SshRunOptions } from './connection.js';
-export { AggregateNodeError, SshConfigError, SSH_ERROR_CODES, toNodeError } from './errors.js';
-export { shellQuote, shellQuoteArg } from '../exec/quote.js';
+export { AggregateNodeError, SSH_ERROR_CODES, toNodeError } from './errors.js';

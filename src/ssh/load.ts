@@ -42,7 +42,7 @@ function readIfExists(file: string): string | undefined {
  * user configuration), `*`/`?` wildcards in the last path component only. Missing files are
  * skipped silently (OpenSSH does the same).
  */
-export function expandInclude(pattern: string, home: string): IncludedFile[] {
+function expandInclude(pattern: string, home: string): IncludedFile[] {
   let p = expandHome(pattern, home);
   if (!path.isAbsolute(p)) p = path.join(home, '.ssh', p);
   const dir = path.dirname(p);

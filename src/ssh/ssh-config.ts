@@ -229,14 +229,14 @@ export class SshConfigValueError extends Error {
 }
 
 /** Expand ~ at the start and %-tokens (%% %d %u %h %r %p %n) as OpenSSH does for paths. */
-export function expandPath(value: string, tokens: Readonly<Record<string, string>>, home: string): string {
+function expandPath(value: string, tokens: Readonly<Record<string, string>>, home: string): string {
   let v = value;
   if (v === '~') v = home;
   else if (v.startsWith('~/')) v = home + v.slice(1);
   return expandTokens(v, { ...tokens, d: home });
 }
 
-export function expandTokens(value: string, tokens: Readonly<Record<string, string>>): string {
+function expandTokens(value: string, tokens: Readonly<Record<string, string>>): string {
   return value.replace(/%(.)/g, (whole, t: string) => {
     if (t === '%') return '%';
     const r = tokens[t];

@@ -119,8 +119,13 @@ export class ZfsVolumeStore implements VolumeStore {
   async snapshot(name: string): Promise<string> {
     assertVolumeName(name);
     const snap = flockerSnapshotName(new Date(), counter++);
-    await runChecked(this.runner, snapshotArgv(this.parent, name, snap));
-    return snap;
+    const argv = snapshotArgv(this.parent, name, snap);
+    const r = await this.runner.run(argv);
+    if (r.code === 0) return snap;
+    // the contract's refusal for an absent volume (as setOwned), read from zfs's own answer
+    if (isMissingDatasetError(r.stderr))
+      throw new NodeError(this.runner.host, `volume ${name} does not exist here`, 'E_NO_VOLUME');
+    throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
   }
 
   /** run argv, retrying while zfs-fuse says the dataset is busy */

@@ -8,6 +8,7 @@ describe('bench raw push baseline', function () {
     expect(r.bytes).to.equal(100000);
     const err = await rejects(
       pipeCommands(['true'], ['sh', '-c', 'cat >/dev/null; echo bad >&2; exit 1'], { host: 'nX' }),
+      'E_NODE_COMMAND',
     );
     expect(err).to.include({ code: 'E_NODE_COMMAND' });
     expect(err.message).to.match(/nX: command failed: sh -c .* \(exit 1\)\nbad/);

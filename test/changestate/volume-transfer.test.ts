@@ -86,7 +86,7 @@ describe('volume transfer', function () {
       `n2: recv web ${f['snapshot'] as string}`,
       'n2: own web',
     ]);
-    const err = await rejects(vt.push('web', N2));
+    const err = await rejects(vt.push('web', N2), 'E_NOT_OWNER');
     expect(err).to.include({ code: 'E_NOT_OWNER' });
     expect(err.message).to.equal('n1: cannot push volume web: this node holds only a read-only copy');
   });
@@ -95,10 +95,10 @@ describe('volume transfer', function () {
     const { stores, transport } = twoNodes();
     await stores.a.create('web');
     const far = { node: 'n9', address: '198.51.100.9', port: 22 };
-    const unreachable = await rejects(pushVolume(stores.a, 'web', far, { transport }));
+    const unreachable = await rejects(pushVolume(stores.a, 'web', far, { transport }), 'E_NODE_COMMAND');
     expect(unreachable).to.include({ code: 'E_NODE_COMMAND', exitCode: 255 });
     expect(unreachable.message).to.match(/^n9: ssh to peer failed: .*\nssh: connect to host 198\.51\.100\.9/);
-    const refused = await rejects(transport.request(N2, { kind: 'own', name: '../x' }));
+    const refused = await rejects(transport.request(N2, { kind: 'own', name: '../x' }), 'E_NODE_COMMAND');
     expect(refused).to.include({ code: 'E_NODE_COMMAND', exitCode: 2 });
     expect(refused.message).to.match(/peer request failed: .*\nflocker-changestate: peer request refused/);
   });

@@ -1,12 +1,8 @@
 import { expect } from 'chai';
 import { InputError } from '../../src/errors.js';
 import { parseApplicationConfig } from '../../src/config/index.js';
-import {
-  isComposeDocument,
-  parseComposePort,
-  parseMemLimit,
-  parseRestart,
-} from '../../src/config/compose.js';
+import { isComposeDocument } from '../../src/config/compose.js';
+import { parseComposePort, parseMemLimit, parseRestart } from '../../src/config/compose-values.js';
 
 describe('config/compose', () => {
   it('detects compose-style documents', () => {

@@ -83,10 +83,8 @@ applications:
 
   it('buildDesiredConfig: an application placed nowhere is fine', () => {
     const d = buildDesiredConfig(
-      'version: 1\napplications:\n  web: {image: nginx}\n  spare: {image: nginx}\n',
-      'a.yml',
-      'version: 1\nnodes:\n  n1: [web]\n',
-      'd.yml',
+      { file: 'a.yml', text: 'version: 1\napplications:\n  web: {image: nginx}\n  spare: {image: nginx}\n' },
+      { file: 'd.yml', text: 'version: 1\nnodes:\n  n1: [web]\n' },
     );
     expect(Object.keys(d.applications)).to.deep.equal(['web', 'spare']);
     expect(d.nodes).to.deep.equal({ n1: ['web'] });
@@ -95,10 +93,8 @@ applications:
   it('buildDesiredConfig reports problems of both files sorted by file, line, column', () => {
     const lines = problemsOf(() =>
       buildDesiredConfig(
-        'version: 2\napplications:\n  web: {image: 3}\n',
-        'a.yml',
-        'version: 1\nnodes:\n  n1: [web, x]\n',
-        'd.yml',
+        { file: 'a.yml', text: 'version: 2\napplications:\n  web: {image: 3}\n' },
+        { file: 'd.yml', text: 'version: 1\nnodes:\n  n1: [web, x]\n' },
       ),
     );
     expect(lines.map((l) => l.split(': ')[0])).to.deep.equal(['a.yml:1:10', 'a.yml:3:16', 'd.yml:3:13']);

@@ -48,7 +48,7 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   this.timeout(180_000);
   let lab: LabHandle;
   let dir: string;
-  let appFile: string;
+  let appFile = '';
   const addr: Record<string, string> = {};
 
   async function sh(node: string, script: string): Promise<string> {
@@ -74,6 +74,44 @@ describe('flocker-deploy end to end (functional, lab)', function () {
     expect(last.type).to.equal('result');
     return { plan: last.plan!, events: lines.slice(0, -1) };
   }
+  /** No apps, no routes, no volumes or copies on any node: the state of a fresh cluster. */
+  async function clean(): Promise<void> {
+    const r = await runDeploy([
+      '--ssh-config',
+      lab.sshConfigPath,
+      writeFile(dir, 'deployment.yml', placement([], [])),
+      writeFile(dir, 'application.yml', 'version: 1\napplications: {}\n'),
+    ]);
+    expect(r.code, r.stderr).to.equal(0);
+    for (const n of lab.nodes)
+      await sh(
+        n.name,
+        'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; true',
+      );
+  }
+  /**
+   * The starting state a test needs: the default application file, web on `web` (or nowhere),
+   * client on n2, and (with `page`) web serving that page from its volume. Deploys even when
+   * the cluster is already there: a deploy that changes nothing is fast.
+   */
+  async function given(start: { web: 'n1' | 'n2' | null; page?: string }): Promise<void> {
+    appFile = writeFile(dir, 'application.yml', apps());
+    const dep =
+      start.web === 'n1'
+        ? placement(['web'], ['client'])
+        : start.web === 'n2'
+          ? placement([], ['web', 'client'])
+          : placement([], ['client']);
+    await deployJson(dep);
+    if (start.page !== undefined && start.web !== null)
+      await sh(start.web, `docker exec flocker--web sh -c "echo ${start.page} > /www/index.html"`);
+  }
+  /** whether `node` holds web's dataset (owned or a copy) */
+  async function holdsWebVolume(node: string): Promise<boolean> {
+    return (
+      (await lab.runner(node).run(['zfs', 'list', '-H', '-o', 'name', 'flocker/volumes/web'])).code === 0
+    );
+  }
   const leafKinds = (p: PlanDoc): string[] => {
     const out: string[] = [];
     const walk = (node: string, c: { kind: string; changes?: unknown[]; reason?: string }): void => {
@@ -93,29 +131,20 @@ describe('flocker-deploy end to end (functional, lab)', function () {
       await ensureTestImages(lab.runner(n.name));
     }
     dir = scratchDir('e2e');
-    appFile = writeFile(dir, 'application.yml', apps());
   });
 
   after(async function () {
     if (!lab) return;
     // leave the shared lab clean for other suites: no apps, no routes, no volumes
-    writeFile(dir, 'application.yml', 'version: 1\napplications: {}\n');
-    const r = await runDeploy([
-      '--ssh-config',
-      lab.sshConfigPath,
-      writeFile(dir, 'deployment.yml', placement([], [])),
-      `${dir}/application.yml`,
-    ]);
-    expect(r.code, r.stderr).to.equal(0);
-    for (const n of lab.nodes)
-      await sh(
-        n.name,
-        'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; true',
-      );
+    await clean();
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // Each case sets up what it needs (given/clean), so any one runs alone with --grep.
+
   it('dry-run of a fresh deployment plans volumes, starts and routes, and changes nothing', async () => {
+    await clean();
+    appFile = writeFile(dir, 'application.yml', apps());
     const { plan } = await deployJson(placement(['web'], ['client']), true);
     expect(leafKinds(plan)).to.deep.equal([
       'n1:create-volume',
@@ -129,6 +158,8 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   });
 
   it('deploys an app with a volume to n1; data written through it is served from every node', async () => {
+    await clean();
+    appFile = writeFile(dir, 'application.yml', apps());
     await deployJson(placement(['web'], ['client']));
     await sh('n1', 'docker exec flocker--web sh -c "echo generation-1 > /www/index.html"');
     for (const n of lab.nodes)
@@ -137,6 +168,7 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   });
 
   it('a second identical deploy changes nothing and restarts nothing', async () => {
+    await given({ web: 'n1' });
     const before = await sh('n1', 'docker inspect -f {{.State.StartedAt}} flocker--web');
     const { plan, events } = await deployJson(placement(['web'], ['client']));
     expect(plan.changes).to.equal(0);
@@ -145,6 +177,7 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   });
 
   it('the linked app on n2 reaches web on n1 through its link variables', async () => {
+    await given({ web: 'n1', page: 'generation-1' });
     const out = await sh(
       'n2',
       'docker exec flocker--client sh -c \'wget -qO- "http://$WEB_PORT_80_TCP_ADDR:$WEB_PORT_80_TCP_PORT/index.html"; echo "$WEB_PORT_80_TCP"\'',
@@ -153,6 +186,7 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   });
 
   it('dry-run after edits shows exactly the expected changes', async () => {
+    await given({ web: 'n1' });
     appFile = writeFile(dir, 'application.yml', apps({ env: 'two' }));
     expect(leafKinds((await deployJson(placement(['web'], ['client']), true)).plan)).to.deep.equal([
       'n1:start-application',
@@ -181,6 +215,13 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   });
 
   it('moves web to n2: the data follows, n1 runs nothing and keeps a read-only copy', async () => {
+    await given({ web: 'n1', page: 'generation-1' });
+    // n2 holds no copy yet, so the first push is a full stream
+    await sh(
+      'n2',
+      'for i in $(seq 25); do zfs destroy -r flocker/volumes/web 2>/dev/null && break; sleep 0.2; done; true',
+    );
+    expect(await holdsWebVolume('n2')).to.equal(false);
     const sum = await sh(
       'n1',
       'dd if=/dev/urandom of=/flocker/volumes/web/blob bs=64k count=16 2>/dev/null; sha256sum /flocker/volumes/web/blob',
@@ -196,6 +237,9 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   });
 
   it('moves web back to n1 incrementally', async () => {
+    // web on n2, moved there from n1, so n1 keeps a copy with a common snapshot
+    if (!(await holdsWebVolume('n1'))) await given({ web: 'n1' });
+    await given({ web: 'n2' });
     await sh('n2', 'docker exec flocker--web sh -c "echo generation-2 > /www/index.html"');
     const { events } = await deployJson(placement(['web'], ['client']));
     const pushes = events.filter((e) => e.type === 'change-done' && e.detail);
@@ -205,6 +249,7 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   });
 
   it('an environment change restarts the app with it', async () => {
+    await given({ web: 'n1' });
     appFile = writeFile(dir, 'application.yml', apps({ env: 'two' }));
     await deployJson(placement(['web'], ['client']));
     const env = await runChecked(lab.runner('n1'), [
@@ -219,6 +264,7 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   });
 
   it('removing an app stops it and keeps its volume; re-adding starts it on its old data', async () => {
+    await given({ web: 'n1', page: 'generation-2' });
     await deployJson(placement([], ['client']));
     expect(await sh('n1', 'ls /etc/systemd/system/ | grep -c "^flocker--web" || true')).to.equal('0\n');
     expect(await sh('n1', 'docker ps -a --format {{.Names}} | grep -c flocker--web || true')).to.equal('0\n');
@@ -228,6 +274,7 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   });
 
   it('a restarted node brings its apps and routes back without a deploy', async () => {
+    await given({ web: 'n1', page: 'generation-2' });
     await lab.restart('n2'); // n2 runs client and routes :8080 to n1
     await lab.restart('n1'); // n1 runs web with its volume
     for (const n of lab.nodes)
@@ -237,13 +284,23 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   });
 
   it('every deploy left one audit line per node', async () => {
-    const lines = (await sh('n1', 'cat /var/lib/flocker/audit.log'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { result: string; config_hash: string; user: string });
-    expect(lines.length).to.be.greaterThan(3);
-    expect(
-      lines.every((l) => l.result === 'ok' && /^[0-9a-f]{16}$/.test(l.config_hash) && l.user.length > 0),
-    ).to.equal(true);
+    await given({ web: 'n1' });
+    const auditLines = async (node: string) =>
+      (await sh(node, 'cat /var/lib/flocker/audit.log 2>/dev/null || true'))
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { result: string; config_hash: string; user: string });
+    const before = new Map<string, number>();
+    for (const n of lab.nodes) before.set(n.name, (await auditLines(n.name)).length);
+    const deploys = 2;
+    for (let i = 0; i < deploys; i++) await deployJson(placement(['web'], ['client']));
+    for (const n of lab.nodes) {
+      const lines = (await auditLines(n.name)).slice(before.get(n.name));
+      expect(lines).to.have.length(deploys);
+      expect(
+        lines.every((l) => l.result === 'ok' && /^[0-9a-f]{16}$/.test(l.config_hash) && l.user.length > 0),
+      ).to.equal(true);
+      expect(new Set(lines.map((l) => l.config_hash)).size).to.equal(1); // the same configuration
+    }
   });
 });

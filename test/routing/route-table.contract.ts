@@ -2,6 +2,7 @@
 // IptablesRouteTable inside a lab node in route-table.functional.test.ts.
 import { expect } from 'chai';
 import type { RouteTable } from '../../src/routing/route-table.js';
+import { rejects } from '../helpers/rejects.js';
 
 export interface RoutesSubject {
   readonly table: RouteTable;
@@ -40,13 +41,11 @@ export function routeTableContract(label: string, factory: () => Promise<RoutesS
     it('refuses bad routes without changing anything', async function () {
       const [t1] = s.targets;
       await s.table.set([{ port: 19000, target_address: t1, target_port: 19000 }]);
-      let err: unknown;
-      try {
-        await s.table.set([{ port: 70000, target_address: 'nowhere', target_port: 1 }]);
-      } catch (e) {
-        err = e;
-      }
-      expect(String(err)).to.match(/not a port[\s\S]*not an IPv4 address/);
+      const err = await rejects(
+        s.table.set([{ port: 70000, target_address: 'nowhere', target_port: 1 }]),
+        'E_ROUTES',
+      );
+      expect(err.message).to.match(/not a port[\s\S]*not an IPv4 address/);
       expect(await s.table.list()).to.deep.equal([{ port: 19000, target_address: t1, target_port: 19000 }]);
     });
   });

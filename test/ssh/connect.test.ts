@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { NodeCommandError, NodeError } from '../../src/errors.js';
 import type { CommandResult } from '../../src/exec/runner.js';
-import { hostKeyProblem, mapLimit, preferredHostKeyAlgorithms } from '../../src/ssh/connect.js';
+import { preferredHostKeyAlgorithms } from '../../src/ssh/host-key-policy.js';
+import { mapLimit } from '../../src/ssh/parallel.js';
+import { hostKeyProblem } from '../../src/ssh/refusals.js';
 import type { NodeConnection } from '../../src/ssh/connection.js';
 import {
   AggregateNodeError,

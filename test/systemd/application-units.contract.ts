@@ -68,10 +68,17 @@ export function applicationUnitsContract(label: string, factory: () => Promise<U
     });
 
     it('refuses an app with a volume but no volume path, and values docker cannot carry', async function () {
-      expect((await rejects(s.units.start(app, { linkEnvironment: {} }))).message).to.match(/volume/);
+      expect((await rejects(s.units.start(app, { linkEnvironment: {} }), 'E_VOLUME_PATH')).message).to.match(
+        /volume/,
+      );
       const bad = { ...app, environment: { X: 'a\nb' } };
       expect(
-        (await rejects(s.units.start(bad, { linkEnvironment: {}, volumePath: s.volumePath }))).message,
+        (
+          await rejects(
+            s.units.start(bad, { linkEnvironment: {}, volumePath: s.volumePath }),
+            'E_ENVIRONMENT',
+          )
+        ).message,
       ).to.match(/newline/);
       expect(await s.units.list()).to.deep.equal([]);
     });

@@ -9,7 +9,7 @@ export interface ContractSubject {
   /** two independent stores (different parents or nodes), both empty */
   readonly a: VolumeStore;
   readonly b: VolumeStore;
-  /** write a file's content into the volume (rejects when read-only) */
+  /** write a file's content into the volume (rejects with a message saying read-only when it is) */
   write(store: VolumeStore, name: string, text: string): Promise<void>;
   read(store: VolumeStore, name: string): Promise<string>;
   cleanup(): Promise<void>;
@@ -46,8 +46,9 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
 
     it('refuses invalid names', async function () {
       for (const bad of ['', '../x', 'a/b', 'a b', '-x', 'x@y', 'a;rm', '.hidden']) {
-        await rejects(s.a.create(bad));
+        await rejects(s.a.create(bad), /invalid volume name/);
       }
+      expect(await s.a.list()).to.deep.equal([]);
     });
 
     it('takes flocker snapshots, lists them oldest first, prunes all but kept', async function () {
@@ -67,13 +68,15 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       await s.write(s.a, 'web', 'v1');
       await s.a.setOwned('web', false);
       expect((await s.a.get('web'))?.owned).to.equal(false);
-      await rejects(s.write(s.a, 'web', 'v2'));
+      await rejects(s.write(s.a, 'web', 'v2'), /read-only/i);
       expect(await s.read(s.a, 'web')).to.equal('v1');
-      await rejects(s.a.create('web')); // exists as a copy
+      await rejects(s.a.create('web'), 'E_VOLUME_IS_COPY');
       await s.a.setOwned('web', true);
       expect((await s.a.get('web'))?.owned).to.equal(true);
       await s.write(s.a, 'web', 'v2');
-      await rejects(s.a.setOwned('absent', true));
+      await rejects(s.a.setOwned('absent', true), 'E_NO_VOLUME');
+      await rejects(s.a.snapshot('absent'), 'E_NO_VOLUME');
+      expect(await s.a.get('absent')).to.equal(undefined);
     });
 
     it('replicates full then incremental into a read-only copy', async function () {
@@ -86,7 +89,8 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       expect(copy).to.include({ owned: false });
       expect(copy?.snapshots).to.deep.equal([s1]);
       expect(await s.read(s.b, 'web')).to.equal('one');
-      await rejects(s.write(s.b, 'web', 'nope'));
+      await rejects(s.write(s.b, 'web', 'nope'), /read-only/i);
+      expect(await s.read(s.b, 'web')).to.equal('one');
 
       await s.write(s.a, 'web', 'two');
       const s2 = await s.a.snapshot('web');
@@ -113,13 +117,13 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       await s.b.create('web');
       await s.write(s.b, 'web', 'mine');
       const st = s.a.send('web', s1);
-      await rejects(s.b.receive('web', st.stream));
+      await rejects(s.b.receive('web', st.stream), 'E_VOLUME_OWNED');
       await st.done.catch(() => undefined);
       expect(await s.read(s.b, 'web')).to.equal('mine');
       expect((await s.b.get('web'))?.owned).to.equal(true);
 
       const inc = s.a.send('web', s2, s1);
-      await rejects(s.b.receive('other', inc.stream, s1));
+      await rejects(s.b.receive('other', inc.stream, s1), 'E_NO_BASE');
       await inc.done.catch(() => undefined);
       expect(await s.b.get('other')).to.equal(undefined);
     });
