@@ -2,7 +2,6 @@
 // power a node off hard (SIGKILL to everything in it, as a power cut) and boot it again, slow its
 // link (tbf: this kernel has no netem), fill its pool. Each undoes cleanly; none touches anything
 // but the lab's own veths, netns routes, cgroups and a dataset `flocker/lab-fill`.
-import { cgroupPids } from './cgroup.js';
 import {
   LabError,
   inNode,
@@ -11,18 +10,16 @@ import {
   must,
   pidAlive,
   run,
-  sleep,
   step,
   stderrLog,
   type Log,
 } from './host.js';
-import { bootNode, waitNodeBooted } from './node.js';
-import { removeNodePath } from './nodefs.js';
+import { killNodeProcesses } from './node.js';
+import { bootAgain } from './restart.js';
 import { validateNodeName } from './options.js';
 import { POOL } from './render.js';
 import { readLabState, writeLabState } from './state.js';
 import type { LabNodeState, LabState } from './types.js';
-import { sshCheck } from './up.js';
 
 /** a dataset beside (never under) flocker's volumes that reserves the space it takes */
 export const FILL_DATASET = `${POOL}/lab-fill`;
@@ -134,20 +131,8 @@ export async function powerOff(name: string, node: string, log: Log = stderrLog)
   const st = lab(name);
   const n = nodeOf(st, node);
   await step(log, `${node}: power off (hard)`, async () => {
-    const pid = n.nspawnPid;
-    if (isNspawnOf(pid, n.machine)) process.kill(pid, 'SIGKILL');
-    for (let round = 0; round < 50; round++) {
-      const pids = n.cgroups.flatMap((d) => cgroupPids(d));
-      if (pids.length === 0 && !pidAlive(pid)) break;
-      for (const p of pids) {
-        try {
-          process.kill(p, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-      await sleep(100);
-    }
+    if (isNspawnOf(n.nspawnPid, n.machine)) process.kill(n.nspawnPid, 'SIGKILL');
+    await killNodeProcesses(n, 50);
     n.nspawnPid = 0;
     writeLabState(st);
   });
@@ -158,14 +143,7 @@ export async function powerOn(name: string, node: string, log: Log = stderrLog):
   const st = lab(name);
   const n = nodeOf(st, node);
   if (pidAlive(n.nspawnPid)) throw new LabError(`${node} is already powered on`, 'E_LAB_USAGE');
-  removeNodePath(n.root, '/etc/zfs/zpool.cache');
-  bootNode(st, n);
-  writeLabState(st);
-  const leader = await step(log, `${node}: boot`, () => waitNodeBooted(st, n));
-  await step(log, `${node}: pool ${POOL} imported`, () =>
-    must(node, 'zpool list', inNode(leader, ['zpool', 'list', '-H', '-o', 'health', POOL])),
-  );
-  await step(log, `${node}: ssh (strict host key)`, () => sshCheck(st, node));
+  await bootAgain(st, n, log);
 }
 
 /** Take all but `leaveBytes` of the pool's free space (a reservation: instant, no writes). */

@@ -250,10 +250,16 @@ export async function stopNode(node: LabNodeState, machine: string, timeoutMs = 
       if (isNspawnOf(pid, machine)) process.kill(pid, 'SIGKILL');
     }
   }
-  // leftovers in the node's cgroups (should be none); only pids inside cgroups we made
-  for (let round = 0; round < 20; round++) {
+  // leftovers in the node's cgroups (should be none)
+  await killNodeProcesses(node, 20);
+  node.nspawnPid = 0;
+}
+
+/** SIGKILL every process in the node's cgroups (only pids inside cgroups we made) until none is left. */
+export async function killNodeProcesses(node: LabNodeState, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
     const pids = node.cgroups.flatMap((d) => cgroupPids(d));
-    if (pids.length === 0) break;
+    if (pids.length === 0 && !pidAlive(node.nspawnPid)) return;
     for (const p of pids) {
       try {
         process.kill(p, 'SIGKILL');
@@ -263,5 +269,4 @@ export async function stopNode(node: LabNodeState, machine: string, timeoutMs = 
     }
     await sleep(100);
   }
-  node.nspawnPid = 0;
 }

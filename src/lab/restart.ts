@@ -5,6 +5,7 @@ import { removeNodePath } from './nodefs.js';
 import { validateNodeName } from './options.js';
 import { POOL } from './render.js';
 import { readLabState, writeLabState } from './state.js';
+import type { LabNodeState, LabState } from './types.js';
 import { sshCheck } from './up.js';
 
 export async function restartNode(
@@ -20,15 +21,20 @@ export async function restartNode(
   if (n === undefined) throw new LabError(`lab "${name}" has no node ${node}`);
   await step(log, `${node}: poweroff`, () => stopNode(n, n.machine));
   writeLabState(st);
+  await bootAgain(st, n, log);
+  log(`[flocker-lab] ${node} restarted in ${secs(t0)}`);
+  return { seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Boot a stopped node from its own root, disk, pool and address; waits for its pool and ssh. */
+export async function bootAgain(st: LabState, n: LabNodeState, log: Log): Promise<void> {
   // the pool comes back through flab-zpool-import.service, not through a cache
   removeNodePath(n.root, '/etc/zfs/zpool.cache');
   bootNode(st, n);
   writeLabState(st);
-  const leader = await step(log, `${node}: boot`, () => waitNodeBooted(st, n));
-  await step(log, `${node}: pool ${POOL} imported`, () =>
-    must(node, 'zpool list', inNode(leader, ['zpool', 'list', '-H', '-o', 'health', POOL])),
+  const leader = await step(log, `${n.name}: boot`, () => waitNodeBooted(st, n));
+  await step(log, `${n.name}: pool ${POOL} imported`, () =>
+    must(n.name, 'zpool list', inNode(leader, ['zpool', 'list', '-H', '-o', 'health', POOL])),
   );
-  await step(log, `${node}: ssh (strict host key)`, () => sshCheck(st, node));
-  log(`[flocker-lab] ${node} restarted in ${secs(t0)}`);
-  return { seconds: (performance.now() - t0) / 1000 };
+  await step(log, `${n.name}: ssh (strict host key)`, () => sshCheck(st, n.name));
 }

@@ -219,8 +219,15 @@ describe('ssh transport (functional, real sshd)', function () {
       expect(r.stdout).to.equal('a\n\nünï\nc');
     });
 
-    it('runs commands in parallel over the one connection (8 at once), queueing the rest', async () => {
-      const barrier = '/var/lib/flocker-test/ssh-' + process.pid + '/barrier';
+    // bench/ssh-channels runs this scenario FLOCKER_TRANSPORT_REPEAT times in a row
+    const repeat = Number(process.env.FLOCKER_TRANSPORT_REPEAT ?? '1');
+    it('runs commands in parallel over the one connection (8 at once), queueing the rest', async function () {
+      this.timeout(30_000 * repeat);
+      for (let round = 0; round < repeat; round++) await eightAtOnce(round);
+    });
+
+    async function eightAtOnce(round: number): Promise<void> {
+      const barrier = `/var/lib/flocker-test/ssh-${process.pid}/barrier-${round}`;
       mkdirSync(barrier, { recursive: true });
       // each of 8 commands waits until all 8 have started: proves 8 channels run at once
       const script =
@@ -238,7 +245,7 @@ describe('ssh transport (functional, real sshd)', function () {
       expect(results.slice(8).map((r) => r.stdout)).to.deep.equal(
         Array.from({ length: 40 }, (_, i) => `${i}\n`),
       );
-    });
+    }
 
     it('times a command out (code null, stderr says so) and kills it on the node', async () => {
       const marker = `flocker-timeout-${process.pid}`;
