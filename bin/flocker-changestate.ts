@@ -32,4 +32,7 @@ try {
 } catch (e) {
   process.stderr.write(`flocker-changestate: ${errorText(e)}\n`);
   process.exitCode = exitCodeFor(e);
+} finally {
+  // done: a caller that keeps our stdin open (the deploy lock's channel) must not keep us alive
+  process.stdin.destroy();
 }

@@ -3,6 +3,8 @@
 // whose stdin is a pipe from this process — when this process ends or dies, `cat` reads EOF,
 // exits, and flock(1) drops the lock. `--close`: nothing the holder spawns keeps the lock.
 import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 export type LockMode = 'exclusive' | 'shared';
 
@@ -38,7 +40,12 @@ export function flockHolderArgv(path: string, mode: LockMode, waitSeconds: numbe
 }
 
 export class FlockFileLocks implements FileLocks {
-  acquire(path: string, mode: LockMode, waitSeconds: number): Promise<HeldLock | undefined> {
+  async acquire(path: string, mode: LockMode, waitSeconds: number): Promise<HeldLock | undefined> {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    return this.hold(path, mode, waitSeconds);
+  }
+
+  private hold(path: string, mode: LockMode, waitSeconds: number): Promise<HeldLock | undefined> {
     const [cmd, ...args] = flockHolderArgv(path, mode, waitSeconds);
     const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.on('error', () => undefined);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeFileLocks, FlockFileLocks, flockHolderArgv } from '../../src/exec/file-lock.js';
@@ -37,6 +37,15 @@ describe('FlockFileLocks', () => {
       '-c',
       'echo locked; exec cat >/dev/null',
     ]);
+  });
+
+  it('creates the directory of the lock file (0700) when it is missing', async () => {
+    const dir = mkdtempSync(path.join(base, 'locks-'));
+    dirs = [...dirs, dir];
+    const held = await new FlockFileLocks().acquire(path.join(dir, 'new', 'deploy.lock'), 'exclusive', 0);
+    expect(held).to.not.equal(undefined);
+    expect(statSync(path.join(dir, 'new')).mode & 0o777).to.equal(0o700);
+    await held!.release();
   });
 
   it('the kernel releases the lock when the holding process is killed -9', async () => {
