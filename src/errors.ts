@@ -1,11 +1,12 @@
-// One error module: every code the tools report, what it means, and whose fault it is.
+// One error module: every code the tools report, what it means, and whose fault it is
+// (docs/errors.md is generated from the catalogue).
 // `source` says whose fault: 'user' (bad input or usage, exit 2) or 'system' (a node, a command
 // or the network failed, exit 1). Only bin/ exits; renderers turn codes into text at the edge.
 import type { PhaseName } from './model/changes.js';
 
 export type ErrorSource = 'user' | 'system';
 
-/** The catalogue: each code with its default source and what it means (docs/errors.md lists it). */
+/** The catalogue: each code with its default source and what it means. */
 export const ERROR_CODES = {
   E_INPUT: ['user', 'a configuration file is invalid (every problem with file:line:col)'],
   E_USAGE: ['user', 'the command line is wrong'],
