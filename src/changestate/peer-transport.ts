@@ -11,7 +11,13 @@ import { NodeCommandError } from '../errors.js';
 import { localSpawner, type Spawner } from '../exec/spawn.js';
 import type { PeerTarget } from './adapters.js';
 import { formatPeerRequest, type PeerRequest } from './peer.js';
-import { peerKnownHostsPath, peerMasterArgv, peerSshArgv, type TrustOptions } from './trust.js';
+import {
+  peerKnownHostsPath,
+  peerMasterArgv,
+  peerMasterCheckArgv,
+  peerSshArgv,
+  type TrustOptions,
+} from './trust.js';
 
 /** How requests reach a peer's endpoint: ssh in production, in-process in unit tests. */
 export interface PeerTransport {
@@ -43,12 +49,17 @@ export class SshPeerTransport implements PeerTransport {
     const key = `${peer.address}:${peer.port}:${trust.trustDigest ?? ''}`;
     let m = this.masters.get(key);
     if (!m) {
-      const [cmd, ...args] = peerMasterArgv(peer, trust);
-      m = new Promise<void>((resolve) => {
-        // stdio ignored: the backgrounded master must not hold our pipes open
-        const p = spawn(cmd!, args, { stdio: 'ignore' });
-        p.on('error', () => resolve());
-        p.on('exit', () => resolve());
+      const run = (argv: readonly string[]): Promise<number | null> =>
+        new Promise((resolve) => {
+          // stdio ignored: a backgrounded master must not hold our pipes open
+          const p = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+          p.on('error', () => resolve(null));
+          p.on('exit', (code) => resolve(code));
+        });
+      // an earlier phase's master may still serve the peer (ControlPersist): a second `ssh -M`
+      // could not bind the socket and would linger as a connection nobody uses
+      m = run(peerMasterCheckArgv(peer, trust)).then(async (alive) => {
+        if (alive !== 0) await run(peerMasterArgv(peer, trust));
       });
       this.masters.set(key, m);
     }

@@ -158,6 +158,26 @@ export function peerControlPath(opts: TrustOptions = {}): string {
   return `${opts.peerDir ?? DEFAULT_PEER_DIR}/cm-${opts.trustDigest ?? 'x'}-%C`;
 }
 
+/** argv asking whether a live master already serves the peer's control socket (exit 0 if so) */
+export function peerMasterCheckArgv(
+  peer: { readonly address: string; readonly port: number },
+  opts: TrustOptions = {},
+): string[] {
+  // the same options as the master: %C hashes host, port and user
+  const [ssh, ...rest] = peerSshBaseArgv(peer, opts);
+  const end = rest.lastIndexOf('--');
+  return [
+    ssh!,
+    '-o',
+    `ControlPath=${peerControlPath(opts)}`,
+    '-O',
+    'check',
+    ...rest.slice(0, end),
+    '--',
+    peer.address,
+  ];
+}
+
 /**
  * argv that opens a master connection to the peer in the background (-f after auth, -N: no
  * command, so the forced command does not run) that later requests share for 60 s: a handoff's

@@ -9,6 +9,7 @@ import {
   isTaggedLine,
   knownHostsHost,
   peerMasterArgv,
+  peerMasterCheckArgv,
   peerSshArgv,
   renderKnownHosts,
   updateAuthorizedKeys,
@@ -119,6 +120,10 @@ describe('node trust', function () {
       'ControlPersist=60',
     ]);
     expect(peerMasterArgv({ address: '198.51.100.3', port: 22 }).at(-1)).to.equal('198.51.100.3');
+    // the check before opening a master uses the master's own socket, port and user (%C)
+    const check = peerMasterCheckArgv({ address: '198.51.100.3', port: 2222 }, { peerDir: '/x/peer' });
+    expect(check.slice(0, 5)).to.deep.equal(['ssh', '-o', 'ControlPath=/x/peer/cm-x-%C', '-O', 'check']);
+    expect(check.slice(-6)).to.deep.equal(['-p', '2222', '-l', 'root', '--', '198.51.100.3']);
     expect(() => peerSshArgv({ address: '-oProxyCommand=x', port: 22 }, 'x')).to.throw(/address/);
     expect(() => peerSshArgv({ address: 'a;b', port: 22 }, 'x')).to.throw();
   });
