@@ -23,7 +23,12 @@ import { FakeVolumeStore } from '../../src/zfs/fake-volume-store.js';
 
 export class FakeNode {
   readonly units = new FakeApplicationUnits();
-  readonly routeTable = new FakeRouteTable();
+  /** docker-proxy listens on the ports of running apps; sshd on 22, as on a real node */
+  readonly routeTable = new FakeRouteTable(() =>
+    [...this.units.apps.values()]
+      .filter((a) => a.running)
+      .flatMap((a) => a.application.ports.map((p) => ({ address: '0.0.0.0', port: p.external }))),
+  );
   readonly volumes: FakeVolumeStore;
   /** one line per `flocker-changestate audit` (what the real audit log gets) */
   readonly audit: string[] = [];
@@ -40,6 +45,10 @@ export class FakeNode {
     readonly cluster: Map<string, FakeNode>,
   ) {
     this.volumes = new FakeVolumeStore(name);
+    this.routeTable.listeners = [
+      { address: '0.0.0.0', port: 22 },
+      { address: '::', port: 22 },
+    ];
   }
 
   /** 'start NAME': that app's start fails as a missing image would */
