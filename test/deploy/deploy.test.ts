@@ -114,8 +114,8 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(driverEvents(events)).to.deep.equal([
       ...steps('connect', 'gather state'),
       { type: 'plan', plan: move.plan, addresses },
+      ...phaseEvents('check', ['n1', 'n2']), // before trust writes anything
       ...steps('node-to-node trust'),
-      ...phaseEvents('check', ['n1', 'n2']),
       ...phaseEvents('push', ['n1']),
       ...phaseEvents('stop', ['n1']),
       ...phaseEvents('start', ['n2']),
@@ -294,6 +294,8 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
       expect(n1.volumes.read('web')).to.equal('precious');
       expect(await n2.volumes.get('web')).to.equal(undefined);
       expect(n2.units.calls).to.include('pull busybox:nope');
+      expect(n2.trusted).to.deep.equal([]); // the check ran before node-to-node trust
+      expect(n1.peerKey).to.equal(undefined);
     });
 
     it('an image a registry serves is pulled in the check phase, before the old app stops', async () => {
