@@ -263,6 +263,8 @@ describe('flocker-deploy end to end (functional, lab)', function () {
   // after the audit test: these deploys fail on purpose
   it('a move to a node without the image fails in the check phase; web keeps running on n1', async () => {
     appFile = writeFile(dir, 'application.yml', apps({ image: 'flocker-e2e/absent:1' }));
+    const n2Snapshots = 'zfs list -H -o name -t snapshot -r flocker/volumes';
+    const before = await sh('n2', n2Snapshots);
     const r = await runDeploy([
       '--ssh-config',
       lab.sshConfigPath,
@@ -274,7 +276,9 @@ describe('flocker-deploy end to end (functional, lab)', function () {
       /n2: [\s\S]*image flocker-e2e\/absent:1 is not on this node and could not be pulled/,
     );
     expect(await sh('n1', 'docker ps --format {{.Names}}')).to.equal('flocker--web\n');
-    expect(await sh('n2', 'zfs list -H -o name -r flocker/volumes | grep -c web || true')).to.equal('0\n');
+    // nothing was copied to n2 (its old read-only copy is as it was), n1 still owns the volume
+    expect(await sh('n2', n2Snapshots)).to.equal(before);
+    expect(await sh('n1', 'zfs get -H -o value flocker:role flocker/volumes/web')).to.equal('owner\n');
     for (const n of lab.nodes)
       expect(await httpGet(`http://${n.address}:8080/index.html`)).to.equal('generation-2\n');
     appFile = writeFile(dir, 'application.yml', apps());

@@ -145,10 +145,12 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       const empty = await s.a.sizes();
       expect(Object.keys(empty)).to.deep.equal(['db', 'web']);
       for (const n of Object.values(empty)) expect(Number.isInteger(n) && n >= 0).to.equal(true);
-      // the data counts (zfs accounts written data at its next transaction group: a few seconds)
+      // the data counts once zfs committed it: at its next transaction group (up to 30 s on
+      // zfs-fuse), at the latest with a snapshot, which every move takes before it copies
       const text = 'x'.repeat(200_000);
       await s.write(s.a, 'web', text);
-      const deadline = Date.now() + 20_000;
+      await s.a.snapshot('web');
+      const deadline = Date.now() + 10_000;
       const webBytes = async (): Promise<number> => (await s.a.sizes()).web ?? 0;
       while ((await webBytes()) < text.length && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 500));
