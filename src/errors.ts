@@ -47,6 +47,23 @@ export const ERROR_CODES = {
   E_APP_START: ['system', 'an application did not start'],
   E_APP_NAME: ['user', 'an application name is not valid'],
   E_ENVIRONMENT: ['user', 'an environment variable cannot be passed to docker'],
+  E_PRECHECK_IMAGE: [
+    'system',
+    'check before anything changed: an image is not on a node and could not be pulled there',
+  ],
+  E_PRECHECK_DOCKER: ['system', 'check before anything changed: dockerd does not answer on a node'],
+  E_PRECHECK_POOL: [
+    'system',
+    'check before anything changed: the pool is missing, not healthy or too full for a volume',
+  ],
+  E_PRECHECK_PORT: [
+    'system',
+    'check before anything changed: a process that is not ours listens on a port an app or route needs',
+  ],
+  E_SSH_PORT_ROUTED: [
+    'user',
+    "an application's external port is a node's ssh port: routing it would cut off access to the nodes",
+  ],
   E_LOCKED: ['system', 'another deploy holds the deploy lock of a node (its holder is named)'],
   E_LOCK_LOST: ['system', 'a node-side step ran for a deploy that no longer holds the lock'],
   E_LAB: ['system', 'the lab failed'],

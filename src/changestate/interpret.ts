@@ -1,9 +1,11 @@
 // The interpreter over plan data: runs one node's Change tree with its adapters.
 import { errorData, FlockerError } from '../errors.js';
-import type { Change, PhaseName } from '../model/changes.js';
+import type { ErrorCode } from '../errors.js';
+import type { Change, CheckStart, PhaseName } from '../model/changes.js';
 import type { Emit, NodeEvent } from '../model/events.js';
 import type { PeerInfo } from '../model/changestate-input.js';
-import { describeChange } from '../plan/describe.js';
+import { describeChange, formatBytes } from '../plan/describe.js';
+import { portConflicts } from '../routing/listeners.js';
 import { assertNever } from '../util/assert-never.js';
 import type { NodeAdapters, PeerTarget, TransferFigures } from './adapters.js';
 
@@ -31,9 +33,86 @@ function peer(ctx: InterpretContext, node: string): PeerTarget {
   return { node, address: p.address, port: p.port };
 }
 
+const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * The check before anything changes: every problem of this node, each with its code. Nothing
+ * here changes the node except pulling a missing image (which a start would do anyway).
+ */
+export async function checkProblems(
+  c: CheckStart,
+  a: NodeAdapters,
+): Promise<{ problems: FlockerError[]; figures: TransferFigures }> {
+  const problems: FlockerError[] = [];
+  const figures: Record<string, string | number | boolean> = {};
+  const problem = (code: ErrorCode, message: string): void => {
+    problems.push(new FlockerError(message, code, 'system'));
+  };
+  if (c.images.length) {
+    let dockerOk = false;
+    try {
+      figures.docker = await a.apps.dockerVersion();
+      dockerOk = true;
+    } catch (e) {
+      problem('E_PRECHECK_DOCKER', `dockerd does not answer: ${reason(e)}`);
+    }
+    if (dockerOk) {
+      const pulled: string[] = [];
+      for (const image of c.images) {
+        try {
+          if (await a.apps.hasImage(image)) continue;
+          await a.apps.pullImage(image);
+          pulled.push(image);
+        } catch (e) {
+          problem(
+            'E_PRECHECK_IMAGE',
+            `image ${image} is not on this node and could not be pulled: ${reason(e)}`,
+          );
+        }
+      }
+      if (pulled.length) figures.pulled = pulled.join(' ');
+    }
+  }
+  if (c.volumes.length) {
+    const pool = await a.volumes.pool();
+    const need = c.volumes.reduce((n, v) => n + v.bytes, 0);
+    figures.pool_available = pool.available;
+    if (pool.health === 'MISSING') problem('E_PRECHECK_POOL', `ZFS pool ${pool.pool} does not exist here`);
+    else if (pool.health !== 'ONLINE') problem('E_PRECHECK_POOL', `ZFS pool ${pool.pool} is ${pool.health}`);
+    else if (pool.available < need)
+      problem(
+        'E_PRECHECK_POOL',
+        `ZFS pool ${pool.pool} has ${formatBytes(pool.available)} free, ${c.volumes
+          .map((v) => `volume ${v.name} needs ${formatBytes(v.bytes)}`)
+          .join(', ')}`,
+      );
+  }
+  if (c.app_ports.length || c.route_ports.length) {
+    const [listeners, apps] = await Promise.all([a.routes.listening(), a.apps.list()]);
+    const ours = new Set(apps.flatMap((x) => x.application.ports.map((p) => p.external)));
+    for (const x of portConflicts(listeners, { appPorts: c.app_ports, routePorts: c.route_ports }, ours)) {
+      problem(
+        'E_PRECHECK_PORT',
+        `port ${x.port} is in use here by a program that is not a flocker app (listening on ${x.addresses.join(', ')}): ${
+          x.use === 'app'
+            ? 'the app cannot publish it'
+            : 'routing it to another node would take it over; choose another external port or stop that program'
+        }`,
+      );
+    }
+  }
+  return { problems, figures };
+}
+
 async function leaf(c: Change, ctx: InterpretContext): Promise<TransferFigures | undefined> {
   const { adapters } = ctx;
   switch (c.kind) {
+    case 'check-start': {
+      const { problems, figures } = await checkProblems(c, adapters);
+      const first = problems[0];
+      if (first) throw new FlockerError(problems.map((p) => p.message).join('\n'), first.code, 'system');
+      return figures;
+    }
     case 'start-application': {
       const volumePath = c.application.volume
         ? (await adapters.volumes.get(c.application.name))?.mountpoint

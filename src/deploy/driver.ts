@@ -59,8 +59,8 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     }
     let failure: unknown;
     try {
-      if (s.needsTrust()) await step(emit, 'node-to-node trust', s.nodes, () => s.setUpTrust());
-      for (const [i, ph] of p.phases.entries()) {
+      const runPhase = async (i: number): Promise<void> => {
+        const ph = p.phases[i]!;
         const participants = Object.keys(ph.nodes).sort();
         const next = p.phases[i + 1];
         if (next) s.prestart(next.phase, Object.keys(next.nodes).sort());
@@ -73,7 +73,12 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
           throw e;
         }
         emit({ type: 'phase-done', phase: ph.phase, ms: Date.now() - t0 });
-      }
+      };
+      // the check phase changes nothing, so it runs before node-to-node trust writes any file
+      let first = 0;
+      if (p.phases[0]?.phase === 'check') await runPhase(first++);
+      if (s.needsTrust()) await step(emit, 'node-to-node trust', s.nodes, () => s.setUpTrust());
+      for (let i = first; i < p.phases.length; i++) await runPhase(i);
     } catch (e) {
       failure = e;
     }

@@ -18,6 +18,7 @@ import type { Emit, LeafChange, NodeEvent } from '../model/events.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
 import type { ClusterState, NodeState } from '../model/state.js';
 import { leaves, plan } from '../plan/planner.js';
+import { refuseSshPorts } from '../plan/safety.js';
 import type { NodeConnection } from '../ssh/connection.js';
 import { CHANGESTATE, gatherState, parseNodeEvent, runNodeProgram } from './node-programs.js';
 import type { LockHolder } from '../validation/lock-holder.js';
@@ -246,6 +247,8 @@ export class DeploySession {
   }
 
   computePlan(): ClusterPlan {
+    // an app port that is a node's ssh port (as connected) would cut the nodes off: refused first
+    refuseSshPorts(this.opts.desired, Object.fromEntries(this.nodes.map((n) => [n, this.conn(n).port])));
     this.plan = plan(this.opts.desired, this.cluster);
     return this.plan;
   }

@@ -47,6 +47,22 @@ export interface WaitForVolume {
   readonly name: string;
   readonly from: string;
 }
+/**
+ * Before anything changes anywhere: verify this node can do its part of the deploy. Computed by
+ * the planner from the desired config and the reported state; run first, while every app still
+ * runs where it was, so a failure leaves the cluster as it was.
+ */
+export interface CheckStart {
+  readonly kind: 'check-start';
+  /** images of the apps this node will start: present here, or pulled now (dockerd must answer) */
+  readonly images: readonly string[];
+  /** external ports apps will publish here: no listener of anything but our own apps on them */
+  readonly app_ports: readonly number[];
+  /** ports this node will newly route (DNAT) to other nodes: no non-loopback listener but ours */
+  readonly route_ports: readonly number[];
+  /** volumes that will be created or arrive here, with the bytes each needs in the pool */
+  readonly volumes: readonly { readonly name: string; readonly bytes: number }[];
+}
 /** Make this node's routes exactly these (diffed against what is installed). */
 export interface SetProxies {
   readonly kind: 'set-proxies';
@@ -56,6 +72,7 @@ export interface SetProxies {
 export type Change =
   | Sequentially
   | InParallel
+  | CheckStart
   | StartApplication
   | StopApplication
   | CreateVolume
@@ -64,7 +81,7 @@ export type Change =
   | WaitForVolume
   | SetProxies;
 
-export const PHASES = ['push', 'stop', 'start', 'routes'] as const;
+export const PHASES = ['check', 'push', 'stop', 'start', 'routes'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 /** The whole plan: phases run one after another; within a phase, nodes run in parallel. */

@@ -16,6 +16,7 @@ const VOLUME = {
       type: 'array',
       items: { type: 'string', pattern: SNAPSHOT_NAME_PATTERN, description: SNAPSHOT_NAME_RULE },
     },
+    bytes: { type: 'integer', minimum: 0 },
   },
 } as const;
 

@@ -16,6 +16,8 @@ export interface ReportedVolume {
   readonly name: string;
   /** flocker snapshots of the dataset, oldest first (names after the '@') */
   readonly snapshots: readonly string[];
+  /** bytes the volume's data takes (zfs `referenced`): what a full copy of it needs elsewhere */
+  readonly bytes?: number;
 }
 
 export interface ReportedRoute {

@@ -1,15 +1,44 @@
 // Plan description: the very plan data, rendered for people (text) or CI (JSON). Pure.
 import type { Application } from '../model/application.js';
-import type { Change, ClusterPlan } from '../model/changes.js';
+import type { Change, CheckStart, ClusterPlan } from '../model/changes.js';
 import { assertNever } from '../util/assert-never.js';
 import { leaves } from './planner.js';
 
 const PHASE_TITLES = {
+  check: 'check that nodes can do their part, before anything changes',
   push: 'copy volumes while their apps run',
   stop: 'stop apps and hand off volumes',
   start: 'start apps',
   routes: 'route external ports',
 } as const;
+
+/** bytes as people read them (binary units) */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+function checkSummary(c: CheckStart): string {
+  const parts: string[] = [];
+  if (c.images.length)
+    parts.push(
+      `dockerd answers, image${c.images.length > 1 ? 's' : ''} ${c.images.join(', ')} here (pulled if missing)`,
+    );
+  if (c.volumes.length)
+    parts.push(
+      `pool healthy with room for ${c.volumes.map((v) => `volume ${v.name} (${formatBytes(v.bytes)})`).join(', ')}`,
+    );
+  const ports = [...c.app_ports, ...c.route_ports];
+  if (ports.length)
+    parts.push(`port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} not taken by other programs`);
+  return parts.join('; ');
+}
 
 function appSummary(a: Application): string {
   const parts = [`image ${a.image}`];
@@ -28,6 +57,8 @@ function appSummary(a: Application): string {
 /** One line for one leaf change. */
 export function describeChange(c: Change): string {
   switch (c.kind) {
+    case 'check-start':
+      return `check: ${checkSummary(c)}`;
     case 'start-application':
       return `start ${c.application.name} (${appSummary(c.application)})`;
     case 'stop-application':

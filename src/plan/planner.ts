@@ -153,6 +153,49 @@ function planStart(desired: DesiredConfig, cluster: ClusterState, node: string) 
   return sequence([...(unshadow ? [unshadow] : []), ...(perApp.length ? [parallel(perApp)!] : [])]);
 }
 
+/** Bytes a volume's data takes on the node that owns it (0 when not reported). */
+function ownerBytes(cluster: ClusterState, volume: string, owner: string): number {
+  return cluster.nodes[owner]?.state.owned_volumes.find((v) => v.name === volume)?.bytes ?? 0;
+}
+
+/**
+ * The check phase: what this node must be able to do before anything changes anywhere — the
+ * images of the apps it will start (present or pullable), their ports and the ports it will newly
+ * route (free of listeners not ours), and room in the pool for the volumes that will arrive
+ * (the owner's size less what a copy here already holds) or be created here.
+ */
+function planCheck(desired: DesiredConfig, cluster: ClusterState, node: string): Change | undefined {
+  const state = cluster.nodes[node]!.state;
+  const start = planStart(desired, cluster, node);
+  const starting = start ? leaves(start) : [];
+  const images = new Set<string>();
+  const appPorts = new Set<number>();
+  const volumes: { name: string; bytes: number }[] = [];
+  for (const c of starting) {
+    if (c.kind === 'start-application') {
+      images.add(c.application.image);
+      for (const p of c.application.ports) appPorts.add(p.external);
+    } else if (c.kind === 'create-volume') volumes.push({ name: c.name, bytes: 0 });
+    else if (c.kind === 'wait-for-volume') {
+      const here = state.volume_copies.find((v) => v.name === c.name)?.bytes ?? 0;
+      volumes.push({ name: c.name, bytes: Math.max(0, ownerBytes(cluster, c.name, c.from) - here) });
+    }
+  }
+  // a port already routed here by us is DNATed already: only new route ports can hijack anything
+  const routePorts = desiredRoutes(desired, cluster, node)
+    .map((r) => r.port)
+    .filter((p) => !state.routes.some((r) => r.port === p));
+  if (images.size === 0 && routePorts.length === 0 && volumes.length === 0) return undefined;
+  const byNumber = (a: number, b: number): number => a - b;
+  return {
+    kind: 'check-start',
+    images: [...images].sort(),
+    app_ports: [...appPorts].sort(byNumber),
+    route_ports: [...new Set(routePorts)].sort(byNumber),
+    volumes: volumes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  };
+}
+
 /** Routes a node must have: every app placed on another node, by its external ports. */
 export function desiredRoutes(desired: DesiredConfig, cluster: ClusterState, node: string): ReportedRoute[] {
   const routes: ReportedRoute[] = [];
@@ -203,6 +246,8 @@ export function planNodePhase(
   if (!cluster.nodes[node]) throw new Error(`no state for node ${node}`);
   const where = placement(desired);
   switch (phase) {
+    case 'check':
+      return planCheck(desired, cluster, node);
     case 'push':
       return planPush(desired, cluster, node, where);
     case 'stop':

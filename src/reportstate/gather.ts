@@ -22,19 +22,20 @@ export interface StateAdapters {
 }
 
 export async function gatherState(a: StateAdapters): Promise<NodeState> {
-  const [node, apps, volumes, routes] = await Promise.all([
+  const [node, apps, volumes, routes, sizes] = await Promise.all([
     a.identity(),
     a.units.list(),
     a.volumes.list(),
     a.routes.list(),
+    a.volumes.sizes(),
   ]);
   const applications: Record<string, ReportedApplication> = {};
   for (const x of [...apps].sort((p, q) => (p.application.name < q.application.name ? -1 : 1)))
     applications[x.application.name] = { spec: toConfigEntry(x.application), running: x.running };
-  const vol = (v: { name: string; snapshots: readonly string[] }): ReportedVolume => ({
-    name: v.name,
-    snapshots: [...v.snapshots],
-  });
+  const vol = (v: { name: string; snapshots: readonly string[] }): ReportedVolume => {
+    const bytes = sizes[v.name];
+    return { name: v.name, snapshots: [...v.snapshots], ...(bytes !== undefined ? { bytes } : {}) };
+  };
   return {
     protocol: PROTOCOL_VERSION,
     node: {

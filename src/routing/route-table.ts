@@ -7,12 +7,15 @@ import type { NodeFiles } from '../exec/node-files.js';
 import { systemdCommandLine } from '../systemd/quote.js';
 import { parseRoutesFile, ROUTES_FORMAT } from '../validation/routes-file.js';
 import { installedRoutes, parseIptablesSave, planRoutes, routeProblems } from './iptables.js';
+import { parseListeners, type Listener } from './listeners.js';
 
 export interface RouteTable {
   /** routes installed on this node, sorted by port */
   list(): Promise<ReportedRoute[]>;
   /** make the installed routes exactly these (a diff: only the difference is added/removed) */
   set(routes: readonly ReportedRoute[]): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }>;
+  /** listening TCP sockets on the node (any process), sorted by port (issue #8: checks) */
+  listening(): Promise<Listener[]>;
 }
 
 export const ROUTES_FILE = '/var/lib/flocker/routes.json';
@@ -63,6 +66,8 @@ export { parseRoutesFile };
 export interface IptablesRouteTableOptions {
   readonly iptables?: string;
   readonly iptablesSave?: string;
+  /** the ss executable (iproute2) */
+  readonly ss?: string;
   readonly routesFile?: string;
   readonly unitDir?: string;
   /** what flocker-routes.service runs at boot; default flocker-changestate restore-routes */
@@ -100,6 +105,10 @@ export class IptablesRouteTable implements RouteTable {
     return { added: plan.added, removed: plan.removed };
   }
 
+  async listening(): Promise<Listener[]> {
+    return parseListeners((await runChecked(this.runner, [this.opts.ss ?? 'ss', '-Hltn'])).stdout);
+  }
+
   /** write + enable flocker-routes.service (only when its content changed) */
   async installBootUnit(): Promise<void> {
     const path = `${this.opts.unitDir ?? '/etc/systemd/system'}/${ROUTES_UNIT}`;
@@ -127,6 +136,17 @@ export async function restoreRoutes(
 
 export class FakeRouteTable implements RouteTable {
   routes: ReportedRoute[] = [];
+  /** what else listens on the node (tests add foreign listeners, e.g. sshd on 22) */
+  listeners: Listener[] = [];
+  /** @param published listeners of the node's containers (docker-proxy), e.g. from its fake apps */
+  constructor(private readonly published: () => readonly Listener[] = () => []) {}
+  listening(): Promise<Listener[]> {
+    return Promise.resolve(
+      [...this.listeners, ...this.published()]
+        .map((l) => ({ address: l.address, port: l.port }))
+        .sort((a, b) => a.port - b.port || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)),
+    );
+  }
   list(): Promise<ReportedRoute[]> {
     return Promise.resolve(this.routes.map((r) => ({ ...r })).sort((a, b) => a.port - b.port));
   }

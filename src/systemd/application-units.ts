@@ -28,6 +28,14 @@ export interface ApplicationUnits {
   start(app: Application, opts: StartOptions): Promise<void>;
   /** stop, disable, remove unit + files + container; no-op if absent */
   stop(name: string): Promise<void>;
+
+  // --- additions (issue #8: check before you stop) ---
+  /** dockerd's version; rejects (naming the command and its stderr) when dockerd does not answer */
+  dockerVersion(): Promise<string>;
+  /** the image is on this node (as `docker run` would find it without pulling) */
+  hasImage(image: string): Promise<boolean>;
+  /** pull the image; rejects with docker's reason (no registry, unknown tag, ...) */
+  pullImage(image: string): Promise<void>;
 }
 
 export interface SystemdApplicationUnitsOptions {
@@ -175,6 +183,27 @@ export class SystemdApplicationUnits implements ApplicationUnits {
     await runChecked(this.runner, ['systemctl', 'daemon-reload']);
     await this.runner.run(['systemctl', 'reset-failed', unit]); // forget a failed state; absent is fine
   }
+
+  async dockerVersion(): Promise<string> {
+    const argv = [this.docker, 'version', '--format', '{{.Server.Version}}'];
+    const r = await this.runner.run(argv);
+    const version = r.stdout.trim();
+    if (r.code !== 0 || version === '')
+      throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr, 'dockerd does not answer');
+    return version;
+  }
+
+  async hasImage(image: string): Promise<boolean> {
+    const argv = [this.docker, 'image', 'inspect', '--format', '{{.Id}}', '--', image];
+    const r = await this.runner.run(argv);
+    if (r.code === 0) return true;
+    if (/no such image/i.test(r.stderr)) return false;
+    throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
+  }
+
+  async pullImage(image: string): Promise<void> {
+    await runChecked(this.runner, [this.docker, 'pull', '--', image]);
+  }
 }
 
 /**
@@ -187,8 +216,14 @@ export class FakeApplicationUnits implements ApplicationUnits {
     { application: Application; running: boolean; env: Record<string, string>; volumePath?: string }
   >();
   readonly failing = new Map<string, string>();
-  /** every start/stop, in order, for assertions */
+  /** every start/stop/pull, in order, for assertions */
   readonly calls: string[] = [];
+  /** images not on this node (every other image is); a pull of one fails unless in `registry` */
+  readonly missingImages = new Set<string>();
+  /** images a pull would fetch */
+  readonly registry = new Set<string>();
+  /** set: dockerd does not answer (why, as docker tells it) */
+  dockerDown?: string;
 
   list(): Promise<ListedApplication[]> {
     return Promise.resolve(
@@ -243,5 +278,35 @@ export class FakeApplicationUnits implements ApplicationUnits {
     }
     this.apps.delete(name);
     return Promise.resolve();
+  }
+
+  dockerVersion(): Promise<string> {
+    if (this.dockerDown !== undefined)
+      return Promise.reject(
+        new NodeCommandError('fake', ['docker', 'version'], 1, this.dockerDown, 'dockerd does not answer'),
+      );
+    return Promise.resolve('fake');
+  }
+
+  hasImage(image: string): Promise<boolean> {
+    if (this.dockerDown !== undefined)
+      return Promise.reject(new NodeCommandError('fake', ['docker', 'image', 'inspect'], 1, this.dockerDown));
+    return Promise.resolve(!this.missingImages.has(image));
+  }
+
+  pullImage(image: string): Promise<void> {
+    this.calls.push(`pull ${image}`);
+    if (this.dockerDown === undefined && (!this.missingImages.has(image) || this.registry.has(image))) {
+      this.missingImages.delete(image);
+      return Promise.resolve();
+    }
+    return Promise.reject(
+      new NodeCommandError(
+        'fake',
+        ['docker', 'pull', '--', image],
+        1,
+        this.dockerDown ?? `Error response from daemon: pull access denied for ${image}`,
+      ),
+    );
   }
 }

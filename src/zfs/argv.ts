@@ -82,3 +82,17 @@ export function mountArgv(parent: string, name: string): string[] {
 export function unmountArgv(parent: string, name: string): string[] {
   return ['zfs', 'unmount', datasetName(parent, name)];
 }
+
+/** Exact (-p) referenced bytes of the parent and everything under it (snapshots too; zfs-fuse has no `get -t`). */
+export function referencedArgv(parent: string): string[] {
+  return ['zfs', 'get', '-H', '-p', '-o', 'name,value', '-r', 'referenced', parent];
+}
+
+/** Exact (-p) bytes available to a dataset. */
+export function availableArgv(dataset: string): string[] {
+  return ['zfs', 'get', '-H', '-p', '-o', 'value', 'available', dataset];
+}
+
+export function poolHealthArgv(pool: string): string[] {
+  return ['zpool', 'list', '-H', '-o', 'health', pool];
+}

@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { NodeError } from '../errors.js';
 import { assertVolumeName, compareSnapshots, flockerSnapshotName } from './names.js';
-import type { LocalVolume, SendStream, VolumeStore } from './volume-store.js';
+import type { LocalVolume, PoolStatus, SendStream, VolumeStore } from './volume-store.js';
 
 interface FakeVolume {
   owned: boolean;
@@ -22,6 +22,8 @@ interface FakeStream {
 export class FakeVolumeStore implements VolumeStore {
   private readonly volumes = new Map<string, FakeVolume>();
   private counter = 0;
+  /** the pool as pool() reports it (tests set health and space; health MISSING: no pool) */
+  poolStatus: PoolStatus = { pool: 'flocker', health: 'ONLINE', available: 1 << 30 };
   /** every mutating call, for assertions ("create a", "setOwned a false", ...) */
   readonly calls: string[] = [];
 
@@ -165,6 +167,19 @@ export class FakeVolumeStore implements VolumeStore {
     existing.data = doc.data;
     existing.owned = false;
     return bytes;
+  }
+
+  /** a volume's bytes are the length of its content */
+  async sizes(): Promise<Record<string, number>> {
+    return Object.fromEntries(
+      [...this.volumes.keys()]
+        .sort()
+        .map((n) => [n, Buffer.byteLength((this.volumes.get(n) as FakeVolume).data)]),
+    );
+  }
+
+  async pool(): Promise<PoolStatus> {
+    return { ...this.poolStatus };
   }
 
   // --- test helpers (not part of VolumeStore) ---

@@ -71,3 +71,28 @@ export function isMissingDatasetError(stderr: string): boolean {
 export function isBusyError(stderr: string): boolean {
   return /dataset is busy|device busy|resource busy/i.test(stderr);
 }
+
+/** `zfs get -H -p -o name,value referenced` output -> volume name -> bytes (direct children only). */
+export function parseReferenced(parent: string, stdout: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of lines(stdout)) {
+    const [ds, value] = line.split('\t');
+    if (ds === undefined || value === undefined || ds.includes('@')) continue;
+    const name = volumeOfDataset(parent, ds);
+    if (name === undefined) continue;
+    out[name] = parseBytes(value, ds);
+  }
+  return out;
+}
+
+/** An exact byte count as `zfs get -p` prints it. */
+export function parseBytes(value: string, what: string): number {
+  const v = value.trim();
+  if (!/^\d+$/.test(v)) throw new Error(`unexpected byte count for ${what}: ${JSON.stringify(value)}`);
+  return Number(v);
+}
+
+/** zpool says "no such pool". */
+export function isMissingPoolError(stderr: string): boolean {
+  return /no such pool/i.test(stderr);
+}

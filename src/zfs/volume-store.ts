@@ -20,6 +20,16 @@ export interface SendStream {
   readonly done: Promise<void>;
 }
 
+/** The pool volumes live in, as the check before a deploy needs it. */
+export interface PoolStatus {
+  /** pool name (first component of the parent dataset) */
+  readonly pool: string;
+  /** zpool health: ONLINE when usable (DEGRADED, FAULTED, ... otherwise); MISSING: no such pool */
+  readonly health: string;
+  /** bytes new volumes can still take under the parent dataset */
+  readonly available: number;
+}
+
 export interface VolumeStore {
   /** every volume under the parent dataset, sorted by name */
   list(): Promise<LocalVolume[]>;
@@ -49,4 +59,10 @@ export interface VolumeStore {
    * number of stream bytes received, or undefined when the stream did not pass through here.
    */
   receive(name: string, input: Readable, from?: string): Promise<number | undefined>;
+
+  // --- additions (issue #8: check before you stop) ---
+  /** volume name -> bytes its data takes (zfs `referenced`); every volume listed */
+  sizes(): Promise<Record<string, number>>;
+  /** the pool's health and free space (health MISSING, available 0 when there is no such pool) */
+  pool(): Promise<PoolStatus>;
 }

@@ -5,6 +5,7 @@ import { NodeCommandError, NodeError } from '../errors.js';
 import { runChecked } from '../exec/check.js';
 import type { CommandRunner } from '../exec/runner.js';
 import {
+  availableArgv,
   createParentArgv,
   createVolumeArgv,
   destroySnapshotArgv,
@@ -12,7 +13,9 @@ import {
   listFilesystemsArgv,
   listSnapshotsArgv,
   mountArgv,
+  poolHealthArgv,
   recvArgv,
+  referencedArgv,
   sendArgv,
   setReadonlyArgv,
   setRolePropertyArgv,
@@ -26,9 +29,17 @@ import {
   flockerSnapshotName,
   isFlockerSnapshot,
 } from './names.js';
-import { isBusyError, isMissingDatasetError, parseFilesystems, parseSnapshots } from './parse.js';
+import {
+  isBusyError,
+  isMissingDatasetError,
+  isMissingPoolError,
+  parseBytes,
+  parseFilesystems,
+  parseReferenced,
+  parseSnapshots,
+} from './parse.js';
 import { localSpawner, type Spawner } from '../exec/spawn.js';
-import type { LocalVolume, SendStream, VolumeStore } from './volume-store.js';
+import type { LocalVolume, PoolStatus, SendStream, VolumeStore } from './volume-store.js';
 
 export interface ZfsVolumeStoreOptions {
   /** parent dataset (default flocker/volumes); created on demand */
@@ -222,5 +233,33 @@ export class ZfsVolumeStore implements VolumeStore {
       throw new NodeCommandError(this.runner.host, mountArgv(this.parent, name), m.code, m.stderr);
     }
     return bytes;
+  }
+
+  async sizes(): Promise<Record<string, number>> {
+    const argv = referencedArgv(this.parent);
+    const r = await this.runner.run(argv);
+    if (r.code !== 0) {
+      if (isMissingDatasetError(r.stderr)) return {};
+      throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
+    }
+    return parseReferenced(this.parent, r.stdout);
+  }
+
+  async pool(): Promise<PoolStatus> {
+    const pool = this.parent.split('/')[0] as string;
+    const h = await this.runner.run(poolHealthArgv(pool));
+    if (h.code !== 0) {
+      if (isMissingPoolError(h.stderr)) return { pool, health: 'MISSING', available: 0 };
+      throw new NodeCommandError(this.runner.host, poolHealthArgv(pool), h.code, h.stderr);
+    }
+    // the parent when it exists (its quota, if any, counts), else the pool's root dataset
+    let a = await this.runner.run(availableArgv(this.parent));
+    if (a.code !== 0 && isMissingDatasetError(a.stderr)) a = await this.runner.run(availableArgv(pool));
+    if (a.code !== 0) throw new NodeCommandError(this.runner.host, availableArgv(pool), a.code, a.stderr);
+    return {
+      pool,
+      health: h.stdout.trim(),
+      available: parseBytes(a.stdout, `${this.parent} available`),
+    };
   }
 }

@@ -7,6 +7,7 @@ import { toApplication } from '../../src/model/canonical.js';
 import type { ChangestateInput } from '../../src/model/changestate-input.js';
 import type { NodeEvent } from '../../src/model/events.js';
 import type { NodeState } from '../../src/model/state.js';
+import type { FlockerError } from '../../src/errors.js';
 import { gatherState } from '../../src/reportstate/gather.js';
 import { FakeRouteTable } from '../../src/routing/route-table.js';
 import { FakeApplicationUnits } from '../../src/systemd/application-units.js';
@@ -177,5 +178,106 @@ describe('changestate phase runner', () => {
     expect(() =>
       parseChangestateInput(JSON.stringify({ ...input('start', empty, empty, 'n1'), protocol: 99 })),
     ).to.throw(/protocol 99 .* install the same flocker version/);
+  });
+
+  describe('check-start', () => {
+    const moved = toApplication('web', {
+      image: 'busybox:nope',
+      ports: [{ internal: 80, external: 8080 }],
+      volume: { mountpoint: '/data' },
+    });
+    /** n1 is about to receive web from n2 (which owns 8 bytes of it) and start it */
+    const receiving = (): ChangestateInput => {
+      const i = input(
+        'check',
+        empty,
+        { ...empty, owned_volumes: [{ name: 'web', snapshots: [], bytes: 8 }] },
+        'n1',
+      );
+      return { ...i, desired: { ...i.desired, applications: { web: moved } } };
+    };
+    const run = async (n: Node, i: ChangestateInput) => {
+      const events: NodeEvent[] = [];
+      const err = await runPhase(
+        i,
+        () => n.state(),
+        n.adapters(),
+        (e) => events.push(e),
+      ).then(
+        () => undefined,
+        (e: FlockerError) => e,
+      );
+      return { err, events };
+    };
+
+    it('is what the planner computes for the node: images, ports, room for the incoming volume', async () => {
+      const n = new Node();
+      const { err, events } = await run(n, receiving());
+      expect(err).to.equal(undefined);
+      expect(events.map((e) => [e.type, e.change])).to.deep.equal([
+        [
+          'change-start',
+          {
+            kind: 'check-start',
+            images: ['busybox:nope'],
+            app_ports: [8080],
+            route_ports: [],
+            volumes: [{ name: 'web', bytes: 8 }],
+          },
+        ],
+        [
+          'change-done',
+          {
+            kind: 'check-start',
+            images: ['busybox:nope'],
+            app_ports: [8080],
+            route_ports: [],
+            volumes: [{ name: 'web', bytes: 8 }],
+          },
+        ],
+      ]);
+      expect(events[1]).to.deep.include({ detail: { docker: 'fake', pool_available: 1 << 30 } });
+    });
+
+    it('image missing and not pullable: E_PRECHECK_IMAGE naming the image, and nothing started or stopped', async () => {
+      const n = new Node();
+      n.units.missingImages.add('busybox:nope');
+      const { err, events } = await run(n, receiving());
+      expect(err).to.include({ code: 'E_CHANGE' });
+      expect(err?.message).to.match(
+        /image busybox:nope is not on this node and could not be pulled: .*\n.*pull access denied/,
+      );
+      expect(events.at(-1)).to.deep.include({ type: 'change-failed' });
+      expect(events.at(-1)).to.have.nested.property('error.code', 'E_PRECHECK_IMAGE');
+      expect(n.units.calls).to.deep.equal(['pull busybox:nope']);
+      expect(await n.volumes.list()).to.deep.equal([]);
+    });
+
+    it("every problem at once, the first one's code: dockerd down, pool too small, port taken", async () => {
+      const n = new Node();
+      n.units.dockerDown = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock';
+      n.volumes.poolStatus = { pool: 'flocker', health: 'ONLINE', available: 4 };
+      n.routes.listeners.push({ address: '::', port: 8080 });
+      const { events } = await run(n, receiving());
+      const failed = events.at(-1);
+      expect(failed).to.have.nested.property('error.code', 'E_PRECHECK_DOCKER');
+      const message = failed?.type === 'change-failed' ? failed.error.message : '';
+      expect(message.split('\n').filter((l) => !l.startsWith('Cannot connect'))).to.deep.equal([
+        'dockerd does not answer: fake: dockerd does not answer: docker version (exit 1)',
+        'ZFS pool flocker has 4 B free, volume web needs 8 B',
+        'port 8080 is in use here by a program that is not a flocker app (listening on ::): the app cannot publish it',
+      ]);
+    });
+
+    it('a port published by our own app here is ours, not a conflict', async () => {
+      const n = new Node();
+      await n.volumes.create('web');
+      // web runs here with its old image and publishes 8080 (docker-proxy); the new spec restarts it
+      await n.units.start(web, { linkEnvironment: {}, volumePath: '/flocker/volumes/web' });
+      n.routes.listeners.push({ address: '0.0.0.0', port: 8080 });
+      const i = input('check', await n.state(), empty, 'n1');
+      const { err } = await run(n, { ...i, desired: { ...i.desired, applications: { web: moved } } });
+      expect(err).to.equal(undefined);
+    });
   });
 });

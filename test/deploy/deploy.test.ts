@@ -3,13 +3,13 @@
 import { expect } from 'chai';
 import { deploy } from '../../src/deploy/driver.js';
 import type { DeployOptions } from '../../src/deploy/driver.js';
-import { AggregateNodeError, FlockerError, PhaseError } from '../../src/errors.js';
-import { toApplication } from '../../src/model/canonical.js';
+import { AggregateNodeError, exitCodeFor, FlockerError, PhaseError } from '../../src/errors.js';
+import { toApplication, toConfigEntry } from '../../src/model/canonical.js';
 import type { ClusterPlan, PhaseName } from '../../src/model/changes.js';
 import type { DesiredConfig } from '../../src/model/deployment.js';
 import type { DeployEvent, StepName } from '../../src/model/events.js';
 import { leaves } from '../../src/plan/planner.js';
-import { fakeCluster } from '../helpers/fake-cluster.js';
+import { fakeCluster, type FakeNode } from '../helpers/fake-cluster.js';
 
 const web = toApplication('web', {
   image: 'busybox',
@@ -95,10 +95,11 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     const events: DeployEvent[] = [];
     const r = await deploy(opts(c, desired(['web'], ['api']), events));
     expect(r).to.deep.include({ applied: true, addresses });
-    expect(r.plan.phases.map((p) => p.phase)).to.deep.equal(['start', 'routes']);
+    expect(r.plan.phases.map((p) => p.phase)).to.deep.equal(['check', 'start', 'routes']);
     expect(driverEvents(events)).to.deep.equal([
       ...steps('connect', 'lock', 'gather state'),
       { type: 'plan', plan: r.plan, addresses },
+      ...phaseEvents('check', ['n1', 'n2']),
       ...phaseEvents('start', ['n1', 'n2']),
       ...phaseEvents('routes', ['n1', 'n2']),
       { type: 'audit', nodes: ['n1', 'n2'], result: 'ok' },
@@ -130,6 +131,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(driverEvents(events)).to.deep.equal([
       ...steps('connect', 'lock', 'gather state'),
       { type: 'plan', plan: move.plan, addresses },
+      ...phaseEvents('check', ['n1', 'n2']), // before trust writes anything
       ...steps('node-to-node trust'),
       ...phaseEvents('push', ['n1']),
       ...phaseEvents('stop', ['n1']),
@@ -139,7 +141,9 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
       { type: 'finished', applied: true },
     ]);
     const figures = events.flatMap((e) =>
-      e.type === 'change-done' && e.detail ? [[e.change.kind, { incremental: e.detail.incremental }]] : [],
+      e.type === 'change-done' && e.detail && e.change.kind !== 'check-start'
+        ? [[e.change.kind, { incremental: e.detail.incremental }]]
+        : [],
     );
     expect(figures).to.deep.equal([
       ['push-volume', { incremental: false }],
@@ -171,7 +175,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
       { type: 'plan', plan: r.plan, addresses },
       { type: 'finished', applied: false },
     ]);
-    expect(r.plan.phases.length).to.equal(2);
+    expect(r.plan.phases.length).to.equal(3);
     for (const n of c.nodes.values()) {
       expect(n.running.size).to.equal(0);
       expect(n.audit).to.deep.equal([]);
@@ -205,7 +209,17 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(c.nodes.get('n2')!.routes).to.deep.equal([]); // routes phase did not run
     const line = JSON.parse(c.nodes.get('n1')!.audit[0]!) as { result: string; changes: unknown[] };
     expect(line.result).to.match(/^failed: n1: changestate failed in phase start/);
-    expect(line.changes).to.deep.equal([{ kind: 'create-volume', name: 'web' }]); // done before the failure
+    // done before the failure: the check, then the volume
+    expect(line.changes).to.deep.equal([
+      {
+        kind: 'check-start',
+        images: ['busybox:latest'],
+        app_ports: [8080],
+        route_ports: [5000],
+        volumes: [{ name: 'web', bytes: 0 }],
+      },
+      { kind: 'create-volume', name: 'web' },
+    ]);
   });
 
   it('several nodes failing in one phase: one PhaseError (E_PHASE) naming each', async () => {
@@ -313,5 +327,150 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(r.stderr, r.stderr).to.match(/no longer holds the deploy lock of this node \(holder now: bob@ci/);
     expect(n1.running.size).to.equal(0);
     await held.release();
+  });
+
+  describe('check before you stop', () => {
+    it('a move to a node whose image is missing fails in the check phase: the app keeps running on the old node', async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      const n1 = c.nodes.get('n1')!;
+      const n2 = c.nodes.get('n2')!;
+      await deploy(opts(c, desired(['web'], ['api'])));
+      n1.volumes.write('web', 'precious');
+      const moved = toApplication('web', { ...toConfigEntry(web), image: 'busybox:nope' });
+      n2.units.missingImages.add('busybox:nope'); // and no registry serves it
+
+      const events: DeployEvent[] = [];
+      const err = await failure(deploy(opts(c, desired([], ['web', 'api'], [moved, api]), events)));
+      expect(exitCodeFor(err)).to.equal(1);
+      expect(err.message).to.match(
+        /^n2: changestate failed in phase check: [\s\S]*image busybox:nope is not on this node and could not be pulled: [\s\S]*pull access denied for busybox:nope/,
+      );
+      const failed = events.find((e) => e.type === 'change-failed');
+      expect(failed).to.deep.include({ node: 'n2', phase: 'check' });
+      expect(failed).to.have.nested.property('error.code', 'E_PRECHECK_IMAGE');
+      expect(
+        driverEvents(events)
+          .filter((e) => e.type === 'phase-start')
+          .map((e) => e.type === 'phase-start' && e.phase),
+      ).to.deep.equal(['check']);
+      // nothing changed: web still runs on n1, which still owns its data; nothing was pushed
+      expect([...n1.running.keys()]).to.deep.equal(['web']);
+      expect(n1.units.calls.filter((x) => x.startsWith('stop'))).to.deep.equal([]);
+      expect((await n1.volumes.get('web'))?.owned).to.equal(true);
+      expect(n1.volumes.read('web')).to.equal('precious');
+      expect(await n2.volumes.get('web')).to.equal(undefined);
+      expect(n2.units.calls).to.include('pull busybox:nope');
+      expect(n2.trusted).to.deep.equal([]); // the check ran before node-to-node trust
+      expect(n1.peerKey).to.equal(undefined);
+    });
+
+    it('an image a registry serves is pulled in the check phase, before the old app stops', async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      const n1 = c.nodes.get('n1')!;
+      const n2 = c.nodes.get('n2')!;
+      await deploy(opts(c, desired(['web'], ['api'])));
+      const moved = toApplication('web', { ...toConfigEntry(web), image: 'busybox:2' });
+      n2.units.missingImages.add('busybox:2');
+      n2.units.registry.add('busybox:2');
+      const events: DeployEvent[] = [];
+      await deploy(opts(c, desired([], ['web', 'api'], [moved, api]), events));
+      const done = events.find(
+        (e) => e.type === 'change-done' && e.change.kind === 'check-start' && e.node === 'n2',
+      );
+      expect(done).to.have.nested.property('detail.pulled', 'busybox:2');
+      const stopAt = events.findIndex(
+        (e) => e.type === 'change-start' && e.change.kind === 'stop-application',
+      );
+      expect(events.indexOf(done!)).to.be.lessThan(stopAt);
+      expect([...n2.running.keys()].sort()).to.deep.equal(['api', 'web']);
+      expect(n1.running.size).to.equal(0);
+    });
+
+    for (const [what, prepare, code, reason] of [
+      [
+        'dockerd down',
+        (n: FakeNode) => (n.units.dockerDown = 'Cannot connect to the Docker daemon'),
+        'E_PRECHECK_DOCKER',
+        /dockerd does not answer/,
+      ],
+      [
+        'no pool',
+        (n: FakeNode) => (n.volumes.poolStatus = { pool: 'flocker', health: 'MISSING', available: 0 }),
+        'E_PRECHECK_POOL',
+        /ZFS pool flocker does not exist here/,
+      ],
+      [
+        'a faulted pool',
+        (n: FakeNode) => (n.volumes.poolStatus = { pool: 'flocker', health: 'FAULTED', available: 1 << 30 }),
+        'E_PRECHECK_POOL',
+        /ZFS pool flocker is FAULTED/,
+      ],
+      [
+        'a full pool',
+        (n: FakeNode) => (n.volumes.poolStatus = { pool: 'flocker', health: 'ONLINE', available: 3 }),
+        'E_PRECHECK_POOL',
+        /has 3 B free, volume web needs 8 B/,
+      ],
+    ] as const) {
+      it(`a move to a node with ${what} fails in the check phase (${code}), nothing changed`, async () => {
+        const c = fakeCluster(['n1', 'n2']);
+        const n1 = c.nodes.get('n1')!;
+        const n2 = c.nodes.get('n2')!;
+        await deploy(opts(c, desired(['web'], ['api'])));
+        n1.volumes.write('web', 'precious');
+        prepare(n2);
+        const events: DeployEvent[] = [];
+        const err = await failure(deploy(opts(c, desired([], ['web', 'api']), events)));
+        expect(err.message).to.match(reason);
+        expect(events.find((e) => e.type === 'change-failed')).to.deep.include({
+          node: 'n2',
+          phase: 'check',
+        });
+        expect(events.find((e) => e.type === 'change-failed')).to.have.nested.property('error.code', code);
+        expect([...n1.running.keys()]).to.deep.equal(['web']);
+        expect((await n1.volumes.get('web'))?.owned).to.equal(true);
+      });
+    }
+
+    it('refuses to route a port another program listens on, on any node that would route it', async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      c.nodes.get('n2')!.routeTable.listeners.push({ address: '0.0.0.0', port: 8080 }); // not ours
+      const events: DeployEvent[] = [];
+      const err = await failure(deploy(opts(c, desired(['web'], ['api']), events)));
+      expect(err.message).to.match(
+        /^n2: .*\n.*port 8080 is in use here by a program that is not a flocker app \(listening on 0.0.0.0\): routing it/,
+      );
+      expect(events.find((e) => e.type === 'change-failed')).to.have.nested.property(
+        'error.code',
+        'E_PRECHECK_PORT',
+      );
+      for (const n of c.nodes.values()) {
+        expect(n.running.size).to.equal(0);
+        expect(n.routes).to.deep.equal([]);
+      }
+    });
+
+    it('a program listening on loopback only is not in the way of a route', async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      c.nodes.get('n2')!.routeTable.listeners.push({ address: '127.0.0.1', port: 8080 });
+      await deploy(opts(c, desired(['web'], ['api'])));
+      expect(c.nodes.get('n2')!.routes).to.deep.equal([
+        { port: 8080, target_address: '198.51.100.2', target_port: 8080 },
+      ]);
+    });
+
+    it("refuses an external port that is a node's ssh port before anything changes (exit 2)", async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      const sshWeb = toApplication('web', { image: 'busybox', ports: [{ internal: 80, external: 22 }] });
+      const events: DeployEvent[] = [];
+      const err = await failure(deploy(opts(c, desired(['web'], [], [sshWeb]), events)));
+      expect(err.code).to.equal('E_SSH_PORT_ROUTED');
+      expect(exitCodeFor(err)).to.equal(2);
+      expect(err.message).to.equal(
+        'application web: external port 22 is the ssh port of node n1, n2: every node answers on it, so routing it would cut off ssh access to those nodes; choose another external port',
+      );
+      expect(events.some((e) => e.type === 'plan' || e.type === 'phase-start')).to.equal(false);
+      for (const n of c.nodes.values()) expect(n.units.calls).to.deep.equal([]);
+    });
   });
 });

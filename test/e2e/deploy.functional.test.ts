@@ -16,7 +16,7 @@ interface PlanDoc {
 interface Event {
   type: string;
   node?: string;
-  change?: string;
+  change?: { kind: string };
   detail?: Record<string, unknown>;
 }
 
@@ -147,8 +147,10 @@ describe('flocker-deploy end to end (functional, lab)', function () {
     appFile = writeFile(dir, 'application.yml', apps());
     const { plan } = await deployJson(placement(['web'], ['client']), true);
     expect(leafKinds(plan)).to.deep.equal([
+      'n1:check-start',
       'n1:create-volume',
       'n1:start-application',
+      'n2:check-start',
       'n2:set-proxies',
       'n2:start-application',
     ]);
@@ -189,6 +191,7 @@ describe('flocker-deploy end to end (functional, lab)', function () {
     await given({ web: 'n1' });
     appFile = writeFile(dir, 'application.yml', apps({ env: 'two' }));
     expect(leafKinds((await deployJson(placement(['web'], ['client']), true)).plan)).to.deep.equal([
+      'n1:check-start',
       'n1:start-application',
       'n1:stop-application:changed',
     ]);
@@ -196,18 +199,22 @@ describe('flocker-deploy end to end (functional, lab)', function () {
     expect((await deployJson(placement(['web'], ['client']), true)).plan.changes).to.equal(0); // same image, tag spelled out
     appFile = writeFile(dir, 'application.yml', apps({ external: 8081 }));
     expect(leafKinds((await deployJson(placement(['web'], ['client']), true)).plan)).to.deep.equal([
+      'n1:check-start',
       'n1:start-application',
       'n1:stop-application:changed',
+      'n2:check-start',
       'n2:set-proxies',
       'n2:start-application',
       'n2:stop-application:changed',
     ]);
     appFile = writeFile(dir, 'application.yml', apps());
     expect(leafKinds((await deployJson(placement([], ['web', 'client']), true)).plan)).to.deep.equal([
+      'n1:check-start',
       'n1:handoff-volume',
       'n1:push-volume',
       'n1:set-proxies',
       'n1:stop-application:moved',
+      'n2:check-start',
       'n2:set-proxies',
       'n2:start-application',
       'n2:wait-for-volume',
@@ -227,7 +234,10 @@ describe('flocker-deploy end to end (functional, lab)', function () {
       'dd if=/dev/urandom of=/flocker/volumes/web/blob bs=64k count=16 2>/dev/null; sha256sum /flocker/volumes/web/blob',
     );
     const { events } = await deployJson(placement([], ['web', 'client']));
-    const pushes = events.filter((e) => e.type === 'change-done' && e.detail);
+    const pushes = events.filter(
+      (e) =>
+        e.type === 'change-done' && (e.change?.kind === 'push-volume' || e.change?.kind === 'handoff-volume'),
+    );
     expect(pushes.map((e) => e.detail!.incremental)).to.deep.equal([false, true]);
     expect(await sh('n2', 'sha256sum /flocker/volumes/web/blob')).to.equal(sum);
     expect(await sh('n1', 'docker ps -q | wc -l')).to.equal('0\n');
@@ -242,7 +252,10 @@ describe('flocker-deploy end to end (functional, lab)', function () {
     await given({ web: 'n2' });
     await sh('n2', 'docker exec flocker--web sh -c "echo generation-2 > /www/index.html"');
     const { events } = await deployJson(placement(['web'], ['client']));
-    const pushes = events.filter((e) => e.type === 'change-done' && e.detail);
+    const pushes = events.filter(
+      (e) =>
+        e.type === 'change-done' && (e.change?.kind === 'push-volume' || e.change?.kind === 'handoff-volume'),
+    );
     expect(pushes.map((e) => e.detail!.incremental)).to.deep.equal([true, true]);
     for (const n of lab.nodes)
       expect(await httpGet(`http://${n.address}:8080/index.html`)).to.equal('generation-2\n');
@@ -302,5 +315,43 @@ describe('flocker-deploy end to end (functional, lab)', function () {
       ).to.equal(true);
       expect(new Set(lines.map((l) => l.config_hash)).size).to.equal(1); // the same configuration
     }
+  });
+
+  // after the audit test: these deploys fail on purpose
+  it('a move to a node without the image fails in the check phase; web keeps running on n1', async () => {
+    appFile = writeFile(dir, 'application.yml', apps({ image: 'flocker-e2e/absent:1' }));
+    const n2Snapshots = 'zfs list -H -o name -t snapshot -r flocker/volumes';
+    const before = await sh('n2', n2Snapshots);
+    const r = await runDeploy([
+      '--ssh-config',
+      lab.sshConfigPath,
+      writeFile(dir, 'deployment.yml', placement([], ['web', 'client'])),
+      appFile,
+    ]);
+    expect(r.code, r.stderr).to.equal(1);
+    expect(r.stderr).to.match(
+      /n2: [\s\S]*image flocker-e2e\/absent:1 is not on this node and could not be pulled/,
+    );
+    expect(await sh('n1', 'docker ps --format {{.Names}}')).to.equal('flocker--web\n');
+    // nothing was copied to n2 (its old read-only copy is as it was), n1 still owns the volume
+    expect(await sh('n2', n2Snapshots)).to.equal(before);
+    expect(await sh('n1', 'zfs get -H -o value flocker:role flocker/volumes/web')).to.equal('owner\n');
+    for (const n of lab.nodes)
+      expect(await httpGet(`http://${n.address}:8080/index.html`)).to.equal('generation-2\n');
+    appFile = writeFile(dir, 'application.yml', apps());
+  });
+
+  it("refuses an external port that is a node's ssh port: exit 2, nothing changed", async () => {
+    appFile = writeFile(dir, 'application.yml', apps({ external: 22 }));
+    const r = await runDeploy([
+      '--ssh-config',
+      lab.sshConfigPath,
+      writeFile(dir, 'deployment.yml', placement(['web'], ['client'])),
+      appFile,
+    ]);
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stderr).to.match(/external port 22 is the ssh port of node n1, n2/);
+    expect(await httpGet(`http://${addr.n2}:8080/index.html`)).to.equal('generation-2\n');
+    appFile = writeFile(dir, 'application.yml', apps());
   });
 });

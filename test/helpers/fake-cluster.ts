@@ -26,7 +26,12 @@ import { MemoryNodeFiles } from '../../src/exec/node-files.js';
 
 export class FakeNode {
   readonly units = new FakeApplicationUnits();
-  readonly routeTable = new FakeRouteTable();
+  /** docker-proxy listens on the ports of running apps; sshd on 22, as on a real node */
+  readonly routeTable = new FakeRouteTable(() =>
+    [...this.units.apps.values()]
+      .filter((a) => a.running)
+      .flatMap((a) => a.application.ports.map((p) => ({ address: '0.0.0.0', port: p.external }))),
+  );
   readonly volumes: FakeVolumeStore;
   /** one line per `flocker-changestate audit` (what the real audit log gets) */
   readonly audit: string[] = [];
@@ -50,6 +55,10 @@ export class FakeNode {
     readonly cluster: Map<string, FakeNode>,
   ) {
     this.volumes = new FakeVolumeStore(name);
+    this.routeTable.listeners = [
+      { address: '0.0.0.0', port: 22 },
+      { address: '::', port: 22 },
+    ];
   }
 
   /** 'start NAME': that app's start fails as a missing image would */

@@ -63,4 +63,36 @@ describe('plan description', () => {
       phases: move.phases,
     });
   });
+
+  it('describes the check phase: images, pool room, ports', () => {
+    const p: ClusterPlan = {
+      phases: [
+        {
+          phase: 'check',
+          nodes: {
+            n1: { kind: 'check-start', images: [], app_ports: [], route_ports: [8080], volumes: [] },
+            n2: {
+              kind: 'check-start',
+              images: ['busybox:latest'],
+              app_ports: [8080],
+              route_ports: [5000],
+              volumes: [{ name: 'web', bytes: 3_260_416 }],
+            },
+          },
+        },
+      ],
+    };
+    expect(describePlan(p, addrs)).to.equal(
+      [
+        'Plan: 2 changes on 2 nodes',
+        '',
+        'Phase 1/1: check — check that nodes can do their part, before anything changes',
+        '  n1 (198.51.100.2)',
+        '    - check: port 8080 not taken by other programs',
+        '  n2 (198.51.100.3)',
+        '    - check: dockerd answers, image busybox:latest here (pulled if missing); pool healthy with room for volume web (3.1 MiB); ports 8080, 5000 not taken by other programs',
+        '',
+      ].join('\n'),
+    );
+  });
 });

@@ -4,6 +4,7 @@ import type { Application } from '../../src/model/application.js';
 import { toApplication, toConfigEntry } from '../../src/model/canonical.js';
 import type { DesiredConfig } from '../../src/model/deployment.js';
 import type { ClusterState, NodeState, ReportedRoute } from '../../src/model/state.js';
+import type { CheckStart } from '../../src/model/changes.js';
 
 const web: Application = toApplication('web', {
   image: 'busybox',
@@ -54,11 +55,32 @@ const routeTo = (addr: string, port: number): ReportedRoute => ({
   target_address: addr,
   target_port: port,
 });
+/** the check-start change of one node (unset fields empty) */
+const check = (c: Partial<Omit<CheckStart, 'kind'>>): CheckStart => ({
+  kind: 'check-start',
+  images: [],
+  app_ports: [],
+  route_ports: [],
+  volumes: [],
+  ...c,
+});
 
 describe('planner', () => {
   it('plans a fresh deployment: volumes created, apps started, then routes on every other node', () => {
     expect(plan(desired(['web'], ['api']), cluster(node(), node()))).to.deep.equal({
       phases: [
+        {
+          phase: 'check',
+          nodes: {
+            n1: check({
+              images: ['busybox:latest'],
+              app_ports: [8080],
+              route_ports: [5000],
+              volumes: [{ name: 'web', bytes: 0 }],
+            }),
+            n2: check({ images: ['busybox:1'], app_ports: [5000], route_ports: [8080] }),
+          },
+        },
         {
           phase: 'start',
           nodes: {
@@ -102,6 +124,12 @@ describe('planner', () => {
       const c = cluster(node({ web: { app: web } }, ['web']), node({}, [], [], [routeTo(A1, 8080)]));
       expect(plan(desired(['web'], [], [changed]), c)).to.deep.equal({
         phases: [
+          {
+            phase: 'check',
+            nodes: {
+              n1: check({ images: [changed.image], app_ports: changed.ports.map((p) => p.external) }),
+            },
+          },
           { phase: 'stop', nodes: { n1: { kind: 'stop-application', name: 'web', reason: 'changed' } } },
           {
             phase: 'start',
@@ -116,6 +144,18 @@ describe('planner', () => {
     const c = cluster(node({ web: { app: web } }, ['web'], [], []), node({}, [], [], [routeTo(A1, 8080)]));
     expect(plan(desired([], ['web'], [web]), c)).to.deep.equal({
       phases: [
+        {
+          phase: 'check',
+          nodes: {
+            // n1 will route :8080 (web's own port there today), n2 starts web and receives its volume
+            n1: check({ route_ports: [8080] }),
+            n2: check({
+              images: ['busybox:latest'],
+              app_ports: [8080],
+              volumes: [{ name: 'web', bytes: 0 }],
+            }),
+          },
+        },
         { phase: 'push', nodes: { n1: { kind: 'push-volume', name: 'web', to: 'n2', to_address: A2 } } },
         {
           phase: 'stop',
@@ -189,6 +229,7 @@ describe('planner', () => {
     const c = cluster(node({}, ['web']), node({}, [], [], [routeTo(A1, 8080)]));
     expect(plan(desired(['web'], [], [web]), c)).to.deep.equal({
       phases: [
+        { phase: 'check', nodes: { n1: check({ images: ['busybox:latest'], app_ports: [8080] }) } },
         {
           phase: 'start',
           nodes: { n1: { kind: 'start-application', application: web, link_environment: {} } },
@@ -204,6 +245,7 @@ describe('planner', () => {
     );
     expect(plan(desired(['web'], [], [web]), c)).to.deep.equal({
       phases: [
+        { phase: 'check', nodes: { n1: check({ images: ['busybox:latest'], app_ports: [8080] }) } },
         {
           phase: 'start',
           nodes: { n1: { kind: 'start-application', application: web, link_environment: {} } },
@@ -215,9 +257,50 @@ describe('planner', () => {
   it('hands off a volume whose app moves even when the app was not running on the owner', () => {
     const c = cluster(node({}, ['web']), node({}, [], [], [routeTo(A1, 8080)]));
     const p = plan(desired([], ['web'], [web]), c);
-    expect(p.phases.map((x) => x.phase)).to.deep.equal(['push', 'stop', 'start', 'routes']);
-    expect(p.phases[1]!.nodes).to.deep.equal({
+    expect(p.phases.map((x) => x.phase)).to.deep.equal(['check', 'push', 'stop', 'start', 'routes']);
+    expect(p.phases[2]!.nodes).to.deep.equal({
       n1: { kind: 'handoff-volume', name: 'web', to: 'n2', to_address: A2 },
+    });
+  });
+
+  describe('check phase', () => {
+    const sized = (names: [string, number][]): NodeState['owned_volumes'] =>
+      names.map(([name, bytes]) => ({ name, snapshots: [], bytes }));
+
+    it("asks the receiver for room for the owner's bytes, less what a copy there already holds", () => {
+      const owner = { ...node({ web: { app: web } }), owned_volumes: sized([['web', 5_000_000]]) };
+      const fresh = cluster(owner, node());
+      expect(planNodePhase(desired([], ['web'], [web]), fresh, 'n2', 'check')).to.deep.equal(
+        check({
+          images: ['busybox:latest'],
+          app_ports: [8080],
+          volumes: [{ name: 'web', bytes: 5_000_000 }],
+        }),
+      );
+      const withCopy = cluster(owner, { ...node(), volume_copies: sized([['web', 4_000_000]]) });
+      expect(planNodePhase(desired([], ['web'], [web]), withCopy, 'n2', 'check')).to.deep.equal(
+        check({
+          images: ['busybox:latest'],
+          app_ports: [8080],
+          volumes: [{ name: 'web', bytes: 1_000_000 }],
+        }),
+      );
+    });
+
+    it('checks only ports newly routed, and nothing at all when nothing starts or routes', () => {
+      // n2 already routes :8080 to n1; n1 runs web; api moves nowhere: nothing to check
+      const c = cluster(node({ web: { app: web } }, ['web']), node({}, [], [], [routeTo(A1, 8080)]));
+      expect(planNodePhase(desired(['web'], [], [web]), c, 'n1', 'check')).to.equal(undefined);
+      expect(planNodePhase(desired(['web'], [], [web]), c, 'n2', 'check')).to.equal(undefined);
+      // a stop-only plan (app removed) has no check phase
+      expect(plan(desired([], [], []), c).phases.map((p) => p.phase)).to.deep.equal(['stop', 'routes']);
+    });
+
+    it('recomputed on the node from its fresh state, the check is the same as in the plan', () => {
+      const d = desired(['web'], ['api']);
+      const c = cluster(node(), node());
+      for (const n of ['n1', 'n2'])
+        expect(planNodePhase(d, c, n, 'check')).to.deep.equal(plan(d, c).phases[0]!.nodes[n]);
     });
   });
 });

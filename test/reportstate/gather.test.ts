@@ -24,6 +24,7 @@ describe('reportstate gatherState', function () {
     await units.start(toApplication('a-cache', { image: 'redis:7' }), { linkEnvironment: {} });
     const volumes = new FakeVolumeStore();
     await volumes.create('web');
+    volumes.write('web', 'hello');
     const snap = await volumes.snapshot('web');
     await volumes.create('old');
     await volumes.setOwned('old', false);
@@ -51,8 +52,9 @@ describe('reportstate gatherState', function () {
           running: true,
         },
       },
-      owned_volumes: [{ name: 'web', snapshots: [snap] }],
-      volume_copies: [{ name: 'old', snapshots: [] }],
+      // bytes: what the data takes (zfs referenced), so a receiver can check it has room
+      owned_volumes: [{ name: 'web', snapshots: [snap], bytes: 5 }],
+      volume_copies: [{ name: 'old', snapshots: [], bytes: 0 }],
       routes: [{ port: 9000, target_address: '198.51.100.3', target_port: 9000 }],
     });
     expect(Object.keys(state.applications)).to.deep.equal(['a-cache', 'web']);

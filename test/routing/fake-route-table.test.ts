@@ -1,10 +1,21 @@
 import { FakeRouteTable } from '../../src/routing/route-table.js';
 import { routeTableContract } from './route-table.contract.js';
 
-routeTableContract('FakeRouteTable', () =>
-  Promise.resolve({
-    table: new FakeRouteTable(),
+routeTableContract('FakeRouteTable', () => {
+  const table = new FakeRouteTable();
+  return Promise.resolve({
+    table,
     targets: ['198.51.100.2', '198.51.100.3'],
+    listen: (port: number) => {
+      const l = [
+        { address: '0.0.0.0', port },
+        { address: '::', port },
+      ];
+      table.listeners.push(...l);
+      return Promise.resolve(async () => {
+        table.listeners = table.listeners.filter((x) => !l.includes(x));
+      });
+    },
     cleanup: () => Promise.resolve(),
-  }),
-);
+  });
+});

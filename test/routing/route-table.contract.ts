@@ -8,6 +8,8 @@ export interface RoutesSubject {
   readonly table: RouteTable;
   /** two addresses usable as targets */
   readonly targets: readonly [string, string];
+  /** make some other program listen on a TCP port of the node (all addresses); resolves to its stop */
+  listen(port: number): Promise<() => Promise<void>>;
   cleanup(): Promise<void>;
 }
 
@@ -47,6 +49,27 @@ export function routeTableContract(label: string, factory: () => Promise<RoutesS
       );
       expect(err.message).to.match(/not a port[\s\S]*not an IPv4 address/);
       expect(await s.table.list()).to.deep.equal([{ port: 19000, target_address: t1, target_port: 19000 }]);
+    });
+
+    it('lists the TCP ports programs listen on, with their addresses', async function () {
+      const port = 19555;
+      const has = async (): Promise<boolean> => (await s.table.listening()).some((l) => l.port === port);
+      expect(await has()).to.equal(false);
+      const stop = await s.listen(port);
+      try {
+        const deadline = Date.now() + 5_000;
+        while (!(await has()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        const mine = (await s.table.listening()).filter((l) => l.port === port);
+        expect(mine.length).to.be.greaterThan(0);
+        for (const l of mine) expect(l.address).to.match(/^(0\.0\.0\.0|::|\*)$/);
+        const all = await s.table.listening();
+        expect(all.map((l) => l.port)).to.deep.equal([...all.map((l) => l.port)].sort((a, b) => a - b));
+      } finally {
+        await stop();
+      }
+      const deadline = Date.now() + 5_000;
+      while ((await has()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await has()).to.equal(false);
     });
   });
 }

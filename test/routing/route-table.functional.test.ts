@@ -55,6 +55,23 @@ describe('RouteTable functional (lab)', function () {
       return Promise.resolve({
         table: t,
         targets: [n1.address, n2.address],
+        listen: async (port: number) => {
+          const unit = `flocker-ct-listen-${port}`;
+          const argv = [
+            'systemd-run',
+            `--unit=${unit}`,
+            '--collect',
+            '--',
+            'busybox',
+            'nc',
+            '-l',
+            '-p',
+            String(port),
+          ];
+          const x = await r.run(argv);
+          if (x.code !== 0) throw new Error(`${argv.join(' ')}: ${x.stderr}`);
+          return async () => void (await r.run(['systemctl', 'stop', unit]));
+        },
         cleanup: async () => void (await t.set([])),
       });
     });

@@ -12,6 +12,8 @@ export interface UnitsSubject {
   readonly image: string;
   /** a volume path on the node usable for an app with a volume */
   readonly volumePath: string;
+  /** an image that is not on the node and that no reachable registry serves */
+  readonly absentImage: string;
   cleanup(): Promise<void>;
 }
 
@@ -81,6 +83,20 @@ export function applicationUnitsContract(label: string, factory: () => Promise<U
         ).message,
       ).to.match(/newline/);
       expect(await s.units.list()).to.deep.equal([]);
+    });
+
+    it('dockerd answers with its version', async function () {
+      expect(await s.units.dockerVersion())
+        .to.be.a('string')
+        .and.not.equal('');
+    });
+
+    it('knows which images are here; a pull no registry serves fails and changes nothing', async function () {
+      expect(await s.units.hasImage(s.image)).to.equal(true);
+      expect(await s.units.hasImage(s.absentImage)).to.equal(false);
+      const err = await rejects(s.units.pullImage(s.absentImage), 'E_NODE_COMMAND');
+      expect(err.message).to.include(s.absentImage);
+      expect(await s.units.hasImage(s.absentImage)).to.equal(false);
     });
   });
 }

@@ -36,6 +36,7 @@ describe('ApplicationUnits functional (lab)', function () {
         units: new SystemdApplicationUnits(runner, new RunnerNodeFiles(runner), { startTimeoutMs: 30_000 }),
         image: IMAGE,
         volumePath: VOL,
+        absentImage: 'flocker-test/absent:nope', // and the lab reaches no registry
         cleanup: () => cleanupApps(runner),
       }),
     );

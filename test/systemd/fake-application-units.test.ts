@@ -2,15 +2,19 @@ import { expect } from 'chai';
 import { FakeApplicationUnits } from '../../src/systemd/application-units.js';
 import { toApplication } from '../../src/model/canonical.js';
 import { applicationUnitsContract } from './application-units.contract.js';
+import { rejects } from '../helpers/rejects.js';
 
-applicationUnitsContract('FakeApplicationUnits', () =>
-  Promise.resolve({
-    units: new FakeApplicationUnits(),
+applicationUnitsContract('FakeApplicationUnits', () => {
+  const units = new FakeApplicationUnits();
+  units.missingImages.add('flocker-test/absent:nope');
+  return Promise.resolve({
+    units,
     image: 'flocker-test/httpd:latest',
     volumePath: '/flocker/ctr-web',
+    absentImage: 'flocker-test/absent:nope',
     cleanup: () => Promise.resolve(),
-  }),
-);
+  });
+});
 
 describe('FakeApplicationUnits extras', function () {
   it('records env and volume path; a failing app is listed as not running', async function () {
@@ -34,5 +38,21 @@ describe('FakeApplicationUnits extras', function () {
       ['bad', false],
       ['ok', true],
     ]);
+  });
+});
+
+describe('FakeApplicationUnits checks', function () {
+  it('pulls what its registry serves; with dockerd down nothing answers', async function () {
+    const f = new FakeApplicationUnits();
+    f.missingImages.add('a:1');
+    f.registry.add('a:1');
+    expect(await f.hasImage('a:1')).to.equal(false);
+    await f.pullImage('a:1');
+    expect(await f.hasImage('a:1')).to.equal(true);
+    f.dockerDown = 'Cannot connect to the Docker daemon';
+    expect((await rejects(f.dockerVersion(), 'E_NODE_COMMAND')).message).to.match(
+      /dockerd does not answer[\s\S]*Cannot connect/,
+    );
+    await rejects(f.hasImage('a:1'), 'E_NODE_COMMAND');
   });
 });

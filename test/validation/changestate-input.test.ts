@@ -74,7 +74,7 @@ describe('changestate input', function () {
 
   it('names the JSON path of each schema problem', function () {
     expect(refusal((i) => (i.phase = 'later' as never))).to.equal(
-      'changestate input: phase: expected one of "push", "stop", "start", "routes", found "later"',
+      'changestate input: phase: expected one of "check", "push", "stop", "start", "routes", found "later"',
     );
     expect(refusal((i) => delete (i as Partial<Damageable>).audit)).to.equal(
       'changestate input: (document): missing key audit',

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { isBusyError, isMissingDatasetError, parseFilesystems, parseSnapshots } from '../../src/zfs/parse.js';
+import {
+  isBusyError,
+  isMissingDatasetError,
+  isMissingPoolError,
+  parseFilesystems,
+  parseReferenced,
+  parseSnapshots,
+} from '../../src/zfs/parse.js';
 import {
   compareSnapshots,
   datasetName,
@@ -100,5 +107,21 @@ describe('zfs list parsers', function () {
     expect(isMissingDatasetError("cannot open 'flocker/volumes': dataset does not exist")).to.equal(true);
     expect(isBusyError("cannot destroy 'flocker/volumes/x': dataset is busy")).to.equal(true);
     expect(isBusyError('permission denied')).to.equal(false);
+  });
+
+  it('reads referenced bytes of direct children only (zfs get -H -p -r, as zfs-fuse prints it)', () => {
+    const out = [
+      'flocker/volumes\t114688',
+      'flocker/volumes/web\t3260416',
+      'flocker/volumes/web@flocker-20261201T061512653Z-0\t3260416',
+      'flocker/volumes/web/x\t1',
+      'flocker/volumes/db\t19456',
+      '',
+    ].join('\n');
+    expect(parseReferenced('flocker/volumes', out)).to.deep.equal({ web: 3260416, db: 19456 });
+    expect(() => parseReferenced('flocker/volumes', 'flocker/volumes/web\t3.1M')).to.throw(
+      /unexpected byte count/,
+    );
+    expect(isMissingPoolError("cannot open 'nopool': no such pool")).to.equal(true);
   });
 });

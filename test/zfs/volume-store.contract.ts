@@ -135,5 +135,30 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       expect(await s.a.list()).to.deep.equal([]);
       await s.a.destroy('web');
     });
+
+    it("reports its pool healthy with room, and every volume's bytes", async function () {
+      const pool = await s.a.pool();
+      expect(pool.health).to.equal('ONLINE');
+      expect(pool.pool).to.be.a('string').and.not.equal('');
+      expect(pool.available)
+        .to.be.a('number')
+        .and.greaterThan(1 << 20);
+      expect(await s.a.sizes()).to.deep.equal({});
+      await s.a.create('web');
+      await s.a.create('db');
+      const empty = await s.a.sizes();
+      expect(Object.keys(empty)).to.deep.equal(['db', 'web']);
+      for (const n of Object.values(empty)) expect(Number.isInteger(n) && n >= 0).to.equal(true);
+      // the data counts once zfs committed it: at its next transaction group (up to 30 s on
+      // zfs-fuse), at the latest with a snapshot, which every move takes before it copies
+      const text = 'x'.repeat(200_000);
+      await s.write(s.a, 'web', text);
+      await s.a.snapshot('web');
+      const deadline = Date.now() + 10_000;
+      const webBytes = async (): Promise<number> => (await s.a.sizes()).web ?? 0;
+      while ((await webBytes()) < text.length && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 500));
+      expect(await webBytes()).to.be.at.least(text.length);
+    });
   });
 }

@@ -1,0 +1,50 @@
+// Refusals decided before any node is asked to change anything (pure). Every node answers on
+// every placed application's external ports (the app's own node through docker, every other node
+// through a DNAT route), so an external port that is a node's ssh port would take ssh away from
+// that node: the deploy and every later one would lose their way in.
+import { FlockerError } from '../errors.js';
+import type { DesiredConfig } from '../model/deployment.js';
+
+export interface SshPortConflict {
+  readonly application: string;
+  readonly port: number;
+  /** nodes whose ssh port it is, sorted */
+  readonly nodes: readonly string[];
+}
+
+/** Placed applications' external ports that are the ssh port of some node of the deployment. */
+export function sshPortConflicts(
+  desired: DesiredConfig,
+  sshPorts: Readonly<Record<string, number>>,
+): SshPortConflict[] {
+  const placed = new Set(Object.values(desired.nodes).flat());
+  const out: SshPortConflict[] = [];
+  for (const name of [...placed].sort()) {
+    for (const p of desired.applications[name]?.ports ?? []) {
+      const nodes = Object.keys(sshPorts)
+        .filter((n) => sshPorts[n] === p.external)
+        .sort();
+      if (nodes.length) out.push({ application: name, port: p.external, nodes });
+    }
+  }
+  return out;
+}
+
+/**
+ * Throws E_SSH_PORT_ROUTED (a user error, exit 2: the fix is in the application config; the ssh
+ * ports come from the user's own ssh configuration, nothing on the nodes decides it).
+ */
+export function refuseSshPorts(desired: DesiredConfig, sshPorts: Readonly<Record<string, number>>): void {
+  const conflicts = sshPortConflicts(desired, sshPorts);
+  if (conflicts.length === 0) return;
+  throw new FlockerError(
+    conflicts
+      .map(
+        (c) =>
+          `application ${c.application}: external port ${c.port} is the ssh port of node ${c.nodes.join(', ')}: every node answers on it, so routing it would cut off ssh access to those nodes; choose another external port`,
+      )
+      .join('\n'),
+    'E_SSH_PORT_ROUTED',
+    'user',
+  );
+}
