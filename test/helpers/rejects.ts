@@ -1,8 +1,11 @@
-/** The error a promise rejects with; fails the test if it resolves. */
-export async function rejects(p: Promise<unknown>): Promise<Error> {
+/** The error a promise rejects with; fails the test if it resolves (or has another code). */
+export async function rejects(p: Promise<unknown>, code?: string): Promise<Error> {
   try {
     await p;
   } catch (e) {
+    const got = (e as { code?: unknown }).code;
+    if (code !== undefined && got !== code)
+      throw new Error(`expected a rejection with ${code}, got ${String(got)}: ${(e as Error).message}`);
     return e as Error;
   }
   throw new Error('expected a rejection');
