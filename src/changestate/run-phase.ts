@@ -33,6 +33,7 @@ export async function runPhase(
   emit: Emit<NodeEvent>,
 ): Promise<Change | undefined> {
   const change = ownChange(input, await gatherOwnState());
-  if (change) await interpret(change, { phase: input.phase, adapters, peers: input.peers, emit });
+  if (change)
+    await interpret(change, { phase: input.phase, adapters, peers: input.peers, self: input.self, emit });
   return change;
 }

@@ -52,7 +52,8 @@ function senders(p: ClusterPlan): Set<string> {
   const s = new Set<string>();
   for (const ph of p.phases) {
     for (const [node, c] of Object.entries(ph.nodes)) {
-      if (leaves(c).some((l) => l.kind === 'push-volume' || l.kind === 'handoff-volume')) s.add(node);
+      const sends = ['push-volume', 'handoff-volume', 'resume-handoff', 'cancel-handoff'];
+      if (leaves(c).some((l) => sends.includes(l.kind))) s.add(node);
     }
   }
   return s;

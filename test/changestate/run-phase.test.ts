@@ -133,7 +133,8 @@ describe('changestate phase runner', () => {
       () => undefined,
     );
     expect(n.units.calls).to.deep.equal([]);
-    expect(n.transport.requests).to.deep.equal(['n2: snapshots web', 'n2: recv web']);
+    const lineage = (await n.volumes.get('web'))?.lineage ?? '';
+    expect(n.transport.requests).to.deep.equal(['n2: snapshots web', `n2: recv web ${lineage} 1 n1`]);
     expect(await n.peer.get('web')).to.include({ owned: false });
     expect((await n.volumes.get('web'))?.owned).to.equal(true);
     n.volumes.write('web', 'final');
@@ -145,10 +146,13 @@ describe('changestate phase runner', () => {
       () => undefined,
     );
     expect(n.units.calls).to.deep.equal(['stop web']);
+    const final = (await n.peer.get('web'))?.snapshots[0] ?? '';
+    const guid = (await n.peer.get('web'))?.guids[final] ?? '';
     expect(n.transport.requests.slice(2)).to.deep.equal([
+      'n2: status web',
       'n2: snapshots web',
-      `n2: recv web ${pre}`,
-      'n2: own web',
+      `n2: recv web ${lineage} 1 n1 ${pre}`,
+      `n2: own web ${final} ${guid} 2 n1 n2`,
     ]);
     expect((await n.volumes.get('web'))?.owned).to.equal(false);
     expect((await n.peer.get('web'))?.owned).to.equal(true);

@@ -201,7 +201,10 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       expect(await s.read(s.b, 'web')).to.equal('b only');
       // another lineage of the same name is another volume
       const f4 = s.a.send('web', s2);
-      await rejects(s.b.receive('web', f4.stream, undefined, { ...rec, lineage: 'ffffffffffffffff', epoch: 9 }), 'E_VOLUME_CONFLICT');
+      await rejects(
+        s.b.receive('web', f4.stream, undefined, { ...rec, lineage: 'ffffffffffffffff', epoch: 9 }),
+        'E_VOLUME_CONFLICT',
+      );
       await f4.done.catch(() => undefined);
       // a handing-off copy is not received into
       await s.b.setRecord('web', { role: 'handing-off', handoff: { to: 'n1', epoch: 6 } });
