@@ -28,6 +28,7 @@ interface CliOptions {
   knownHosts: string[];
   connectTimeout: number;
   concurrency: number;
+  forgetNode: string[];
 }
 
 const HELP_EXIT = `
@@ -71,6 +72,12 @@ export function buildProgram(io: CliIO): Command {
       new Option('--connect-timeout <seconds>', 'ssh connect timeout').argParser(positiveInt).default(10),
     )
     .addOption(new Option('--concurrency <n>', 'nodes contacted at once').argParser(positiveInt).default(16))
+    .option(
+      '--forget-node <node>',
+      'a node that is gone for good (repeatable): volumes it owned (or last owned) are no longer refused; the newest copy on another node is promoted, never an older one',
+      collect,
+      [],
+    )
     .addHelpText('after', HELP_EXIT)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -93,6 +100,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const opts: Omit<DeployOptions, 'emit'> = {
       desired,
       dryRun: o.dryRun === true,
+      ...(o.forgetNode.length ? { forget: o.forgetNode } : {}),
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
       connect:

@@ -20,6 +20,8 @@ export interface SessionOptions {
   readonly connect: (nodes: readonly string[]) => Promise<Map<string, NodeConnection>>;
   /** who deploys, for the audit log */
   readonly user: string;
+  /** --forget-node: nodes gone for good; the newest copy elsewhere may replace what they owned */
+  readonly forget?: readonly string[];
   readonly now?: () => Date;
 }
 
@@ -140,7 +142,11 @@ export class DeploySession {
   }
 
   computePlan(): ClusterPlan {
-    this.plan = plan(this.opts.desired, this.cluster);
+    this.plan = plan(
+      this.opts.desired,
+      this.cluster,
+      this.opts.forget?.length ? { forget: this.opts.forget } : {},
+    );
     return this.plan;
   }
 
@@ -222,6 +228,7 @@ export class DeploySession {
       desired: this.opts.desired,
       cluster: this.cluster,
       peers: this.peers,
+      ...(this.opts.forget?.length ? { forget: this.opts.forget } : {}),
       audit: this.audit,
     };
     this.prestart(phase, [node]);

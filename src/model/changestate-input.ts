@@ -21,5 +21,7 @@ export interface ChangestateInput {
   readonly desired: DesiredConfig;
   readonly cluster: ClusterState;
   readonly peers: Readonly<Record<string, PeerInfo>>;
+  /** nodes the user told flocker-deploy to forget (--forget-node) */
+  readonly forget?: readonly string[];
   readonly audit: { readonly user: string; readonly config_hash: string; readonly started_at: string };
 }

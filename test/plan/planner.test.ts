@@ -29,12 +29,25 @@ function node(
     protocol: 1,
     node: { hostname: 'h', machine_id: 'm' },
     applications,
-    owned_volumes: owned.map((name) => ({ name, snapshots: [] })),
-    volume_copies: copies.map((name) => ({ name, snapshots: [] })),
+    owned_volumes: owned.map((name) => ({
+      name,
+      snapshots: [],
+      role: 'owner' as const,
+      epoch: 1,
+      lineage: LINEAGE,
+    })),
+    volume_copies: copies.map((name) => ({
+      name,
+      snapshots: [],
+      role: 'copy' as const,
+      epoch: 1,
+      lineage: LINEAGE,
+    })),
     routes,
   };
 }
 
+const LINEAGE = '0123456789abcdef';
 const A1 = '198.51.100.2';
 const A2 = '198.51.100.3';
 function cluster(n1: NodeState, n2: NodeState): ClusterState {
