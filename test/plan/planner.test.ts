@@ -3,7 +3,7 @@ import { plan, planNodePhase } from '../../src/plan/planner.js';
 import type { Application } from '../../src/model/application.js';
 import { toApplication, toConfigEntry } from '../../src/model/canonical.js';
 import type { DesiredConfig } from '../../src/model/deployment.js';
-import type { ClusterState, NodeState, ReportedRoute } from '../../src/model/state.js';
+import type { ClusterState, NodeState, ReportedRoute, ReportedVolume } from '../../src/model/state.js';
 
 const web: Application = toApplication('web', {
   image: 'busybox',
@@ -231,6 +231,177 @@ describe('planner', () => {
     expect(p.phases.map((x) => x.phase)).to.deep.equal(['push', 'stop', 'start', 'routes']);
     expect(p.phases[1]!.nodes).to.deep.equal({
       n1: { kind: 'handoff-volume', name: 'web', to: 'n2', to_address: A2 },
+    });
+  });
+});
+
+describe('planner: volume ownership decided from the copies alone', () => {
+  const S1 = 'flocker-20261122T105324007Z-1';
+  const S2 = 'flocker-20261122T105325007Z-2';
+  type Rec = Partial<ReportedVolume> & { role: ReportedVolume['role'] };
+  const withVolumes = (owned: Rec[], copies: Rec[] = []): NodeState => ({
+    ...node(),
+    owned_volumes: owned.map((r) => ({ name: 'web', snapshots: [S1], epoch: 1, lineage: LINEAGE, ...r })),
+    volume_copies: copies.map((r) => ({ name: 'web', snapshots: [S1], epoch: 1, lineage: LINEAGE, ...r })),
+  });
+  const code = (f: () => unknown): { code: string; message: string } => {
+    try {
+      f();
+    } catch (e) {
+      return e as { code: string; message: string };
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it("the issue's scenario: n1 alone holds an older copy, n2 (the owner) left out → refused naming n2; nothing planned", () => {
+    const c: ClusterState = {
+      nodes: { n1: { address: A1, state: withVolumes([], [{ role: 'copy', epoch: 2, owner: 'n2' }]) } },
+    };
+    const d: DesiredConfig = { applications: { web }, nodes: { n1: ['web'] } };
+    const e = code(() => plan(d, c));
+    expect(e.code).to.equal('E_VOLUME_OWNER_MISSING');
+    expect(e.message).to.match(/volume web: no reachable node owns it; n2 owned it last \(epoch 2\)/);
+    expect(e.message).to.match(/--forget-node n2/);
+  });
+
+  it('create-volume only when no copy exists anywhere; a copy is never taken over', () => {
+    const d = desired(['web'], [], [web]);
+    expect(plan(d, cluster(node(), node())).phases[0]!.nodes.n1).to.deep.equal({
+      kind: 'sequentially',
+      changes: [
+        { kind: 'create-volume', name: 'web' },
+        { kind: 'start-application', application: web, link_environment: {} },
+      ],
+    });
+    // only a copy on n2 whose owner n1 reports nothing owned: refused, not created
+    const e = code(() => plan(d, cluster(node(), withVolumes([], [{ role: 'copy', owner: 'n1' }]))));
+    expect(e.code).to.equal('E_VOLUME_OWNER_MISSING');
+    expect(e.message).to.match(/n1 owned it last \(epoch 1\) and holds no owned copy now/);
+  });
+
+  it('with --forget-node the newest copy is promoted at an epoch above all, never an older one', () => {
+    const d: DesiredConfig = { applications: { web }, nodes: { n1: ['web'], n2: [] } };
+    const c = cluster(
+      withVolumes([], [{ role: 'copy', epoch: 3, owner: 'n9', snapshots: [S2] }]),
+      withVolumes([], [{ role: 'copy', epoch: 2, owner: 'n9', snapshots: [S1] }]),
+    );
+    expect(plan(d, c, { forget: ['n9'] }).phases).to.deep.equal([
+      {
+        phase: 'start',
+        nodes: {
+          n1: {
+            kind: 'sequentially',
+            changes: [
+              { kind: 'promote-volume', name: 'web', epoch: 4, forgotten: 'n9' },
+              { kind: 'start-application', application: web, link_environment: {} },
+            ],
+          },
+        },
+      },
+      { phase: 'routes', nodes: { n2: { kind: 'set-proxies', routes: [routeTo(A1, 8080)] } } },
+    ]);
+    // the target holds the older copy: refused, naming where the newest is
+    const older: DesiredConfig = { applications: { web }, nodes: { n1: [], n2: ['web'] } };
+    const e = code(() => plan(older, c, { forget: ['n9'] }));
+    expect(e.code).to.equal('E_VOLUME_OWNER_MISSING');
+    expect(e.message).to.match(/the newest copy is n1 .*never promoting an older copy/);
+  });
+
+  it('two owners of one lineage: a conflict naming both with their newest snapshots', () => {
+    const c = cluster(
+      withVolumes([{ role: 'owner', epoch: 2 }]),
+      withVolumes([{ role: 'owner', epoch: 3, snapshots: [S2] }]),
+    );
+    const e = code(() => plan(desired(['web'], [], [web]), c));
+    expect(e.code).to.equal('E_VOLUME_CONFLICT');
+    expect(e.message).to.contain(`n1 (owner, epoch 2, newest snapshot ${S1})`);
+    expect(e.message).to.contain(`n2 (owner, epoch 3, newest snapshot ${S2})`);
+    expect(e.message).to.match(/zfs set flocker:role=copy flocker\/volumes\/web/);
+  });
+
+  it('copies of different lineages under one name: a conflict', () => {
+    const c = cluster(
+      withVolumes([{ role: 'owner' }]),
+      withVolumes([], [{ role: 'copy', lineage: 'ffffffffffffffff' }]),
+    );
+    expect(code(() => plan(desired(['web'], [], [web]), c)).code).to.equal('E_VOLUME_CONFLICT');
+  });
+
+  it('a handing-off sender with no owner yet: the handoff is resumed toward its recorded receiver, which waits then starts', () => {
+    const intent = { to: 'n2', epoch: 2, snapshot: S2, guid: '7' };
+    const c = cluster(
+      withVolumes([], [{ role: 'handing-off', owner: 'n1', handoff: intent }]),
+      withVolumes([], [{ role: 'copy', owner: 'n1' }]),
+    );
+    const p = plan(desired([], ['web'], [web]), c);
+    expect(p.phases.slice(0, 2)).to.deep.equal([
+      { phase: 'stop', nodes: { n1: { kind: 'resume-handoff', name: 'web', to: 'n2', to_address: A2 } } },
+      {
+        phase: 'start',
+        nodes: {
+          n2: {
+            kind: 'sequentially',
+            changes: [
+              { kind: 'wait-for-volume', name: 'web', from: 'n1' },
+              { kind: 'start-application', application: web, link_environment: {} },
+            ],
+          },
+        },
+      },
+    ]);
+    // the app is to stay on the sender after all: cancelled there, started there
+    const back = plan(desired(['web'], [], [web]), c);
+    expect(back.phases.slice(0, 2)).to.deep.equal([
+      { phase: 'stop', nodes: { n1: { kind: 'cancel-handoff', name: 'web', to: 'n2', to_address: A2 } } },
+      {
+        phase: 'start',
+        nodes: { n1: { kind: 'start-application', application: web, link_environment: {} } },
+      },
+    ]);
+  });
+
+  it('a handing-off sender whose receiver owns at the new epoch: only step 5 is left (resume finishes it)', () => {
+    const intent = { to: 'n2', epoch: 2, snapshot: S1, guid: '7' };
+    const c = cluster(
+      withVolumes([], [{ role: 'handing-off', owner: 'n1', handoff: intent }]),
+      withVolumes([{ role: 'owner', epoch: 2, owner: 'n2' }]),
+    );
+    const p = plan(desired([], ['web'], [web]), c);
+    expect(p.phases[0]).to.deep.equal({
+      phase: 'stop',
+      nodes: { n1: { kind: 'resume-handoff', name: 'web', to: 'n2', to_address: A2 } },
+    });
+    expect(p.phases[1]!.nodes.n2).to.deep.equal({
+      kind: 'start-application',
+      application: web,
+      link_environment: {},
+    });
+  });
+
+  it('a handoff toward a node missing from the deployment is refused, naming it', () => {
+    const c: ClusterState = {
+      nodes: {
+        n1: {
+          address: A1,
+          state: withVolumes([], [{ role: 'handing-off', handoff: { to: 'n3', epoch: 2 } }]),
+        },
+      },
+    };
+    const e = code(() => plan({ applications: { web }, nodes: { n1: ['web'] } }, c));
+    expect(e.code).to.equal('E_VOLUME_OWNER_MISSING');
+    expect(e.message).to.match(/handed off from n1 to n3, which is not in this deployment/);
+  });
+
+  it("mid-deploy, a node recomputing from its fresh state is not confused by the others' stale reports", () => {
+    // the receiver after the handoff (fresh) and the sender as reported before it (stale)
+    const c = cluster(
+      withVolumes([{ role: 'owner', epoch: 1, owner: 'n1' }]),
+      withVolumes([{ role: 'owner', epoch: 2, owner: 'n2' }]),
+    );
+    expect(planNodePhase(desired([], ['web'], [web]), c, 'n2', 'start', { fresh: 'n2' })).to.deep.equal({
+      kind: 'start-application',
+      application: web,
+      link_environment: {},
     });
   });
 });
