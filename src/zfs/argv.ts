@@ -37,9 +37,17 @@ export function listFilesystemsArgv(parent: string): string[] {
   ];
 }
 
-/** Snapshots under parent with their GUIDs, oldest first by creation. */
+/** Snapshots under parent, oldest first by creation. */
 export function listSnapshotsArgv(parent: string): string[] {
-  return ['zfs', 'list', '-H', '-o', 'name,guid', '-t', 'snapshot', '-s', 'creation', '-r', parent];
+  return ['zfs', 'list', '-H', '-o', 'name', '-t', 'snapshot', '-s', 'creation', '-r', parent];
+}
+
+/**
+ * Exact GUIDs of everything under parent: `zfs list` prints numbers "nicely" (16.0E) and
+ * zfs-fuse has no `list -p`; `zfs get -p` (exact values) works on both.
+ */
+export function listGuidsArgv(parent: string): string[] {
+  return ['zfs', 'get', '-H', '-p', '-o', 'name,value', '-r', 'guid', parent];
 }
 
 /**

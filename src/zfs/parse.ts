@@ -106,15 +106,11 @@ export function parseFilesystems(parent: string, stdout: string): ParsedFilesyst
   return { parentExists, volumes };
 }
 
-/** volume name -> flocker snapshot names, oldest first (guids: snapshot -> GUID, when listed). */
-export function parseSnapshots(
-  parent: string,
-  stdout: string,
-  guids?: Map<string, Record<string, string>>,
-): Map<string, string[]> {
+/** volume name -> flocker snapshot names, oldest first. */
+export function parseSnapshots(parent: string, stdout: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const line of lines(stdout)) {
-    const [full = '', guid] = line.split('\t');
+    const full = line.split('\t')[0] ?? '';
     const at = full.indexOf('@');
     if (at < 0) continue;
     const name = volumeOfDataset(parent, full.slice(0, at));
@@ -122,15 +118,27 @@ export function parseSnapshots(
     if (name === undefined || !isFlockerSnapshot(snap)) continue;
     const list = out.get(name) ?? [];
     list.push(snap);
-    if (guids && guid !== undefined && GUID_RE.test(guid)) {
-      const g = guids.get(name) ?? {};
-      g[snap] = guid;
-      guids.set(name, g);
-    }
     out.set(name, list);
   }
   // zfs sorts by creation with 1 s granularity; our names carry ms + counter, a stable sort refines it.
   for (const list of out.values()) list.sort(compareSnapshots);
+  return out;
+}
+
+/** volume name -> snapshot -> GUID, from `zfs get -H -p -o name,value -r guid PARENT`. */
+export function parseGuids(parent: string, stdout: string): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const line of lines(stdout)) {
+    const [full = '', guid = ''] = line.split('\t');
+    const at = full.indexOf('@');
+    if (at < 0 || !GUID_RE.test(guid)) continue;
+    const name = volumeOfDataset(parent, full.slice(0, at));
+    const snap = full.slice(at + 1);
+    if (name === undefined || !isFlockerSnapshot(snap)) continue;
+    const g = out.get(name) ?? {};
+    g[snap] = guid;
+    out.set(name, g);
+  }
   return out;
 }
 

@@ -20,6 +20,7 @@ import {
   setPropertyArgv,
   userrefsArgv,
   listFilesystemsArgv,
+  listGuidsArgv,
   listSnapshotsArgv,
   mountArgv,
   recvArgv,
@@ -41,6 +42,7 @@ import {
   isBusyError,
   isMissingDatasetError,
   parseFilesystems,
+  parseGuids,
   parseSnapshots,
 } from './parse.js';
 import { localSpawner, type Spawner } from '../exec/spawn.js';
@@ -90,12 +92,12 @@ export class ZfsVolumeStore implements VolumeStore {
     }
     const parsed = parseFilesystems(this.parent, fs.stdout);
     if (parsed.volumes.length === 0) return [];
-    const guids = new Map<string, Record<string, string>>();
-    const snaps = parseSnapshots(
-      this.parent,
-      (await runChecked(this.runner, listSnapshotsArgv(this.parent))).stdout,
-      guids,
-    );
+    const [snapList, guidList] = await Promise.all([
+      runChecked(this.runner, listSnapshotsArgv(this.parent)),
+      runChecked(this.runner, listGuidsArgv(this.parent)),
+    ]);
+    const snaps = parseSnapshots(this.parent, snapList.stdout);
+    const guids = parseGuids(this.parent, guidList.stdout);
     return parsed.volumes.map((v) => ({
       ...v,
       snapshots: snaps.get(v.name) ?? [],

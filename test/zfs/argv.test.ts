@@ -32,7 +32,7 @@ describe('zfs argv builders', function () {
       'list',
       '-H',
       '-o',
-      'name,guid',
+      'name',
       '-t',
       'snapshot',
       '-s',

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { isBusyError, isMissingDatasetError, parseFilesystems, parseSnapshots } from '../../src/zfs/parse.js';
+import {
+  isBusyError,
+  isMissingDatasetError,
+  parseFilesystems,
+  parseGuids,
+  parseSnapshots,
+} from '../../src/zfs/parse.js';
 import {
   compareSnapshots,
   datasetName,
@@ -104,9 +110,13 @@ describe('zfs list parsers', function () {
   });
 
   it('parses snapshot GUIDs', function () {
-    const guids = new Map<string, Record<string, string>>();
-    parseSnapshots(P, 'flocker/volumes/web@flocker-20261122T105324007Z-9\t42\n', guids);
-    expect(guids.get('web')).to.deep.equal({ 'flocker-20261122T105324007Z-9': '42' });
+    const out = [
+      'flocker/volumes\t123',
+      'flocker/volumes/web@flocker-20261122T105324007Z-9\t42',
+      'flocker/volumes/web@manual\t43',
+      'flocker/volumes/db@flocker-20261122T105324007Z-1\t16.0E',
+    ].join('\n');
+    expect([...parseGuids(P, out)]).to.deep.equal([['web', { 'flocker-20261122T105324007Z-9': '42' }]]);
   });
 
   it('parses snapshots: only flocker ones of direct children, ordered by name time', function () {
