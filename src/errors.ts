@@ -42,6 +42,22 @@ export const ERROR_CODES = {
   E_NO_BASE: ['system', 'the base snapshot of an incremental stream is not held here'],
   E_BAD_STREAM: ['system', 'a replication stream is not valid'],
   E_READONLY: ['system', 'the volume is read-only here'],
+  E_VOLUME_DIVERGED: [
+    'system',
+    'a copy holds data the sender lacks (snapshots after the base, or not known older): kept, not received into',
+  ],
+  E_VOLUME_CONFLICT: [
+    'system',
+    'two nodes own one volume, or two volumes of one name have different lineages: never resolved by guessing',
+  ],
+  E_VOLUME_OWNER_MISSING: [
+    'system',
+    'the node that owns (or last owned, or is receiving) a volume is missing from the deployment or unreachable',
+  ],
+  E_HANDOFF_MISMATCH: [
+    'system',
+    "a receiver's newest snapshot is not the one the handoff's final push carried: ownership not taken",
+  ],
   E_ROUTES: ['system', 'routes or the routes file are invalid'],
   E_SPEC: ['system', "an application's recorded spec is damaged"],
   E_APP_START: ['system', 'an application did not start'],

@@ -19,9 +19,13 @@ export interface PeerTarget {
 
 export type TransferFigures = Readonly<Record<string, string | number | boolean>>;
 
+/** `self`: this node's name in the deployment (recorded as a volume's owner). */
 export interface VolumeTransfer {
-  push(name: string, to: PeerTarget): Promise<TransferFigures>;
-  handoff(name: string, to: PeerTarget): Promise<TransferFigures>;
+  push(name: string, to: PeerTarget, self?: string): Promise<TransferFigures>;
+  /** start, resume or finish a handoff (volume-transfer.ts: handoffVolume) */
+  handoff(name: string, to: PeerTarget, self?: string): Promise<TransferFigures>;
+  /** own again a volume this node was handing off, unless the receiver owns it already */
+  cancelHandoff(name: string, to: PeerTarget, self?: string): Promise<TransferFigures>;
 }
 
 export interface NodeAdapters {

@@ -22,6 +22,8 @@ export interface InterpretContext {
   readonly phase: PhaseName;
   readonly adapters: NodeAdapters;
   readonly peers: Readonly<Record<string, PeerInfo>>;
+  /** this node's name in the deployment (recorded as a volume's owner) */
+  readonly self?: string;
   readonly emit: Emit<NodeEvent>;
   /** how long wait-for-volume waits for ownership to arrive */
   readonly volumeWaitMs?: number;
@@ -120,6 +122,8 @@ async function leaf(c: Change, ctx: InterpretContext): Promise<TransferFigures |
       if (c.application.volume && volumePath === undefined) {
         throw new Error(`volume ${c.application.name} is not on this node`);
       }
+      // an owner is writable (a crash may have stopped between its role and readonly)
+      if (c.application.volume) await adapters.volumes.setRecord(c.application.name, { role: 'owner' });
       await adapters.apps.start(c.application, {
         linkEnvironment: { ...c.link_environment },
         ...(volumePath !== undefined ? { volumePath } : {}),
@@ -129,17 +133,33 @@ async function leaf(c: Change, ctx: InterpretContext): Promise<TransferFigures |
     case 'stop-application':
       await adapters.apps.stop(c.name);
       return undefined;
-    case 'create-volume': {
-      const v = await adapters.volumes.get(c.name);
-      // a read-only copy left here by an earlier owner that is gone: take it over
-      if (v && !v.owned) await adapters.volumes.setOwned(c.name, true);
-      else if (!v) await adapters.volumes.create(c.name);
+    case 'create-volume':
+      // never takes over a copy: the store refuses (E_VOLUME_IS_COPY); the planner decides that
+      await adapters.volumes.create(c.name, ctx.self);
       return undefined;
-    }
     case 'push-volume':
-      return adapters.transfer.push(c.name, peer(ctx, c.to));
+      return adapters.transfer.push(c.name, peer(ctx, c.to), ctx.self);
     case 'handoff-volume':
-      return adapters.transfer.handoff(c.name, peer(ctx, c.to));
+    case 'resume-handoff':
+      return adapters.transfer.handoff(c.name, peer(ctx, c.to), ctx.self);
+    case 'cancel-handoff':
+      return adapters.transfer.cancelHandoff(c.name, peer(ctx, c.to), ctx.self);
+    case 'promote-volume': {
+      const v = await adapters.volumes.get(c.name);
+      if (!v) throw new Error(`volume ${c.name} is not on this node`);
+      if (v.role === 'owner') return undefined;
+      if (v.role !== 'copy' || v.epoch >= c.epoch)
+        throw new Error(
+          `volume ${c.name} here is ${v.role} at epoch ${v.epoch}: not promoted to epoch ${c.epoch}`,
+        );
+      await adapters.volumes.setRecord(c.name, {
+        epoch: c.epoch,
+        ...(ctx.self !== undefined ? { owner: ctx.self } : {}),
+        role: 'owner',
+        handoff: null,
+      });
+      return { epoch: c.epoch };
+    }
     case 'wait-for-volume': {
       const deadline = Date.now() + (ctx.volumeWaitMs ?? 60_000);
       for (;;) {

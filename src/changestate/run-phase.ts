@@ -23,7 +23,11 @@ export { parseChangestateInput };
 export function ownChange(input: ChangestateInput, own: NodeState): Change | undefined {
   const me = input.cluster.nodes[input.self]!;
   const cluster = { nodes: { ...input.cluster.nodes, [input.self]: { address: me.address, state: own } } };
-  return planNodePhase(input.desired, cluster, input.self, input.phase);
+  // this node's state is fresher than the others' (reported before the deploy's phases ran)
+  return planNodePhase(input.desired, cluster, input.self, input.phase, {
+    fresh: input.self,
+    ...(input.forget ? { forget: input.forget } : {}),
+  });
 }
 
 export async function runPhase(
@@ -33,6 +37,7 @@ export async function runPhase(
   emit: Emit<NodeEvent>,
 ): Promise<Change | undefined> {
   const change = ownChange(input, await gatherOwnState());
-  if (change) await interpret(change, { phase: input.phase, adapters, peers: input.peers, emit });
+  if (change)
+    await interpret(change, { phase: input.phase, adapters, peers: input.peers, self: input.self, emit });
   return change;
 }

@@ -1,11 +1,12 @@
 // Node-to-node volume transfer, run ON the sending node inside flocker-changestate:
 // snapshot + zfs send (incremental from the newest snapshot the receiver also holds, else full)
 // to the receiver's restricted peer endpoint through a PeerTransport (peer-transport.ts).
+import { randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { NodeError } from '../errors.js';
-import type { VolumeStore } from '../zfs/volume-store.js';
+import type { HandoffIntent, LocalVolume, VolumeStore } from '../zfs/volume-store.js';
 import type { PeerTarget, TransferFigures, VolumeTransfer } from './adapters.js';
-import type { PeerRequest } from './peer.js';
+import type { PeerRequest, PeerStatus } from './peer.js';
 import type { PeerTransport } from './peer-transport.js';
 
 export interface PushResult {
@@ -46,6 +47,8 @@ async function pushOnce(
   name: string,
   peer: PeerTarget,
   opts: PushOptions,
+  /** the snapshot to send (a handoff's final one); default: a new one */
+  final?: string,
 ): Promise<PushResult> {
   const vol = await store.get(name);
   if (!vol)
@@ -62,8 +65,9 @@ async function pushOnce(
   if (!Array.isArray(remote) || !remote.every((s) => typeof s === 'string')) {
     throw new NodeError(peer.node, `unexpected reply to snapshots: ${JSON.stringify(remote)}`);
   }
-  const base = chooseBase(vol.snapshots, remote as string[]);
-  const snap = await store.snapshot(name);
+  const snap = final ?? (await store.snapshot(name));
+  const older = vol.snapshots.slice(0, Math.max(0, vol.snapshots.indexOf(snap)));
+  const base = chooseBase(final === undefined ? vol.snapshots : older, remote as string[]);
   const started = performance.now();
   const direct = opts.transport.direct === true;
   const sent = store.send(name, snap, base, { direct });
@@ -81,8 +85,14 @@ async function pushOnce(
     sent.stream.on('error', (e) => counter.destroy(e));
     input = sent.stream.pipe(counter);
   }
-  const request: PeerRequest =
-    base === undefined ? { kind: 'recv', name } : { kind: 'recv', name, from: base };
+  const request: PeerRequest = {
+    kind: 'recv',
+    name,
+    lineage: vol.lineage ?? '',
+    epoch: vol.epoch,
+    owner: vol.owner ?? opts.self ?? 'localhost',
+    ...(base !== undefined ? { from: base } : {}),
+  };
   const [s, r] = await Promise.allSettled([sent.done, opts.transport.request(peer, request, input)]);
   // the sender's failure explains the receiver's ("failed to read from stream"), so it wins
   if (s.status === 'rejected') throw s.reason;
@@ -91,6 +101,8 @@ async function pushOnce(
   const reply = parseJson<{ bytes?: unknown }>(peer, 'recv', r.value);
   if (typeof reply.bytes === 'number') bytes = reply.bytes;
   const seconds = (performance.now() - started) / 1000;
+  // the snapshot both now hold is the next incremental's base: held, the older ones go
+  await store.protect(name, snap);
   await store.pruneSnapshots(name, [snap, ...(opts.retain ?? [])]);
   return {
     snapshot: snap,
@@ -99,6 +111,20 @@ async function pushOnce(
     ...(bytes !== undefined ? { bytes } : {}),
     seconds,
   };
+}
+
+/**
+ * A volume made before ownership records existed gets them on its owner (epoch 1, this node,
+ * a new lineage) before its first transfer, so every copy it makes carries them.
+ */
+async function ensureRecord(store: VolumeStore, vol: LocalVolume, self: string): Promise<LocalVolume> {
+  if (vol.lineage !== undefined && vol.epoch > 0 && vol.owner !== undefined) return vol;
+  await store.setRecord(vol.name, {
+    ...(vol.lineage === undefined ? { lineage: randomBytes(8).toString('hex') } : {}),
+    ...(vol.epoch === 0 ? { epoch: 1 } : {}),
+    ...(vol.owner === undefined ? { owner: self } : {}),
+  });
+  return (await store.get(vol.name)) ?? vol;
 }
 
 /** Copy the volume to the peer while the app keeps running; this node stays the owner. */
@@ -116,6 +142,7 @@ export async function pushVolume(
       'E_NOT_OWNER',
     );
   }
+  if (vol) await ensureRecord(store, vol, opts.self ?? 'localhost');
   return pushOnce(store, name, peer, opts);
 }
 
@@ -124,12 +151,40 @@ export interface HandoffResult extends PushResult {
   readonly alreadyHandedOff: boolean;
 }
 
+async function peerStatus(store: VolumeStore, name: string, peer: PeerTarget, opts: PushOptions) {
+  void store;
+  return parseJson<PeerStatus>(peer, 'status', await opts.transport.request(peer, { kind: 'status', name }));
+}
+
+/** The receiver owns the volume at the intent's epoch: the handoff's step 4 happened. */
+function ownsAt(st: PeerStatus, vol: LocalVolume, epoch: number): boolean {
+  return st.role === 'owner' && st.epoch === epoch && st.lineage === vol.lineage;
+}
+
+/** Step 5: this node records the receiver as owner at the new epoch; the intent goes last. */
+async function finish(store: VolumeStore, name: string, intent: HandoffIntent, opts: PushOptions) {
+  await store.setRecord(name, { role: 'copy', epoch: intent.epoch, owner: intent.to, handoff: null });
+  if (intent.snapshot !== undefined) {
+    await store.protect(name, intent.snapshot).catch(() => undefined);
+    await store.pruneSnapshots(name, [intent.snapshot, ...(opts.retain ?? [])]);
+  }
+}
+
+const done = (snapshot: string): HandoffResult => ({
+  snapshot,
+  incremental: true,
+  bytes: 0,
+  seconds: 0,
+  alreadyHandedOff: true,
+});
+
 /**
- * Move ownership to the peer (the app is stopped): this node becomes read-only FIRST, then the
- * final incremental push, then the receiver takes ownership — never two writable owners. If the
- * push fails, ownership stays here (the receiver was never told to own). If `own` fails both sides
- * are read-only and this function refuses to guess on a re-run; the planner recovers by taking
- * over the receiver's (complete) copy with create-volume.
+ * Move ownership to the peer (the app is stopped). Every step is recorded first and resumable
+ * after a crash anywhere (the planner sends a handing-off node here again, or to cancelHandoff):
+ * (1) intent {to, epoch E+1} + role handing-off (read-only) here; (2) the final snapshot, its
+ * name and GUID into the intent; (3) the final incremental push; (4) the receiver owns at E+1
+ * only if its newest snapshot is that one; (5) this node: copy at E+1, owner = receiver, intent
+ * cleared. Never two writable owners: this node stops owning at (1), the receiver starts at (4).
  */
 export async function handoffVolume(
   store: VolumeStore,
@@ -138,37 +193,93 @@ export async function handoffVolume(
   opts: PushOptions,
 ): Promise<HandoffResult> {
   const self = opts.self ?? 'localhost';
-  const vol = await store.get(name);
+  let vol = await store.get(name);
   if (!vol) throw new NodeError(self, `cannot hand off volume ${name}: not on this node`, 'E_NO_VOLUME');
-  if (!vol.owned) {
-    const st = parseJson<{ owned?: unknown }>(
-      peer,
-      'status',
-      await opts.transport.request(peer, { kind: 'status', name }),
-    );
-    if (st.owned === true) {
-      return {
-        snapshot: vol.snapshots[vol.snapshots.length - 1] ?? '',
-        incremental: true,
-        bytes: 0,
-        seconds: 0,
-        alreadyHandedOff: true,
-      };
-    }
-    // neither side owns it: not ours to hand off (the planner takes over a copy with create-volume)
+  if (vol.role === 'copy') {
+    const st = await peerStatus(store, name, peer, opts);
+    if (vol.owner === peer.node && ownsAt(st, vol, vol.epoch))
+      return done(vol.snapshots[vol.snapshots.length - 1] ?? '');
+    // neither side owns it: not ours to hand off (the planner decides who may own it)
     throw new NodeError(self, `cannot hand off volume ${name}: this node does not own it`, 'E_NOT_OWNER');
-  } else {
-    await store.setOwned(name, false);
   }
+  if (vol.role === 'owner') {
+    vol = await ensureRecord(store, vol, self);
+    await store.setRecord(name, { role: 'handing-off', handoff: { to: peer.node, epoch: vol.epoch + 1 } });
+    vol = (await store.get(name)) ?? vol;
+  }
+  let intent: HandoffIntent = vol.handoff ?? { to: peer.node, epoch: vol.epoch + 1 };
+  if (vol.handoff === undefined) await store.setRecord(name, { handoff: intent });
+  if (intent.to !== peer.node)
+    throw new NodeError(
+      self,
+      `volume ${name} is being handed off to ${intent.to}, not ${peer.node}: resume that handoff or cancel it first`,
+      'E_HANDOFF_MISMATCH',
+    );
+  const st = await peerStatus(store, name, peer, opts);
+  if (ownsAt(st, vol, intent.epoch)) {
+    await finish(store, name, intent, opts);
+    return done(intent.snapshot ?? st.newest ?? '');
+  }
+  // (2) the final snapshot: the one recorded, if still here; this node is read-only since (1)
+  if (
+    intent.snapshot === undefined ||
+    intent.guid === undefined ||
+    vol.guids[intent.snapshot] !== intent.guid
+  ) {
+    const snap = await store.snapshot(name);
+    const guid = (await store.get(name))?.guids[snap];
+    if (guid === undefined) throw new NodeError(self, `snapshot ${name}@${snap} has no GUID`);
+    intent = { ...intent, snapshot: snap, guid };
+    await store.setRecord(name, { handoff: intent });
+  }
+  const snap = intent.snapshot as string;
+  const guid = intent.guid as string;
+  // (3) the final push, unless the receiver holds it already (a crash after the push)
   let pushed: PushResult;
-  try {
-    pushed = await pushOnce(store, name, peer, opts);
-  } catch (e) {
-    await store.setOwned(name, true).catch(() => undefined);
-    throw e;
+  if (st.newest === snap && st.newest_guid === guid) {
+    pushed = { snapshot: snap, incremental: true, bytes: 0, seconds: 0 };
+  } else {
+    pushed = await pushOnce(store, name, peer, opts, snap);
   }
-  await opts.transport.request(peer, { kind: 'own', name });
+  // (4) the receiver verifies and owns
+  await opts.transport.request(peer, {
+    kind: 'own',
+    name,
+    snapshot: snap,
+    guid,
+    epoch: intent.epoch,
+    from: self,
+    to: intent.to,
+  });
+  // (5)
+  await finish(store, name, intent, opts);
   return { ...pushed, alreadyHandedOff: false };
+}
+
+/**
+ * The app stays here after all (the desired node is this one again): a handing-off node owns
+ * again at its epoch, unless the receiver owns already (step 4 done) — then the handoff is
+ * finished instead, never undone. Returns what it did.
+ */
+export async function cancelHandoff(
+  store: VolumeStore,
+  name: string,
+  peer: PeerTarget,
+  opts: PushOptions,
+): Promise<'cancelled' | 'finished' | 'nothing'> {
+  const self = opts.self ?? 'localhost';
+  const vol = await store.get(name);
+  if (!vol)
+    throw new NodeError(self, `cannot cancel a handoff of volume ${name}: not on this node`, 'E_NO_VOLUME');
+  if (vol.role !== 'handing-off') return 'nothing';
+  const intent = vol.handoff ?? { to: peer.node, epoch: vol.epoch + 1 };
+  const st = await peerStatus(store, name, { ...peer, node: intent.to }, opts);
+  if (ownsAt(st, vol, intent.epoch)) {
+    await finish(store, name, intent, opts);
+    return 'finished';
+  }
+  await store.setRecord(name, { role: 'owner', handoff: null });
+  return 'cancelled';
 }
 
 /** Figures for progress events. */
@@ -190,15 +301,17 @@ export class PeerVolumeTransfer implements VolumeTransfer {
     private readonly self: string,
   ) {}
 
-  async push(name: string, to: PeerTarget): Promise<TransferFigures> {
-    return transferFigures(
-      await pushVolume(this.store, name, to, { transport: this.transport, self: this.self }),
-    );
+  async push(name: string, to: PeerTarget, self = this.self): Promise<TransferFigures> {
+    return transferFigures(await pushVolume(this.store, name, to, { transport: this.transport, self }));
   }
 
-  async handoff(name: string, to: PeerTarget): Promise<TransferFigures> {
-    return transferFigures(
-      await handoffVolume(this.store, name, to, { transport: this.transport, self: this.self }),
-    );
+  async handoff(name: string, to: PeerTarget, self = this.self): Promise<TransferFigures> {
+    return transferFigures(await handoffVolume(this.store, name, to, { transport: this.transport, self }));
+  }
+
+  async cancelHandoff(name: string, to: PeerTarget, self = this.self): Promise<TransferFigures> {
+    return {
+      outcome: await cancelHandoff(this.store, name, to, { transport: this.transport, self }),
+    };
   }
 }

@@ -29,6 +29,7 @@ interface CliOptions {
   connectTimeout: number;
   concurrency: number;
   lockWait: number;
+  forgetNode: string[];
 }
 
 const HELP_EXIT = `
@@ -93,6 +94,12 @@ export function buildProgram(io: CliIO): Command {
         .argParser(nonNegativeInt)
         .default(0),
     )
+    .option(
+      '--forget-node <node>',
+      'a node that is gone for good (repeatable): volumes it owned (or last owned) are no longer refused; the newest copy on another node is promoted, never an older one',
+      collect,
+      [],
+    )
     .addHelpText('after', HELP_EXIT)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -116,6 +123,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       desired,
       dryRun: o.dryRun === true,
       lockWaitSeconds: o.lockWait,
+      ...(o.forgetNode.length ? { forget: o.forgetNode } : {}),
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
       connect:

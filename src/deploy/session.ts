@@ -31,6 +31,8 @@ export interface SessionOptions {
   readonly user: string;
   /** how long to wait for another deploy's lock on a node (0: refuse at once) */
   readonly lockWaitSeconds?: number;
+  /** --forget-node: nodes gone for good; the newest copy elsewhere may replace what they owned */
+  readonly forget?: readonly string[];
   readonly now?: () => Date;
 }
 
@@ -81,7 +83,8 @@ function senders(p: ClusterPlan): Set<string> {
   const s = new Set<string>();
   for (const ph of p.phases) {
     for (const [node, c] of Object.entries(ph.nodes)) {
-      if (leaves(c).some((l) => l.kind === 'push-volume' || l.kind === 'handoff-volume')) s.add(node);
+      const sends = ['push-volume', 'handoff-volume', 'resume-handoff', 'cancel-handoff'];
+      if (leaves(c).some((l) => sends.includes(l.kind))) s.add(node);
     }
   }
   return s;
@@ -249,7 +252,11 @@ export class DeploySession {
   computePlan(): ClusterPlan {
     // an app port that is a node's ssh port (as connected) would cut the nodes off: refused first
     refuseSshPorts(this.opts.desired, Object.fromEntries(this.nodes.map((n) => [n, this.conn(n).port])));
-    this.plan = plan(this.opts.desired, this.cluster);
+    this.plan = plan(
+      this.opts.desired,
+      this.cluster,
+      this.opts.forget?.length ? { forget: this.opts.forget } : {},
+    );
     return this.plan;
   }
 
@@ -331,6 +338,7 @@ export class DeploySession {
       desired: this.opts.desired,
       cluster: this.cluster,
       peers: this.peers,
+      ...(this.opts.forget?.length ? { forget: this.opts.forget } : {}),
       audit: this.audit,
     };
     this.prestart(phase, [node]);

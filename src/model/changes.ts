@@ -41,6 +41,35 @@ export interface HandoffVolume {
   readonly to: string;
   readonly to_address: string;
 }
+/**
+ * A handoff this node began (it is handing-off) is carried on to the receiver it recorded:
+ * from its final snapshot, push and ownership change, or only its last step if the receiver
+ * owns already.
+ */
+export interface ResumeHandoff {
+  readonly kind: 'resume-handoff';
+  readonly name: string;
+  readonly to: string;
+  readonly to_address: string;
+}
+/** The app stays on this node after all: own the volume again, unless `to` owns it already. */
+export interface CancelHandoff {
+  readonly kind: 'cancel-handoff';
+  readonly name: string;
+  readonly to: string;
+  readonly to_address: string;
+}
+/**
+ * Only with --forget-node: the newest copy becomes owner at `epoch` (above every epoch seen),
+ * its last owner having been forgotten.
+ */
+export interface PromoteVolume {
+  readonly kind: 'promote-volume';
+  readonly name: string;
+  readonly epoch: number;
+  /** the forgotten node that owned it last */
+  readonly forgotten: string;
+}
 /** Check that this node owns the volume (handed off in an earlier phase) before starting. */
 export interface WaitForVolume {
   readonly kind: 'wait-for-volume';
@@ -79,6 +108,9 @@ export type Change =
   | PushVolume
   | HandoffVolume
   | WaitForVolume
+  | ResumeHandoff
+  | CancelHandoff
+  | PromoteVolume
   | SetProxies;
 
 export const PHASES = ['check', 'push', 'stop', 'start', 'routes'] as const;

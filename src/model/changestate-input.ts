@@ -21,6 +21,8 @@ export interface ChangestateInput {
   readonly desired: DesiredConfig;
   readonly cluster: ClusterState;
   readonly peers: Readonly<Record<string, PeerInfo>>;
+  /** nodes the user told flocker-deploy to forget (--forget-node) */
+  readonly forget?: readonly string[];
   readonly audit: {
     /** the deploy that holds the nodes' deploy lock (absent: a caller that takes no lock) */
     readonly deploy_id?: string;

@@ -1,22 +1,41 @@
 // JSON schema of NodeState (what flocker-reportstate prints; checked by flocker-deploy, and by
 // flocker-changestate inside its input). Data only.
 import { PROTOCOL_VERSION } from './state.js';
-import { APP_NAME_PATTERN, APP_NAME_RULE, SNAPSHOT_NAME_PATTERN, SNAPSHOT_NAME_RULE } from './names.js';
+import {
+  APP_NAME_PATTERN,
+  APP_NAME_RULE,
+  NODE_NAME_PATTERN,
+  NODE_NAME_RULE,
+  SNAPSHOT_NAME_PATTERN,
+  SNAPSHOT_NAME_RULE,
+} from './names.js';
 import { applicationEntrySchema } from './application-schema.js';
 
 const PORT = { type: 'integer', minimum: 1, maximum: 65535 } as const;
 const APP_NAME = { type: 'string', pattern: APP_NAME_PATTERN, description: APP_NAME_RULE } as const;
+const SNAPSHOT = { type: 'string', pattern: SNAPSHOT_NAME_PATTERN, description: SNAPSHOT_NAME_RULE } as const;
+const NODE = { type: 'string', pattern: NODE_NAME_PATTERN, description: NODE_NAME_RULE } as const;
+const EPOCH = { type: 'integer', minimum: 0, maximum: 999_999_999 } as const;
+const GUID = { type: 'string', pattern: '^[0-9]{1,20}$' } as const;
 const VOLUME = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'snapshots'],
+  required: ['name', 'snapshots', 'role', 'epoch'],
   properties: {
     name: APP_NAME,
-    snapshots: {
-      type: 'array',
-      items: { type: 'string', pattern: SNAPSHOT_NAME_PATTERN, description: SNAPSHOT_NAME_RULE },
+    snapshots: { type: 'array', items: SNAPSHOT },
+    role: { enum: ['owner', 'copy', 'handing-off'] },
+    epoch: EPOCH,
+    owner: NODE,
+    lineage: { type: 'string', pattern: '^[0-9a-f]{8,64}$' },
+    handoff: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['to', 'epoch'],
+      properties: { to: NODE, epoch: EPOCH, snapshot: SNAPSHOT, guid: GUID },
     },
     bytes: { type: 'integer', minimum: 0 },
+    newest_guid: GUID,
   },
 } as const;
 

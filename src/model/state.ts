@@ -18,6 +18,23 @@ export interface ReportedVolume {
   readonly snapshots: readonly string[];
   /** bytes the volume's data takes (zfs `referenced`): what a full copy of it needs elsewhere */
   readonly bytes?: number;
+  /** the ownership record of this copy (zfs/volume-store.ts) */
+  readonly role: 'owner' | 'copy' | 'handing-off';
+  /** ownership generation this copy knows (0: no record) */
+  readonly epoch: number;
+  /** the owner at that epoch, as this copy knows it */
+  readonly owner?: string;
+  /** the volume's lineage (same name, other lineage: another volume) */
+  readonly lineage?: string;
+  /** on a handing-off node: where to, at which epoch, with which final snapshot */
+  readonly handoff?: {
+    readonly to: string;
+    readonly epoch: number;
+    readonly snapshot?: string;
+    readonly guid?: string;
+  };
+  /** GUID of the newest snapshot */
+  readonly newest_guid?: string;
 }
 
 export interface ReportedRoute {
@@ -39,7 +56,7 @@ export interface NodeState {
   readonly applications: Readonly<Record<string, ReportedApplication>>;
   /** volumes this node owns (writable) */
   readonly owned_volumes: readonly ReportedVolume[];
-  /** read-only copies this node holds */
+  /** read-only copies this node holds (role copy or handing-off) */
   readonly volume_copies: readonly ReportedVolume[];
   readonly routes: readonly ReportedRoute[];
 }

@@ -69,6 +69,12 @@ export function describeChange(c: Change): string {
       return `copy volume ${c.name} to ${c.to} (${c.to_address}) while it runs`;
     case 'handoff-volume':
       return `hand off volume ${c.name} to ${c.to} (${c.to_address}): final copy, then ${c.to} owns it`;
+    case 'resume-handoff':
+      return `resume the handoff of volume ${c.name} to ${c.to} (${c.to_address}) where it stopped`;
+    case 'cancel-handoff':
+      return `cancel the handoff of volume ${c.name} to ${c.to}: own it again here (unless ${c.to} owns it already)`;
+    case 'promote-volume':
+      return `promote the newest copy of volume ${c.name} to owner at epoch ${c.epoch} (${c.forgotten} forgotten)`;
     case 'wait-for-volume':
       return `check volume ${c.name} arrived from ${c.from}`;
     case 'set-proxies':

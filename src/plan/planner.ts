@@ -9,6 +9,9 @@ import { PHASES } from '../model/changes.js';
 import type { DesiredConfig } from '../model/deployment.js';
 import { linkEnvironment } from './links.js';
 import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
+import { decideVolume, type PlanOptions, type VolumeDecision } from './ownership.js';
+
+export type { PlanOptions } from './ownership.js';
 
 type NodeChanges = Record<string, Change>;
 
@@ -43,29 +46,40 @@ function placement(desired: DesiredConfig): Map<string, string> {
   return m;
 }
 
-/** volume name -> nodes owning it (sorted); built once per cluster state */
-const ownerIndex = new WeakMap<ClusterState, Map<string, string[]>>();
+/** decisions per cluster state and options, made once per volume */
+const decisions = new WeakMap<ClusterState, Map<string, VolumeDecision>>();
 
-function owners(cluster: ClusterState, volume: string): readonly string[] {
-  let index = ownerIndex.get(cluster);
-  if (!index) {
-    index = new Map();
-    for (const n of Object.keys(cluster.nodes).sort()) {
-      for (const v of cluster.nodes[n]!.state.owned_volumes) {
-        const list = index.get(v.name) ?? [];
-        list.push(n);
-        index.set(v.name, list);
-      }
-    }
-    ownerIndex.set(cluster, index);
+function decision(
+  desired: DesiredConfig,
+  cluster: ClusterState,
+  volume: string,
+  where: Map<string, string>,
+  opts: PlanOptions,
+): VolumeDecision {
+  let m = decisions.get(cluster);
+  if (!m) decisions.set(cluster, (m = new Map()));
+  const key = `${volume}\0${JSON.stringify(opts)}\0${where.get(volume) ?? ''}`;
+  let d = m.get(key);
+  if (!d) {
+    d = decideVolume(cluster, volume, where.get(volume), opts);
+    m.set(key, d);
   }
-  return index.get(volume) ?? [];
+  void desired;
+  return d;
 }
 
-/** The owner of a volume as seen from `self`: self if it owns it, else the first other owner. */
-function ownerOf(cluster: ClusterState, volume: string, self: string): string | undefined {
-  const o = owners(cluster, volume);
-  return o.includes(self) ? self : o[0];
+/** The node that owns (or will own, in this deploy's stop phase) the volume, if any. */
+function ownerOf(d: VolumeDecision): string | undefined {
+  switch (d.kind) {
+    case 'owner':
+      return d.node;
+    case 'handing-off':
+      return d.to;
+    case 'promote':
+      return d.node;
+    case 'create':
+      return undefined;
+  }
 }
 
 function reportedApp(state: NodeState, name: string): { app: Application; running: boolean } | undefined {
@@ -79,21 +93,39 @@ function addressOf(cluster: ClusterState, node: string): string {
   return n.address;
 }
 
-function planPush(desired: DesiredConfig, cluster: ClusterState, node: string, where: Map<string, string>) {
+function planPush(
+  desired: DesiredConfig,
+  cluster: ClusterState,
+  node: string,
+  where: Map<string, string>,
+  opts: PlanOptions,
+) {
   const pushes: Change[] = [];
   for (const [name, app] of sorted(desired.applications)) {
     const target = where.get(name);
     if (!app.volume || target === undefined || target === node) continue;
-    if (ownerOf(cluster, name, node) !== node) continue;
+    const d = decision(desired, cluster, name, where, opts);
+    if (d.kind !== 'owner' || d.node !== node) continue;
     pushes.push({ kind: 'push-volume', name, to: target, to_address: addressOf(cluster, target) });
   }
   return sequence(pushes);
 }
 
-function planStop(desired: DesiredConfig, cluster: ClusterState, node: string, where: Map<string, string>) {
+function planStop(
+  desired: DesiredConfig,
+  cluster: ClusterState,
+  node: string,
+  where: Map<string, string>,
+  opts: PlanOptions,
+) {
   const state = cluster.nodes[node]!.state;
   const perApp: Change[] = [];
-  const names = new Set([...Object.keys(state.applications), ...state.owned_volumes.map((v) => v.name)]);
+  const handingOff = state.volume_copies.filter((v) => v.role === 'handing-off');
+  const names = new Set([
+    ...Object.keys(state.applications),
+    ...state.owned_volumes.map((v) => v.name),
+    ...handingOff.map((v) => v.name),
+  ]);
   for (const name of [...names].sort()) {
     const steps: Change[] = [];
     const current = reportedApp(state, name);
@@ -107,8 +139,28 @@ function planStop(desired: DesiredConfig, cluster: ClusterState, node: string, w
         steps.push({ kind: 'stop-application', name, reason: 'changed' });
     }
     const ownsVolume = state.owned_volumes.some((v) => v.name === name);
-    if (ownsVolume && want?.volume && target !== undefined && target !== node) {
-      steps.push({ kind: 'handoff-volume', name, to: target, to_address: addressOf(cluster, target) });
+    const handing = handingOff.find((v) => v.name === name);
+    if (handing) {
+      // a handoff this node began: carried on (or finished) toward its recorded receiver, or
+      // cancelled if the app is to stay here
+      const d = decision(desired, cluster, name, where, opts);
+      const to = handing.handoff?.to;
+      if (to !== undefined && to !== node && cluster.nodes[to]) {
+        const cancel = target === node;
+        void d;
+        steps.push({
+          kind: cancel ? 'cancel-handoff' : 'resume-handoff',
+          name,
+          to,
+          to_address: addressOf(cluster, to),
+        });
+      } else if (d.kind === 'owner' && d.node === node) {
+        steps.push({ kind: 'cancel-handoff', name, to: to ?? node, to_address: addressOf(cluster, node) });
+      }
+    } else if (ownsVolume && want?.volume && target !== undefined && target !== node) {
+      const d = decision(desired, cluster, name, where, opts);
+      if (d.kind === 'owner' && d.node === node)
+        steps.push({ kind: 'handoff-volume', name, to: target, to_address: addressOf(cluster, target) });
     }
     const s = sequence(steps);
     if (s) perApp.push(s);
@@ -116,7 +168,13 @@ function planStop(desired: DesiredConfig, cluster: ClusterState, node: string, w
   return parallel(perApp);
 }
 
-function planStart(desired: DesiredConfig, cluster: ClusterState, node: string) {
+function planStart(
+  desired: DesiredConfig,
+  cluster: ClusterState,
+  node: string,
+  where: Map<string, string>,
+  opts: PlanOptions,
+) {
   const state = cluster.nodes[node]!.state;
   const address = addressOf(cluster, node);
   const perApp: Change[] = [];
@@ -128,9 +186,16 @@ function planStart(desired: DesiredConfig, cluster: ClusterState, node: string) 
     if (upToDate) continue;
     const steps: Change[] = [];
     if (want.volume) {
-      const owner = ownerOf(cluster, name, node);
-      if (owner === undefined) steps.push({ kind: 'create-volume', name });
-      else if (owner !== node) steps.push({ kind: 'wait-for-volume', name, from: owner });
+      const d = decision(desired, cluster, name, where, opts);
+      if (d.kind === 'create') steps.push({ kind: 'create-volume', name });
+      else if (d.kind === 'promote')
+        steps.push({ kind: 'promote-volume', name, epoch: d.epoch, forgotten: d.forgotten });
+      else if (d.kind === 'handing-off') {
+        // cancelled in the stop phase if it stays on its sender; else resumed toward its
+        // recorded receiver, and a third node must wait for the next deploy to move it on
+        if (d.to === node) steps.push({ kind: 'wait-for-volume', name, from: d.from });
+        else if (d.from !== node) continue;
+      } else if (ownerOf(d) !== node) steps.push({ kind: 'wait-for-volume', name, from: ownerOf(d)! });
     }
     steps.push({
       kind: 'start-application',
@@ -164,9 +229,15 @@ function ownerBytes(cluster: ClusterState, volume: string, owner: string): numbe
  * route (free of listeners not ours), and room in the pool for the volumes that will arrive
  * (the owner's size less what a copy here already holds) or be created here.
  */
-function planCheck(desired: DesiredConfig, cluster: ClusterState, node: string): Change | undefined {
+function planCheck(
+  desired: DesiredConfig,
+  cluster: ClusterState,
+  node: string,
+  where: Map<string, string>,
+  opts: PlanOptions,
+): Change | undefined {
   const state = cluster.nodes[node]!.state;
-  const start = planStart(desired, cluster, node);
+  const start = planStart(desired, cluster, node, where, opts);
   const starting = start ? leaves(start) : [];
   const images = new Set<string>();
   const appPorts = new Set<number>();
@@ -218,10 +289,16 @@ export function sortRoutes(routes: readonly ReportedRoute[]): ReportedRoute[] {
   );
 }
 
-function planRoutes(desired: DesiredConfig, cluster: ClusterState, node: string): Change | undefined {
+function planRoutes(
+  desired: DesiredConfig,
+  cluster: ClusterState,
+  node: string,
+  where: Map<string, string>,
+  opts: PlanOptions,
+): Change | undefined {
   const want = desiredRoutes(desired, cluster, node);
   // what the start phase leaves: it drops routes that would shadow apps it starts here
-  const start = planStart(desired, cluster, node);
+  const start = planStart(desired, cluster, node, where, opts);
   const unshadowed = start ? leaves(start).find((c) => c.kind === 'set-proxies') : undefined;
   const have = sortRoutes(
     unshadowed?.kind === 'set-proxies' ? unshadowed.routes : cluster.nodes[node]!.state.routes,
@@ -242,31 +319,43 @@ export function planNodePhase(
   cluster: ClusterState,
   node: string,
   phase: PhaseName,
+  opts: PlanOptions = {},
 ): Change | undefined {
   if (!cluster.nodes[node]) throw new Error(`no state for node ${node}`);
   const where = placement(desired);
   switch (phase) {
     case 'check':
-      return planCheck(desired, cluster, node);
+      return planCheck(desired, cluster, node, where, opts);
     case 'push':
-      return planPush(desired, cluster, node, where);
+      return planPush(desired, cluster, node, where, opts);
     case 'stop':
-      return planStop(desired, cluster, node, where);
+      return planStop(desired, cluster, node, where, opts);
     case 'start':
-      return planStart(desired, cluster, node);
+      return planStart(desired, cluster, node, where, opts);
     case 'routes':
-      return planRoutes(desired, cluster, node);
+      return planRoutes(desired, cluster, node, where, opts);
   }
 }
 
+/**
+ * Every volume decision of the plan, made up front so that a refusal (a missing owner, a
+ * conflict) stops the deploy before anything changes.
+ */
+export function checkVolumes(desired: DesiredConfig, cluster: ClusterState, opts: PlanOptions = {}): void {
+  const where = placement(desired);
+  for (const [name, app] of sorted(desired.applications))
+    if (app.volume && where.has(name)) decision(desired, cluster, name, where, opts);
+}
+
 /** The whole plan: phases in order, only those with work, only nodes with work. */
-export function plan(desired: DesiredConfig, cluster: ClusterState): ClusterPlan {
+export function plan(desired: DesiredConfig, cluster: ClusterState, opts: PlanOptions = {}): ClusterPlan {
+  checkVolumes(desired, cluster, opts);
   const nodes = Object.keys(cluster.nodes).sort();
   const phases: ClusterPlan['phases'][number][] = [];
   for (const phase of PHASES) {
     const perNode: NodeChanges = {};
     for (const node of nodes) {
-      const c = planNodePhase(desired, cluster, node, phase);
+      const c = planNodePhase(desired, cluster, node, phase, opts);
       if (c) perNode[node] = c;
     }
     if (Object.keys(perNode).length) phases.push({ phase, nodes: perNode });

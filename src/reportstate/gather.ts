@@ -3,7 +3,7 @@ import { PROTOCOL_VERSION } from '../model/state.js';
 import type { NodeState, ReportedApplication, ReportedVolume } from '../model/state.js';
 import { toConfigEntry } from '../model/canonical.js';
 import type { ApplicationUnits } from '../systemd/application-units.js';
-import type { VolumeStore } from '../zfs/volume-store.js';
+import type { LocalVolume, VolumeStore } from '../zfs/volume-store.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { NodeFiles } from '../exec/node-files.js';
 import { FlockerError } from '../errors.js';
@@ -32,9 +32,20 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
   const applications: Record<string, ReportedApplication> = {};
   for (const x of [...apps].sort((p, q) => (p.application.name < q.application.name ? -1 : 1)))
     applications[x.application.name] = { spec: toConfigEntry(x.application), running: x.running };
-  const vol = (v: { name: string; snapshots: readonly string[] }): ReportedVolume => {
-    const bytes = sizes[v.name];
-    return { name: v.name, snapshots: [...v.snapshots], ...(bytes !== undefined ? { bytes } : {}) };
+  const vol = (v: LocalVolume): ReportedVolume => {
+    const newest = v.snapshots[v.snapshots.length - 1];
+    const guid = newest !== undefined ? v.guids[newest] : undefined;
+    return {
+      name: v.name,
+      snapshots: [...v.snapshots],
+      role: v.role,
+      epoch: v.epoch,
+      ...(v.owner !== undefined ? { owner: v.owner } : {}),
+      ...(v.lineage !== undefined ? { lineage: v.lineage } : {}),
+      ...(v.handoff !== undefined ? { handoff: { ...v.handoff } } : {}),
+      ...(guid !== undefined ? { newest_guid: guid } : {}),
+      ...(sizes[v.name] !== undefined ? { bytes: sizes[v.name] } : {}),
+    };
   };
   return {
     protocol: PROTOCOL_VERSION,

@@ -56,6 +56,7 @@ export const changestateInputSchema = {
     desired: desiredConfigSchema,
     cluster: clusterStateSchema,
     peers: peersSchema,
+    forget: { type: 'array', items: nodeNameSchema },
     audit: {
       type: 'object',
       additionalProperties: false,

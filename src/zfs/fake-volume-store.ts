@@ -1,23 +1,48 @@
 // In-memory VolumeStore with the same observable behaviour as ZfsVolumeStore (checked by the
 // shared contract suite). Volume content is one string; streams are JSON documents.
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { NodeError } from '../errors.js';
 import { assertVolumeName, compareSnapshots, flockerSnapshotName } from './names.js';
-import type { LocalVolume, PoolStatus, SendStream, VolumeStore } from './volume-store.js';
+import { receiveRefusal } from './receive-rules.js';
+import type {
+  HandoffIntent,
+  LocalVolume,
+  PoolStatus,
+  ReceivedRecord,
+  RecordUpdate,
+  SendStream,
+  VolumeRole,
+  VolumeStore,
+} from './volume-store.js';
+
+interface FakeSnapshot {
+  name: string;
+  data: string;
+  guid: string;
+  held: boolean;
+}
 
 interface FakeVolume {
-  owned: boolean;
+  role: VolumeRole;
+  epoch: number;
+  owner?: string;
+  lineage?: string;
+  handoff?: HandoffIntent;
   data: string;
-  snapshots: { name: string; data: string }[];
+  snapshots: FakeSnapshot[];
 }
 
 interface FakeStream {
   readonly fakeStream: 1;
   readonly name: string;
   readonly snap: string;
+  readonly guid: string;
   readonly from?: string;
   readonly data: string;
 }
+
+const newGuid = (): string => BigInt(`0x${randomBytes(7).toString('hex')}`).toString();
 
 export class FakeVolumeStore implements VolumeStore {
   private readonly volumes = new Map<string, FakeVolume>();
@@ -35,8 +60,14 @@ export class FakeVolumeStore implements VolumeStore {
   private view(name: string, v: FakeVolume): LocalVolume {
     return {
       name,
-      owned: v.owned,
+      owned: v.role === 'owner',
+      role: v.role,
+      epoch: v.epoch,
+      ...(v.owner !== undefined ? { owner: v.owner } : {}),
+      ...(v.lineage !== undefined ? { lineage: v.lineage } : {}),
+      ...(v.handoff !== undefined ? { handoff: { ...v.handoff } } : {}),
       snapshots: v.snapshots.map((s) => s.name),
+      guids: Object.fromEntries(v.snapshots.map((s) => [s.name, s.guid])),
       mountpoint: `${this.mountRoot}/${name}`,
     };
   }
@@ -51,14 +82,21 @@ export class FakeVolumeStore implements VolumeStore {
     return v && this.view(name, v);
   }
 
-  async create(name: string): Promise<LocalVolume> {
+  async create(name: string, owner = this.host): Promise<LocalVolume> {
     assertVolumeName(name);
     const v = this.volumes.get(name);
-    if (v && !v.owned)
+    if (v && v.role !== 'owner')
       throw new NodeError(this.host, `volume ${name} exists here as a read-only copy`, 'E_VOLUME_IS_COPY');
     if (!v) {
       this.calls.push(`create ${name}`);
-      this.volumes.set(name, { owned: true, data: '', snapshots: [] });
+      this.volumes.set(name, {
+        role: 'owner',
+        epoch: 1,
+        owner,
+        lineage: randomBytes(8).toString('hex'),
+        data: '',
+        snapshots: [],
+      });
     }
     return this.view(name, this.volumes.get(name) as FakeVolume);
   }
@@ -74,7 +112,7 @@ export class FakeVolumeStore implements VolumeStore {
     const v = this.must(name);
     const snap = flockerSnapshotName(new Date(), this.counter++);
     this.calls.push(`snapshot ${name}`);
-    v.snapshots.push({ name: snap, data: v.data });
+    v.snapshots.push({ name: snap, data: v.data, guid: newGuid(), held: false });
     v.snapshots.sort((a, b) => compareSnapshots(a.name, b.name));
     return snap;
   }
@@ -87,10 +125,33 @@ export class FakeVolumeStore implements VolumeStore {
     v.snapshots = v.snapshots.filter((s) => keep.includes(s.name));
   }
 
+  async protect(name: string, snap: string): Promise<void> {
+    const s = this.must(name).snapshots.find((x) => x.name === snap);
+    if (!s) throw new NodeError(this.host, `no snapshot ${name}@${snap}`, 'E_NO_VOLUME');
+    s.held = true;
+  }
+
+  async holds(name: string, snap: string): Promise<number> {
+    const s = this.must(name).snapshots.find((x) => x.name === snap);
+    if (!s) throw new NodeError(this.host, `no snapshot ${name}@${snap}`, 'E_NO_VOLUME');
+    return s.held ? 1 : 0;
+  }
+
   async setOwned(name: string, owned: boolean): Promise<void> {
     const v = this.must(name);
     this.calls.push(`setOwned ${name} ${owned}`);
-    v.owned = owned;
+    v.role = owned ? 'owner' : 'copy';
+  }
+
+  async setRecord(name: string, u: RecordUpdate): Promise<void> {
+    const v = this.must(name);
+    this.calls.push(`setRecord ${name} ${JSON.stringify(u)}`);
+    if (u.role !== undefined) v.role = u.role;
+    if (u.epoch !== undefined) v.epoch = u.epoch;
+    if (u.owner !== undefined) v.owner = u.owner;
+    if (u.lineage !== undefined) v.lineage = u.lineage;
+    if (u.handoff === null) delete v.handoff;
+    else if (u.handoff !== undefined) v.handoff = { ...u.handoff };
   }
 
   async destroy(name: string): Promise<void> {
@@ -110,6 +171,7 @@ export class FakeVolumeStore implements VolumeStore {
         fakeStream: 1,
         name,
         snap,
+        guid: s.guid,
         ...(from !== undefined ? { from } : {}),
         data: s.data,
       };
@@ -121,18 +183,16 @@ export class FakeVolumeStore implements VolumeStore {
     }
   }
 
-  async receive(name: string, input: Readable, from?: string): Promise<number> {
+  async receive(name: string, input: Readable, from?: string, record?: ReceivedRecord): Promise<number> {
     assertVolumeName(name);
+    const refusal = receiveRefusal(this.host, name, await this.get(name), from, record);
+    if (refusal) {
+      input.resume();
+      throw refusal;
+    }
     const chunks: Buffer[] = [];
     for await (const c of input) chunks.push(Buffer.from(c as Buffer));
     const bytes = chunks.reduce((n, c) => n + c.length, 0);
-    const existing = this.volumes.get(name);
-    if (existing?.owned)
-      throw new NodeError(
-        this.host,
-        `refusing to receive into volume ${name}: this node owns it`,
-        'E_VOLUME_OWNED',
-      );
     let doc: FakeStream;
     try {
       doc = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeStream;
@@ -146,26 +206,16 @@ export class FakeVolumeStore implements VolumeStore {
         `stream base ${doc.from ?? '(full)'} does not match ${from ?? '(full)'}`,
       );
     this.calls.push(`receive ${name} ${from === undefined ? 'full' : 'incremental'}`);
-    if (from === undefined) {
-      this.volumes.set(name, {
-        owned: false,
-        data: doc.data,
-        snapshots: [{ name: doc.snap, data: doc.data }],
-      });
-      return bytes;
+    const snap: FakeSnapshot = { name: doc.snap, data: doc.data, guid: doc.guid, held: true };
+    const existing = this.volumes.get(name);
+    if (from === undefined || !existing) {
+      this.volumes.set(name, { role: 'copy', epoch: 0, data: doc.data, snapshots: [snap] });
+    } else {
+      existing.snapshots.push(snap);
+      existing.data = doc.data;
+      existing.role = 'copy';
     }
-    if (!existing?.snapshots.some((s) => s.name === from)) {
-      throw new NodeError(
-        this.host,
-        `cannot receive incremental stream for ${name}: base snapshot ${from} not held here`,
-        'E_NO_BASE',
-      );
-    }
-    // like recv -F: roll back to the base, drop later snapshots, apply the stream
-    const idx = existing.snapshots.findIndex((s) => s.name === from);
-    existing.snapshots = [...existing.snapshots.slice(0, idx + 1), { name: doc.snap, data: doc.data }];
-    existing.data = doc.data;
-    existing.owned = false;
+    if (record) await this.setRecord(name, { ...record, handoff: null });
     return bytes;
   }
 
@@ -185,7 +235,7 @@ export class FakeVolumeStore implements VolumeStore {
   // --- test helpers (not part of VolumeStore) ---
   write(name: string, data: string): void {
     const v = this.must(name);
-    if (!v.owned) throw new NodeError(this.host, `volume ${name} is read-only here`, 'E_READONLY');
+    if (v.role !== 'owner') throw new NodeError(this.host, `volume ${name} is read-only here`, 'E_READONLY');
     v.data = data;
   }
 

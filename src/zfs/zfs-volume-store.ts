@@ -1,4 +1,5 @@
 // VolumeStore over the zfs CLI. Touches only datasets that are direct children of the parent.
+import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { NodeCommandError, NodeError } from '../errors.js';
@@ -10,7 +11,17 @@ import {
   createVolumeArgv,
   destroySnapshotArgv,
   destroyVolumeArgv,
+  EPOCH_PROPERTY,
+  HANDOFF_PROPERTY,
+  holdArgv,
+  inheritPropertyArgv,
+  LINEAGE_PROPERTY,
+  OWNER_PROPERTY,
+  releaseArgv,
+  setPropertyArgv,
+  userrefsArgv,
   listFilesystemsArgv,
+  listGuidsArgv,
   listSnapshotsArgv,
   mountArgv,
   poolHealthArgv,
@@ -30,16 +41,26 @@ import {
   isFlockerSnapshot,
 } from './names.js';
 import {
+  formatHandoffIntent,
   isBusyError,
   isMissingDatasetError,
   isMissingPoolError,
   parseBytes,
   parseFilesystems,
+  parseGuids,
   parseReferenced,
   parseSnapshots,
 } from './parse.js';
 import { localSpawner, type Spawner } from '../exec/spawn.js';
-import type { LocalVolume, PoolStatus, SendStream, VolumeStore } from './volume-store.js';
+import type {
+  LocalVolume,
+  PoolStatus,
+  ReceivedRecord,
+  RecordUpdate,
+  SendStream,
+  VolumeStore,
+} from './volume-store.js';
+import { receiveRefusal } from './receive-rules.js';
 
 export interface ZfsVolumeStoreOptions {
   /** parent dataset (default flocker/volumes); created on demand */
@@ -84,15 +105,16 @@ export class ZfsVolumeStore implements VolumeStore {
     }
     const parsed = parseFilesystems(this.parent, fs.stdout);
     if (parsed.volumes.length === 0) return [];
-    const snaps = parseSnapshots(
-      this.parent,
-      (await runChecked(this.runner, listSnapshotsArgv(this.parent))).stdout,
-    );
+    const [snapList, guidList] = await Promise.all([
+      runChecked(this.runner, listSnapshotsArgv(this.parent)),
+      runChecked(this.runner, listGuidsArgv(this.parent)),
+    ]);
+    const snaps = parseSnapshots(this.parent, snapList.stdout);
+    const guids = parseGuids(this.parent, guidList.stdout);
     return parsed.volumes.map((v) => ({
-      name: v.name,
-      owned: v.owned,
+      ...v,
       snapshots: snaps.get(v.name) ?? [],
-      mountpoint: v.mountpoint,
+      guids: guids.get(v.name) ?? {},
     }));
   }
 
@@ -109,7 +131,7 @@ export class ZfsVolumeStore implements VolumeStore {
     await runChecked(this.runner, createParentArgv(this.parent));
   }
 
-  async create(name: string): Promise<LocalVolume> {
+  async create(name: string, owner = this.runner.host): Promise<LocalVolume> {
     assertVolumeName(name);
     const existing = await this.get(name);
     if (existing) {
@@ -121,7 +143,8 @@ export class ZfsVolumeStore implements VolumeStore {
       );
     }
     await this.ensureParent();
-    await runChecked(this.runner, createVolumeArgv(this.parent, name));
+    const lineage = randomBytes(8).toString('hex');
+    await runChecked(this.runner, createVolumeArgv(this.parent, name, owner, lineage));
     const created = await this.get(name);
     if (!created) throw new NodeError(this.runner.host, `volume ${name} missing right after zfs create`);
     return created;
@@ -155,19 +178,57 @@ export class ZfsVolumeStore implements VolumeStore {
     if (!vol) return;
     for (const snap of vol.snapshots) {
       if (keep.includes(snap) || !isFlockerSnapshot(snap)) continue;
+      // our hold goes first (absent: "no such tag"); another tool's hold keeps the snapshot
+      await this.runner.run(releaseArgv(this.parent, name, snap));
       await this.runBusyRetry(destroySnapshotArgv(this.parent, name, snap));
     }
   }
 
+  async protect(name: string, snap: string): Promise<void> {
+    const argv = holdArgv(this.parent, name, snap);
+    const r = await this.runner.run(argv);
+    if (r.code !== 0 && !/tag already exists/i.test(r.stderr))
+      throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
+  }
+
+  async holds(name: string, snap: string): Promise<number> {
+    const r = await runChecked(this.runner, userrefsArgv(this.parent, name, snap));
+    const n = Number(r.stdout.trim());
+    return Number.isInteger(n) ? n : 0;
+  }
+
   async setOwned(name: string, owned: boolean): Promise<void> {
+    await this.setRecord(name, { role: owned ? 'owner' : 'copy' });
+  }
+
+  /**
+   * One property per command (zfs-fuse), in an order that is safe to stop after any command:
+   * leaving ownership, readonly goes on first and the role follows; taking it, the epoch and
+   * owner are recorded, then the role, then readonly goes off; an intent is written before the
+   * role says handing-off and cleared last.
+   */
+  async setRecord(name: string, u: RecordUpdate): Promise<void> {
     const vol = await this.get(name);
     if (!vol) throw new NodeError(this.runner.host, `volume ${name} does not exist here`, 'E_NO_VOLUME');
-    await runChecked(this.runner, setReadonlyArgv(this.parent, name, owned));
-    await runChecked(this.runner, setRolePropertyArgv(this.parent, name, owned));
+    const set = (prop: string, value: string) =>
+      runChecked(this.runner, setPropertyArgv(this.parent, name, prop, value));
+    if (u.role !== undefined && u.role !== 'owner')
+      await runChecked(this.runner, setReadonlyArgv(this.parent, name, false));
+    if (u.handoff) await set(HANDOFF_PROPERTY, formatHandoffIntent(u.handoff));
+    if (u.lineage !== undefined) await set(LINEAGE_PROPERTY, u.lineage);
+    if (u.epoch !== undefined) await set(EPOCH_PROPERTY, String(u.epoch));
+    if (u.owner !== undefined) await set(OWNER_PROPERTY, u.owner);
+    if (u.role !== undefined) await runChecked(this.runner, setRolePropertyArgv(this.parent, name, u.role));
+    if (u.role === 'owner') await runChecked(this.runner, setReadonlyArgv(this.parent, name, true));
+    if (u.handoff === null && vol.handoff !== undefined)
+      await runChecked(this.runner, inheritPropertyArgv(this.parent, name, HANDOFF_PROPERTY));
   }
 
   async destroy(name: string): Promise<void> {
-    if (!(await this.get(name))) return;
+    const vol = await this.get(name);
+    if (!vol) return;
+    // a held snapshot cannot be destroyed (zfs-fuse says "dataset is busy"): ours go first
+    for (const snap of vol.snapshots) await this.runner.run(releaseArgv(this.parent, name, snap));
     await this.runBusyRetry(destroyVolumeArgv(this.parent, name));
   }
 
@@ -181,27 +242,20 @@ export class ZfsVolumeStore implements VolumeStore {
     return { stream: p.stdout, done };
   }
 
-  async receive(name: string, input: Readable, from?: string): Promise<number | undefined> {
+  async receive(
+    name: string,
+    input: Readable,
+    from?: string,
+    record?: ReceivedRecord,
+  ): Promise<number | undefined> {
     const vol = await this.get(name);
-    if (vol?.owned) {
+    const refusal = receiveRefusal(this.runner.host, name, vol, from, record);
+    if (refusal) {
       input.resume();
-      throw new NodeError(
-        this.runner.host,
-        `refusing to receive into volume ${name}: this node owns it`,
-        'E_VOLUME_OWNED',
-      );
+      throw refusal;
     }
-    if (from !== undefined) {
-      if (!vol?.snapshots.includes(from)) {
-        input.resume();
-        throw new NodeError(
-          this.runner.host,
-          `cannot receive incremental stream for ${name}: base snapshot ${from} not held here`,
-          'E_NO_BASE',
-        );
-      }
-    } else if (vol) {
-      await this.destroy(name); // full stream replaces the old copy
+    if (from === undefined && vol) {
+      await this.destroy(name); // a full stream replaces a copy known older
     }
     await this.ensureParent();
     const argv = recvArgv(this.parent, name);
@@ -224,6 +278,10 @@ export class ZfsVolumeStore implements VolumeStore {
     if (x.code !== 0) throw new NodeCommandError(this.runner.host, argv, x.code, x.stderr);
     await runChecked(this.runner, setReadonlyArgv(this.parent, name, false));
     await runChecked(this.runner, setRolePropertyArgv(this.parent, name, false));
+    if (record) await this.setRecord(name, { ...record, handoff: null });
+    const got = await this.get(name);
+    const newest = got?.snapshots[got.snapshots.length - 1];
+    if (newest !== undefined) await this.protect(name, newest);
     // zfs-fuse: the kernel keeps serving cached file contents of a copy that was mounted across
     // an incremental recv; a fresh mount shows the received data. (Unmounting BEFORE recv instead
     // makes recv fail with "I/O error" while the dataset is still busy from the unmount.)

@@ -23,6 +23,8 @@ export class ObservedTransport implements PeerTransport {
     private readonly inner: PeerTransport,
     private readonly sender: VolumeStore,
     private readonly failOn?: PeerRequest['kind'],
+    /** make this kind of request, then fail as if the reply was lost (a cut or crash after it) */
+    private readonly failAfter?: PeerRequest['kind'],
   ) {}
 
   async request(peer: PeerTarget, request: PeerRequest, input?: Readable): Promise<string> {
@@ -35,6 +37,15 @@ export class ObservedTransport implements PeerTransport {
       input?.resume();
       throw new NodeCommandError(peer.node, [line], 255, 'injected: connection lost', 'ssh to peer failed');
     }
-    return this.inner.request(peer, request, input);
+    const reply = await this.inner.request(peer, request, input);
+    if (request.kind === this.failAfter)
+      throw new NodeCommandError(
+        peer.node,
+        [line],
+        255,
+        'injected: connection lost after the request',
+        'ssh to peer failed',
+      );
+    return reply;
   }
 }

@@ -134,7 +134,8 @@ describe('changestate phase runner', () => {
       () => undefined,
     );
     expect(n.units.calls).to.deep.equal([]);
-    expect(n.transport.requests).to.deep.equal(['n2: snapshots web', 'n2: recv web']);
+    const lineage = (await n.volumes.get('web'))?.lineage ?? '';
+    expect(n.transport.requests).to.deep.equal(['n2: snapshots web', `n2: recv web ${lineage} 1 n1`]);
     expect(await n.peer.get('web')).to.include({ owned: false });
     expect((await n.volumes.get('web'))?.owned).to.equal(true);
     n.volumes.write('web', 'final');
@@ -146,10 +147,13 @@ describe('changestate phase runner', () => {
       () => undefined,
     );
     expect(n.units.calls).to.deep.equal(['stop web']);
+    const final = (await n.peer.get('web'))?.snapshots[0] ?? '';
+    const guid = (await n.peer.get('web'))?.guids[final] ?? '';
     expect(n.transport.requests.slice(2)).to.deep.equal([
+      'n2: status web',
       'n2: snapshots web',
-      `n2: recv web ${pre}`,
-      'n2: own web',
+      `n2: recv web ${lineage} 1 n1 ${pre}`,
+      `n2: own web ${final} ${guid} 2 n1 n2`,
     ]);
     expect((await n.volumes.get('web'))?.owned).to.equal(false);
     expect((await n.peer.get('web'))?.owned).to.equal(true);
@@ -191,7 +195,7 @@ describe('changestate phase runner', () => {
       const i = input(
         'check',
         empty,
-        { ...empty, owned_volumes: [{ name: 'web', snapshots: [], bytes: 8 }] },
+        { ...empty, owned_volumes: [{ name: 'web', snapshots: [], bytes: 8, role: 'owner', epoch: 1 }] },
         'n1',
       );
       return { ...i, desired: { ...i.desired, applications: { web: moved } } };

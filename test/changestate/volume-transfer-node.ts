@@ -2,7 +2,7 @@
 // node (node /opt/flocker/dist/test/changestate/volume-transfer-node.js OP 'JSON'), printing JSON.
 import { hostname } from 'node:os';
 import { LocalRunner } from '../../src/exec/local-runner.js';
-import { handoffVolume, pushVolume } from '../../src/changestate/volume-transfer.js';
+import { cancelHandoff, handoffVolume, pushVolume } from '../../src/changestate/volume-transfer.js';
 import type { PeerRequest } from '../../src/changestate/peer.js';
 import { SshPeerTransport } from '../../src/changestate/peer-transport.js';
 import { pipeCommands, rawPushArgv } from '../../bench/raw-push.js';
@@ -19,8 +19,9 @@ interface Args {
   from?: string;
   target?: string;
   /** observed: the operation, the request kind to fail, snapshots to retain */
-  op?: 'push' | 'handoff';
+  op?: 'push' | 'handoff' | 'cancel';
   failOn?: PeerRequest['kind'];
+  failAfter?: PeerRequest['kind'];
   retain?: string[];
   /** raw: key + known_hosts dir of an UNRESTRICTED key (the push key is forced to the peer endpoint) */
   peerDir?: string;
@@ -46,13 +47,20 @@ async function main(): Promise<unknown> {
       return handoffVolume(store, a.name ?? '', a.peer, opts);
     case 'observed': {
       // the contract's run: the same transfer through ObservedTransport; failures are data
-      const t = new ObservedTransport(opts.transport, store, a.failOn);
+      const t = new ObservedTransport(opts.transport, store, a.failOn, a.failAfter);
       const o = { ...opts, transport: t, ...(a.retain ? { retain: a.retain } : {}) };
       try {
         const result =
           a.op === 'handoff'
             ? await handoffVolume(store, a.name ?? '', a.peer, o)
-            : await pushVolume(store, a.name ?? '', a.peer, o);
+            : a.op === 'cancel'
+              ? {
+                  snapshot: '',
+                  incremental: false,
+                  seconds: 0,
+                  outcome: await cancelHandoff(store, a.name ?? '', a.peer, o),
+                }
+              : await pushVolume(store, a.name ?? '', a.peer, o);
         return { result, seen: t.seen };
       } catch (e) {
         return { error: errorData(e), seen: t.seen };

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { PeerTarget } from '../../src/changestate/adapters.js';
 import { InProcessPeerTransport } from '../../src/changestate/in-process-transport.js';
 import {
+  cancelHandoff,
   chooseBase,
   handoffVolume,
   PeerVolumeTransfer,
@@ -36,7 +37,7 @@ volumeTransferContract('FakeVolumeStore + InProcessPeerTransport', async () => {
     read: async (side, name) => stores[side].read(name),
     run: async (from, op, name, opts = {}): Promise<TransferOutcome> => {
       const store = stores[from];
-      const t = new ObservedTransport(transport, store, opts.failOn);
+      const t = new ObservedTransport(transport, store, opts.failOn, opts.failAfter);
       const push = {
         transport: t,
         self: store.host,
@@ -47,7 +48,14 @@ volumeTransferContract('FakeVolumeStore + InProcessPeerTransport', async () => {
         const result =
           op === 'push'
             ? await pushVolume(store, name, to, push)
-            : await handoffVolume(store, name, to, push);
+            : op === 'cancel'
+              ? {
+                  snapshot: '',
+                  incremental: false,
+                  seconds: 0,
+                  outcome: await cancelHandoff(store, name, to, push),
+                }
+              : await handoffVolume(store, name, to, push);
         return { result, seen: t.seen };
       } catch (e) {
         const err = e as Error;
@@ -79,11 +87,12 @@ describe('volume transfer', function () {
     const h = await vt.handoff('web', N2);
     expect(h).to.include({ incremental: true, snapshot: (await stores.b.get('web'))?.snapshots[0] });
     expect((await stores.b.get('web'))?.owned).to.equal(true);
-    expect(transport.requests).to.deep.equal([
+    expect(transport.requests.map((r) => r.split(' ').slice(0, 3).join(' '))).to.deep.equal([
       'n2: snapshots web',
       'n2: recv web',
+      'n2: status web',
       'n2: snapshots web',
-      `n2: recv web ${f['snapshot'] as string}`,
+      'n2: recv web',
       'n2: own web',
     ]);
     const err = await rejects(vt.push('web', N2), 'E_NOT_OWNER');
@@ -98,7 +107,7 @@ describe('volume transfer', function () {
     const unreachable = await rejects(pushVolume(stores.a, 'web', far, { transport }), 'E_NODE_COMMAND');
     expect(unreachable).to.include({ code: 'E_NODE_COMMAND', exitCode: 255 });
     expect(unreachable.message).to.match(/^n9: ssh to peer failed: .*\nssh: connect to host 198\.51\.100\.9/);
-    const refused = await rejects(transport.request(N2, { kind: 'own', name: '../x' }), 'E_NODE_COMMAND');
+    const refused = await rejects(transport.request(N2, { kind: 'status', name: '../x' }), 'E_NODE_COMMAND');
     expect(refused).to.include({ code: 'E_NODE_COMMAND', exitCode: 2 });
     expect(refused.message).to.match(/peer request failed: .*\nflocker-changestate: peer request refused/);
   });

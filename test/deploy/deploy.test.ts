@@ -473,4 +473,63 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
       for (const n of c.nodes.values()) expect(n.units.calls).to.deep.equal([]);
     });
   });
+
+  describe('volume ownership (issue #8)', () => {
+    it('n1: [web] alone while n2 owns web and n1 holds an older copy → refused naming n2 (exit 1), nothing changed', async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      const n1 = c.nodes.get('n1')!;
+      const n2 = c.nodes.get('n2')!;
+      await deploy(opts(c, desired(['web'], [], [web])));
+      await deploy(opts(c, desired([], ['web'], [web]))); // n1 keeps an older copy, n2 owns
+      n2.volumes.write('web', 'newer on n2');
+      const before = JSON.stringify([await n1.state(), await n2.state()]);
+      const only: DesiredConfig = { applications: { web }, nodes: { n1: ['web'] } };
+      const err = await failure(deploy({ ...opts(c, only), connect: c.connect }));
+      expect(err.code).to.equal('E_VOLUME_OWNER_MISSING');
+      expect(err.message).to.match(/volume web: .*n2 owned it last .*--forget-node n2/);
+      expect(JSON.stringify([await n1.state(), await n2.state()])).to.equal(before);
+      expect((await n1.volumes.get('web'))?.owned).to.equal(false);
+    });
+
+    it('a cut mid-handoff (after the final push, before the receiver owns) then a re-run resumes it and converges with the last write', async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      const n1 = c.nodes.get('n1')!;
+      const n2 = c.nodes.get('n2')!;
+      await deploy(opts(c, desired(['web'], [], [web])));
+      n1.volumes.write('web', 'last write');
+      // the final push lands, then the connection is cut before the receiver is asked to own
+      n1.cutBefore = 'own';
+      const err = await failure(deploy(opts(c, desired([], ['web'], [web]))));
+      expect(err.code).to.equal('E_NODE_COMMAND');
+      expect((await n1.volumes.get('web'))?.role).to.equal('handing-off');
+      expect((await n2.volumes.get('web'))?.role).to.equal('copy');
+      n1.cutBefore = undefined;
+      const events: DeployEvent[] = [];
+      const r = await deploy(opts(c, desired([], ['web'], [web]), events));
+      expect(r.plan.phases.find((ph) => ph.phase !== 'check')!.nodes.n1).to.deep.equal({
+        kind: 'resume-handoff',
+        name: 'web',
+        to: 'n2',
+        to_address: addresses.n2,
+      });
+      expect(await n2.volumes.get('web')).to.deep.include({ role: 'owner', epoch: 2 });
+      expect(await n1.volumes.get('web')).to.deep.include({ role: 'copy', epoch: 2, owner: 'n2' });
+      expect(n2.volumes.read('web')).to.equal('last write');
+      expect([...n2.running.keys()]).to.deep.equal(['web']);
+    });
+
+    it('--forget-node: the newest copy among the others is promoted (epoch bumped) and the app starts on it', async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      const n1 = c.nodes.get('n1')!;
+      await deploy(opts(c, desired(['web'], [], [web])));
+      n1.volumes.write('web', 'copied');
+      await deploy(opts(c, desired([], ['web'], [web]))); // n2 owns at epoch 2
+      const only: DesiredConfig = { applications: { web }, nodes: { n1: ['web'] } };
+      const r = await deploy({ ...opts(c, only), forget: ['n2'] });
+      expect(r.applied).to.equal(true);
+      expect(await n1.volumes.get('web')).to.deep.include({ role: 'owner', epoch: 3, owner: 'n1' });
+      expect(n1.volumes.read('web')).to.equal('copied');
+      expect([...n1.running.keys()]).to.deep.equal(['web']);
+    });
+  });
 });

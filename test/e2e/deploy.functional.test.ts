@@ -86,7 +86,8 @@ describe('flocker-deploy end to end (functional, lab)', function () {
     for (const n of lab.nodes)
       await sh(
         n.name,
-        'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; true',
+        'for s in $(zfs list -H -o name -t snapshot -r flocker/volumes 2>/dev/null); do zfs release flocker-base "$s" 2>/dev/null; done; ' +
+          'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; true',
       );
   }
   /**
@@ -226,7 +227,8 @@ describe('flocker-deploy end to end (functional, lab)', function () {
     // n2 holds no copy yet, so the first push is a full stream
     await sh(
       'n2',
-      'for i in $(seq 25); do zfs destroy -r flocker/volumes/web 2>/dev/null && break; sleep 0.2; done; true',
+      'for s in $(zfs list -H -o name -t snapshot -r flocker/volumes/web 2>/dev/null); do zfs release flocker-base "$s" 2>/dev/null; done; ' +
+        'for i in $(seq 25); do zfs destroy -r flocker/volumes/web 2>/dev/null && break; sleep 0.2; done; true',
     );
     expect(await holdsWebVolume('n2')).to.equal(false);
     const sum = await sh(

@@ -102,7 +102,8 @@ describe('fault injection: a volume move survives every fault at every step (fun
     for (const n of ['n1', 'n2'])
       await sh(
         n,
-        'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; true',
+        'for s in $(zfs list -H -o name -t snapshot -r flocker/volumes 2>/dev/null); do zfs release flocker-base "$s" 2>/dev/null; done; ' +
+          'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; true',
       );
     await deployTo('n1');
     // the acknowledged write: synced inside the container, its checksum returned

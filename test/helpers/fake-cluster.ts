@@ -11,7 +11,8 @@ import { auditLine } from '../../src/changestate/audit.js';
 import { errorText, main } from '../../src/changestate/cli.js';
 import { InProcessPeerTransport } from '../../src/changestate/in-process-transport.js';
 import { PeerVolumeTransfer } from '../../src/changestate/volume-transfer.js';
-import { exitCodeFor } from '../../src/errors.js';
+import { exitCodeFor, NodeCommandError } from '../../src/errors.js';
+import type { PeerTransport } from '../../src/changestate/peer-transport.js';
 import type { CommandResult } from '../../src/exec/runner.js';
 import type { Application } from '../../src/model/application.js';
 import type { NodeState, ReportedRoute } from '../../src/model/state.js';
@@ -48,6 +49,8 @@ export class FakeNode {
     dir: '/var/lib/flocker/lock',
     pid: 4000,
   };
+  /** a peer request kind this node's pushes fail on, as a cut connection would */
+  cutBefore?: string;
 
   constructor(
     readonly name: string,
@@ -116,7 +119,24 @@ export class FakeNode {
   }
 
   adapters(): NodeAdapters {
-    const transport = new InProcessPeerTransport((to) => this.peerStore(to));
+    const inner = new InProcessPeerTransport((to) => this.peerStore(to));
+    const transport: PeerTransport = {
+      request: (to, req, input) => {
+        if (req.kind === this.cutBefore) {
+          input?.resume();
+          return Promise.reject(
+            new NodeCommandError(
+              to.node,
+              ['ssh', to.address, req.kind],
+              255,
+              'connection cut',
+              'ssh to peer failed',
+            ),
+          );
+        }
+        return inner.request(to, req, input);
+      },
+    };
     return {
       apps: this.units,
       volumes: this.volumes,

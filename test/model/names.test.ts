@@ -110,11 +110,14 @@ describe('name rules', function () {
   });
 
   it('the peer endpoint accepts only flocker snapshots as the base of a stream', function () {
-    expect(parsePeerRequest('recv web flocker-20261122T105324007Z-3')).to.deep.equal({
+    expect(parsePeerRequest('recv web 0123456789abcdef 1 n1 flocker-20261122T105324007Z-3')).to.deep.equal({
       kind: 'recv',
       name: 'web',
+      lineage: '0123456789abcdef',
+      epoch: 1,
+      owner: 'n1',
       from: 'flocker-20261122T105324007Z-3',
     });
-    expect(() => parsePeerRequest('recv web snap1')).to.throw(/invalid snapshot name/);
+    expect(() => parsePeerRequest('recv web 0123456789abcdef 1 n1 snap1')).to.throw(/invalid snapshot name/);
   });
 });

@@ -3,8 +3,8 @@ import { plan, planNodePhase } from '../../src/plan/planner.js';
 import type { Application } from '../../src/model/application.js';
 import { toApplication, toConfigEntry } from '../../src/model/canonical.js';
 import type { DesiredConfig } from '../../src/model/deployment.js';
-import type { ClusterState, NodeState, ReportedRoute } from '../../src/model/state.js';
-import type { CheckStart } from '../../src/model/changes.js';
+import type { ClusterState, NodeState, ReportedRoute, ReportedVolume } from '../../src/model/state.js';
+import type { CheckStart, ClusterPlan } from '../../src/model/changes.js';
 
 const web: Application = toApplication('web', {
   image: 'busybox',
@@ -30,12 +30,25 @@ function node(
     protocol: 1,
     node: { hostname: 'h', machine_id: 'm' },
     applications,
-    owned_volumes: owned.map((name) => ({ name, snapshots: [] })),
-    volume_copies: copies.map((name) => ({ name, snapshots: [] })),
+    owned_volumes: owned.map((name) => ({
+      name,
+      snapshots: [],
+      role: 'owner' as const,
+      epoch: 1,
+      lineage: LINEAGE,
+    })),
+    volume_copies: copies.map((name) => ({
+      name,
+      snapshots: [],
+      role: 'copy' as const,
+      epoch: 1,
+      lineage: LINEAGE,
+    })),
     routes,
   };
 }
 
+const LINEAGE = '0123456789abcdef';
 const A1 = '198.51.100.2';
 const A2 = '198.51.100.3';
 function cluster(n1: NodeState, n2: NodeState): ClusterState {
@@ -264,8 +277,8 @@ describe('planner', () => {
   });
 
   describe('check phase', () => {
-    const sized = (names: [string, number][]): NodeState['owned_volumes'] =>
-      names.map(([name, bytes]) => ({ name, snapshots: [], bytes }));
+    const sized = (names: [string, number][], role: 'owner' | 'copy' = 'owner'): NodeState['owned_volumes'] =>
+      names.map(([name, bytes]) => ({ name, snapshots: [], bytes, role, epoch: 1 }));
 
     it("asks the receiver for room for the owner's bytes, less what a copy there already holds", () => {
       const owner = { ...node({ web: { app: web } }), owned_volumes: sized([['web', 5_000_000]]) };
@@ -277,7 +290,7 @@ describe('planner', () => {
           volumes: [{ name: 'web', bytes: 5_000_000 }],
         }),
       );
-      const withCopy = cluster(owner, { ...node(), volume_copies: sized([['web', 4_000_000]]) });
+      const withCopy = cluster(owner, { ...node(), volume_copies: sized([['web', 4_000_000]], 'copy') });
       expect(planNodePhase(desired([], ['web'], [web]), withCopy, 'n2', 'check')).to.deep.equal(
         check({
           images: ['busybox:latest'],
@@ -301,6 +314,180 @@ describe('planner', () => {
       const c = cluster(node(), node());
       for (const n of ['n1', 'n2'])
         expect(planNodePhase(d, c, n, 'check')).to.deep.equal(plan(d, c).phases[0]!.nodes[n]);
+    });
+  });
+});
+
+/** the phases that act (the check phase, tested on its own above, left out) */
+const acting = (p: ClusterPlan): ClusterPlan['phases'] => p.phases.filter((ph) => ph.phase !== 'check');
+
+describe('planner: volume ownership decided from the copies alone', () => {
+  const S1 = 'flocker-20261122T105324007Z-1';
+  const S2 = 'flocker-20261122T105325007Z-2';
+  type Rec = Partial<ReportedVolume> & { role: ReportedVolume['role'] };
+  const withVolumes = (owned: Rec[], copies: Rec[] = []): NodeState => ({
+    ...node(),
+    owned_volumes: owned.map((r) => ({ name: 'web', snapshots: [S1], epoch: 1, lineage: LINEAGE, ...r })),
+    volume_copies: copies.map((r) => ({ name: 'web', snapshots: [S1], epoch: 1, lineage: LINEAGE, ...r })),
+  });
+  const code = (f: () => unknown): { code: string; message: string } => {
+    try {
+      f();
+    } catch (e) {
+      return e as { code: string; message: string };
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it("the issue's scenario: n1 alone holds an older copy, n2 (the owner) left out → refused naming n2; nothing planned", () => {
+    const c: ClusterState = {
+      nodes: { n1: { address: A1, state: withVolumes([], [{ role: 'copy', epoch: 2, owner: 'n2' }]) } },
+    };
+    const d: DesiredConfig = { applications: { web }, nodes: { n1: ['web'] } };
+    const e = code(() => plan(d, c));
+    expect(e.code).to.equal('E_VOLUME_OWNER_MISSING');
+    expect(e.message).to.match(/volume web: no reachable node owns it; n2 owned it last \(epoch 2\)/);
+    expect(e.message).to.match(/--forget-node n2/);
+  });
+
+  it('create-volume only when no copy exists anywhere; a copy is never taken over', () => {
+    const d = desired(['web'], [], [web]);
+    expect(acting(plan(d, cluster(node(), node())))[0]!.nodes.n1).to.deep.equal({
+      kind: 'sequentially',
+      changes: [
+        { kind: 'create-volume', name: 'web' },
+        { kind: 'start-application', application: web, link_environment: {} },
+      ],
+    });
+    // only a copy on n2 whose owner n1 reports nothing owned: refused, not created
+    const e = code(() => plan(d, cluster(node(), withVolumes([], [{ role: 'copy', owner: 'n1' }]))));
+    expect(e.code).to.equal('E_VOLUME_OWNER_MISSING');
+    expect(e.message).to.match(/n1 owned it last \(epoch 1\) and holds no owned copy now/);
+  });
+
+  it('with --forget-node the newest copy is promoted at an epoch above all, never an older one', () => {
+    const d: DesiredConfig = { applications: { web }, nodes: { n1: ['web'], n2: [] } };
+    const c = cluster(
+      withVolumes([], [{ role: 'copy', epoch: 3, owner: 'n9', snapshots: [S2] }]),
+      withVolumes([], [{ role: 'copy', epoch: 2, owner: 'n9', snapshots: [S1] }]),
+    );
+    expect(acting(plan(d, c, { forget: ['n9'] }))).to.deep.equal([
+      {
+        phase: 'start',
+        nodes: {
+          n1: {
+            kind: 'sequentially',
+            changes: [
+              { kind: 'promote-volume', name: 'web', epoch: 4, forgotten: 'n9' },
+              { kind: 'start-application', application: web, link_environment: {} },
+            ],
+          },
+        },
+      },
+      { phase: 'routes', nodes: { n2: { kind: 'set-proxies', routes: [routeTo(A1, 8080)] } } },
+    ]);
+    // the target holds the older copy: refused, naming where the newest is
+    const older: DesiredConfig = { applications: { web }, nodes: { n1: [], n2: ['web'] } };
+    const e = code(() => plan(older, c, { forget: ['n9'] }));
+    expect(e.code).to.equal('E_VOLUME_OWNER_MISSING');
+    expect(e.message).to.match(/the newest copy is n1 .*never promoting an older copy/);
+  });
+
+  it('two owners of one lineage: a conflict naming both with their newest snapshots', () => {
+    const c = cluster(
+      withVolumes([{ role: 'owner', epoch: 2 }]),
+      withVolumes([{ role: 'owner', epoch: 3, snapshots: [S2] }]),
+    );
+    const e = code(() => plan(desired(['web'], [], [web]), c));
+    expect(e.code).to.equal('E_VOLUME_CONFLICT');
+    expect(e.message).to.contain(`n1 (owner, epoch 2, newest snapshot ${S1})`);
+    expect(e.message).to.contain(`n2 (owner, epoch 3, newest snapshot ${S2})`);
+    expect(e.message).to.match(/zfs set flocker:role=copy flocker\/volumes\/web/);
+  });
+
+  it('copies of different lineages under one name: a conflict', () => {
+    const c = cluster(
+      withVolumes([{ role: 'owner' }]),
+      withVolumes([], [{ role: 'copy', lineage: 'ffffffffffffffff' }]),
+    );
+    expect(code(() => plan(desired(['web'], [], [web]), c)).code).to.equal('E_VOLUME_CONFLICT');
+  });
+
+  it('a handing-off sender with no owner yet: the handoff is resumed toward its recorded receiver, which waits then starts', () => {
+    const intent = { to: 'n2', epoch: 2, snapshot: S2, guid: '7' };
+    const c = cluster(
+      withVolumes([], [{ role: 'handing-off', owner: 'n1', handoff: intent }]),
+      withVolumes([], [{ role: 'copy', owner: 'n1' }]),
+    );
+    const p = plan(desired([], ['web'], [web]), c);
+    expect(acting(p).slice(0, 2)).to.deep.equal([
+      { phase: 'stop', nodes: { n1: { kind: 'resume-handoff', name: 'web', to: 'n2', to_address: A2 } } },
+      {
+        phase: 'start',
+        nodes: {
+          n2: {
+            kind: 'sequentially',
+            changes: [
+              { kind: 'wait-for-volume', name: 'web', from: 'n1' },
+              { kind: 'start-application', application: web, link_environment: {} },
+            ],
+          },
+        },
+      },
+    ]);
+    // the app is to stay on the sender after all: cancelled there, started there
+    const back = plan(desired(['web'], [], [web]), c);
+    expect(acting(back).slice(0, 2)).to.deep.equal([
+      { phase: 'stop', nodes: { n1: { kind: 'cancel-handoff', name: 'web', to: 'n2', to_address: A2 } } },
+      {
+        phase: 'start',
+        nodes: { n1: { kind: 'start-application', application: web, link_environment: {} } },
+      },
+    ]);
+  });
+
+  it('a handing-off sender whose receiver owns at the new epoch: only step 5 is left (resume finishes it)', () => {
+    const intent = { to: 'n2', epoch: 2, snapshot: S1, guid: '7' };
+    const c = cluster(
+      withVolumes([], [{ role: 'handing-off', owner: 'n1', handoff: intent }]),
+      withVolumes([{ role: 'owner', epoch: 2, owner: 'n2' }]),
+    );
+    const p = plan(desired([], ['web'], [web]), c);
+    expect(acting(p)[0]).to.deep.equal({
+      phase: 'stop',
+      nodes: { n1: { kind: 'resume-handoff', name: 'web', to: 'n2', to_address: A2 } },
+    });
+    expect(acting(p)[1]!.nodes.n2).to.deep.equal({
+      kind: 'start-application',
+      application: web,
+      link_environment: {},
+    });
+  });
+
+  it('a handoff toward a node missing from the deployment is refused, naming it', () => {
+    const c: ClusterState = {
+      nodes: {
+        n1: {
+          address: A1,
+          state: withVolumes([], [{ role: 'handing-off', handoff: { to: 'n3', epoch: 2 } }]),
+        },
+      },
+    };
+    const e = code(() => plan({ applications: { web }, nodes: { n1: ['web'] } }, c));
+    expect(e.code).to.equal('E_VOLUME_OWNER_MISSING');
+    expect(e.message).to.match(/handed off from n1 to n3, which is not in this deployment/);
+  });
+
+  it("mid-deploy, a node recomputing from its fresh state is not confused by the others' stale reports", () => {
+    // the receiver after the handoff (fresh) and the sender as reported before it (stale)
+    const c = cluster(
+      withVolumes([{ role: 'owner', epoch: 1, owner: 'n1' }]),
+      withVolumes([{ role: 'owner', epoch: 2, owner: 'n2' }]),
+    );
+    expect(planNodePhase(desired([], ['web'], [web]), c, 'n2', 'start', { fresh: 'n2' })).to.deep.equal({
+      kind: 'start-application',
+      application: web,
+      link_environment: {},
     });
   });
 });

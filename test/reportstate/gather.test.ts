@@ -26,8 +26,10 @@ describe('reportstate gatherState', function () {
     await volumes.create('web');
     volumes.write('web', 'hello');
     const snap = await volumes.snapshot('web');
-    await volumes.create('old');
-    await volumes.setOwned('old', false);
+    await volumes.create('old', 'n2');
+    await volumes.setRecord('old', { role: 'handing-off', handoff: { to: 'n3', epoch: 2 } });
+    const webVol = (await volumes.get('web'))!;
+    const old = (await volumes.get('old'))!;
     const routes = new FakeRouteTable();
     await routes.set([{ port: 9000, target_address: '198.51.100.3', target_port: 9000 }]);
     const state = await gatherState({
@@ -52,9 +54,31 @@ describe('reportstate gatherState', function () {
           running: true,
         },
       },
-      // bytes: what the data takes (zfs referenced), so a receiver can check it has room
-      owned_volumes: [{ name: 'web', snapshots: [snap], bytes: 5 }],
-      volume_copies: [{ name: 'old', snapshots: [], bytes: 0 }],
+      // the ownership records as they are: role, epoch, owner, lineage, intent, newest GUID
+      owned_volumes: [
+        {
+          name: 'web',
+          snapshots: [snap],
+          role: 'owner',
+          epoch: 1,
+          owner: 'fake',
+          lineage: webVol.lineage,
+          newest_guid: webVol.guids[snap],
+          bytes: 5,
+        },
+      ],
+      volume_copies: [
+        {
+          name: 'old',
+          snapshots: [],
+          role: 'handing-off',
+          epoch: 1,
+          owner: 'n2',
+          lineage: old.lineage,
+          handoff: { to: 'n3', epoch: 2 },
+          bytes: 0,
+        },
+      ],
       routes: [{ port: 9000, target_address: '198.51.100.3', target_port: 9000 }],
     });
     expect(Object.keys(state.applications)).to.deep.equal(['a-cache', 'web']);

@@ -15,7 +15,17 @@ const state: NodeState = {
   applications: {
     web: { spec: { image: 'nginx:latest', restart_policy: { name: 'never' } }, running: true },
   },
-  owned_volumes: [{ name: 'web', snapshots: ['flocker-20261122T105324007Z-3'] }],
+  owned_volumes: [
+    {
+      name: 'web',
+      snapshots: ['flocker-20261122T105324007Z-3'],
+      role: 'owner',
+      epoch: 2,
+      owner: 'n1',
+      lineage: '0123456789abcdef',
+      newest_guid: '42',
+    },
+  ],
   volume_copies: [],
   routes: [{ port: 8080, target_address: '198.51.100.3', target_port: 8080 }],
 };

@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import {
   createVolumeArgv,
   destroySnapshotArgv,
+  holdArgv,
+  releaseArgv,
+  userrefsArgv,
   listFilesystemsArgv,
   listSnapshotsArgv,
   recvArgv,
@@ -18,7 +21,7 @@ describe('zfs argv builders', function () {
       'list',
       '-H',
       '-o',
-      'name,readonly,mountpoint,flocker:role',
+      'name,readonly,mountpoint,flocker:role,flocker:epoch,flocker:owner,flocker:lineage,flocker:handoff',
       '-r',
       '-t',
       'filesystem',
@@ -39,14 +42,36 @@ describe('zfs argv builders', function () {
     ]);
   });
   it('creates owned volumes and switches roles', function () {
-    expect(createVolumeArgv(P, 'web')).to.deep.equal([
+    expect(createVolumeArgv(P, 'web', 'n1', '0123456789abcdef')).to.deep.equal([
       'zfs',
       'create',
       '-o',
       'readonly=off',
       '-o',
       'flocker:role=owner',
+      '-o',
+      'flocker:epoch=1',
+      '-o',
+      'flocker:owner=n1',
+      '-o',
+      'flocker:lineage=0123456789abcdef',
       'flocker/volumes/web',
+    ]);
+    expect(holdArgv(P, 'web', 's1')).to.deep.equal(['zfs', 'hold', 'flocker-base', 'flocker/volumes/web@s1']);
+    expect(releaseArgv(P, 'web', 's1')).to.deep.equal([
+      'zfs',
+      'release',
+      'flocker-base',
+      'flocker/volumes/web@s1',
+    ]);
+    expect(userrefsArgv(P, 'web', 's1')).to.deep.equal([
+      'zfs',
+      'get',
+      '-H',
+      '-o',
+      'value',
+      'userrefs',
+      'flocker/volumes/web@s1',
     ]);
     expect(setReadonlyArgv(P, 'web', false)).to.deep.equal([
       'zfs',

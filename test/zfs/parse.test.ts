@@ -4,6 +4,7 @@ import {
   isMissingDatasetError,
   isMissingPoolError,
   parseFilesystems,
+  parseGuids,
   parseReferenced,
   parseSnapshots,
 } from '../../src/zfs/parse.js';
@@ -77,16 +78,47 @@ describe('zfs list parsers', function () {
     expect(parseFilesystems(P, out)).to.deep.equal({
       parentExists: true,
       volumes: [
-        { name: 'db', owned: false, mountpoint: '/flocker/volumes/db' },
-        { name: 'new', owned: false, mountpoint: '/flocker/volumes/new' },
-        { name: 'old', owned: true, mountpoint: '/flocker/volumes/old' },
-        { name: 'ro', owned: false, mountpoint: '/flocker/volumes/ro' },
-        { name: 'web', owned: true, mountpoint: '/flocker/volumes/web' },
+        { name: 'db', owned: false, role: 'copy', epoch: 0, mountpoint: '/flocker/volumes/db' },
+        { name: 'new', owned: false, role: 'copy', epoch: 0, mountpoint: '/flocker/volumes/new' },
+        { name: 'old', owned: true, role: 'owner', epoch: 0, mountpoint: '/flocker/volumes/old' },
+        { name: 'ro', owned: false, role: 'copy', epoch: 0, mountpoint: '/flocker/volumes/ro' },
+        { name: 'web', owned: true, role: 'owner', epoch: 0, mountpoint: '/flocker/volumes/web' },
       ],
     });
     expect(parseFilesystems(P, '')).to.deep.equal({ parentExists: false, volumes: [] });
     expect(() => parseFilesystems(P, 'garbage')).to.throw(/unexpected zfs list line/);
     expect(() => parseFilesystems(P, 'flocker/volumes/x\tmaybe\t/x')).to.throw(/readonly/);
+  });
+
+  it('parses the ownership record; a damaged value is no value', function () {
+    const intent = '{"to":"n2","epoch":4,"snapshot":"flocker-20261122T105324007Z-9","guid":"123"}';
+    const out = [
+      `flocker/volumes/web\ton\t/flocker/volumes/web\thanding-off\t3\tn1\t0123456789abcdef\t${intent}`,
+      'flocker/volumes/db\ton\t/flocker/volumes/db\tcopy\tx\t-bad\tNOTHEX\t{broken',
+    ].join('\n');
+    expect(parseFilesystems(P, out).volumes).to.deep.equal([
+      { name: 'db', owned: false, role: 'copy', epoch: 0, mountpoint: '/flocker/volumes/db' },
+      {
+        name: 'web',
+        owned: false,
+        role: 'handing-off',
+        epoch: 3,
+        owner: 'n1',
+        lineage: '0123456789abcdef',
+        handoff: { to: 'n2', epoch: 4, snapshot: 'flocker-20261122T105324007Z-9', guid: '123' },
+        mountpoint: '/flocker/volumes/web',
+      },
+    ]);
+  });
+
+  it('parses snapshot GUIDs', function () {
+    const out = [
+      'flocker/volumes\t123',
+      'flocker/volumes/web@flocker-20261122T105324007Z-9\t42',
+      'flocker/volumes/web@manual\t43',
+      'flocker/volumes/db@flocker-20261122T105324007Z-1\t16.0E',
+    ].join('\n');
+    expect([...parseGuids(P, out)]).to.deep.equal([['web', { 'flocker-20261122T105324007Z-9': '42' }]]);
   });
 
   it('parses snapshots: only flocker ones of direct children, ordered by name time', function () {

@@ -101,11 +101,12 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       expect(copy?.owned).to.equal(false);
       expect(await s.read(s.b, 'web')).to.equal('two');
 
-      // a full stream replaces an existing copy
+      // a full stream replaces an existing copy known older (its epoch is not above the stream's)
       await s.write(s.a, 'web', 'three');
       const s3 = await s.a.snapshot('web');
       const again = s.a.send('web', s3);
-      await Promise.all([s.b.receive('web', again.stream), drain(again)]);
+      const rec = { lineage: (await s.a.get('web'))!.lineage!, epoch: 1, owner: 'na' };
+      await Promise.all([s.b.receive('web', again.stream, undefined, rec), drain(again)]);
       expect((await s.b.get('web'))?.snapshots).to.deep.equal([s3]);
       expect(await s.read(s.b, 'web')).to.equal('three');
     });
@@ -126,6 +127,95 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       await rejects(s.b.receive('other', inc.stream, s1), 'E_NO_BASE');
       await inc.done.catch(() => undefined);
       expect(await s.b.get('other')).to.equal(undefined);
+    });
+
+    it('records ownership: epoch 1, owner and a lineage at creation; setRecord changes it, readonly follows the role', async function () {
+      const v = await s.a.create('web', 'n1');
+      expect(v).to.include({ role: 'owner', epoch: 1, owner: 'n1', owned: true });
+      expect(v.lineage).to.match(/^[0-9a-f]{16}$/);
+      expect(v).not.to.have.property('handoff');
+      expect((await s.a.create('db', 'n1')).lineage).not.to.equal(v.lineage);
+      const intent = { to: 'n2', epoch: 2 };
+      await s.a.setRecord('web', { role: 'handing-off', handoff: intent });
+      let r = await s.a.get('web');
+      expect(r).to.deep.include({ role: 'handing-off', owned: false, epoch: 1, handoff: intent });
+      await rejects(s.write(s.a, 'web', 'no'), /read-only/i);
+      const snap = await s.a.snapshot('web');
+      const guid = (await s.a.get('web'))!.guids[snap]!;
+      expect(guid).to.match(/^[0-9]+$/);
+      await s.a.setRecord('web', { handoff: { ...intent, snapshot: snap, guid } });
+      expect((await s.a.get('web'))?.handoff).to.deep.equal({ ...intent, snapshot: snap, guid });
+      await s.a.setRecord('web', { role: 'copy', epoch: 2, owner: 'n2', handoff: null });
+      r = await s.a.get('web');
+      expect(r).to.include({ role: 'copy', epoch: 2, owner: 'n2', lineage: v.lineage });
+      expect(r).not.to.have.property('handoff');
+      await s.a.setRecord('web', { role: 'owner', epoch: 3, owner: 'n1' });
+      await s.write(s.a, 'web', 'writable again');
+      await rejects(s.a.setRecord('absent', { role: 'owner' }), 'E_NO_VOLUME');
+    });
+
+    it('a received copy records the lineage, epoch and owner it was sent with, same GUIDs, newest held', async function () {
+      const v = await s.a.create('web', 'n1');
+      const s1 = await s.a.snapshot('web');
+      const rec = { lineage: v.lineage!, epoch: 1, owner: 'n1' };
+      const full = s.a.send('web', s1);
+      await Promise.all([s.b.receive('web', full.stream, undefined, rec), drain(full)]);
+      const copy = await s.b.get('web');
+      expect(copy).to.include({ role: 'copy', epoch: 1, owner: 'n1', lineage: v.lineage });
+      expect(copy?.guids[s1]).to.equal((await s.a.get('web'))?.guids[s1]);
+      expect(await s.b.holds('web', s1)).to.equal(1);
+      // holds: protect is idempotent; pruning releases the hold and destroys
+      await s.a.protect('web', s1);
+      await s.a.protect('web', s1);
+      expect(await s.a.holds('web', s1)).to.equal(1);
+      const s2 = await s.a.snapshot('web');
+      expect(await s.a.holds('web', s2)).to.equal(0);
+      await s.a.pruneSnapshots('web', [s2]);
+      expect((await s.a.get('web'))?.snapshots).to.deep.equal([s2]);
+    });
+
+    it('never receives over data the sender lacks: diverged (E_VOLUME_DIVERGED), other lineage (E_VOLUME_CONFLICT), handing-off (E_VOLUME_OWNED)', async function () {
+      const v = await s.a.create('web', 'n1');
+      await s.write(s.a, 'web', 'one');
+      const s1 = await s.a.snapshot('web');
+      const rec = { lineage: v.lineage!, epoch: 1, owner: 'n1' };
+      const full = s.a.send('web', s1);
+      await Promise.all([s.b.receive('web', full.stream, undefined, rec), drain(full)]);
+      // b gains a snapshot a lacks (as after an owner that was forgotten wrote and handed back)
+      await s.b.setRecord('web', { role: 'owner' });
+      await s.write(s.b, 'web', 'b only');
+      const bOnly = await s.b.snapshot('web');
+      await s.b.setRecord('web', { role: 'copy' });
+      await s.write(s.a, 'web', 'two');
+      const s2 = await s.a.snapshot('web');
+      const inc = s.a.send('web', s2, s1);
+      const e1 = await rejects(s.b.receive('web', inc.stream, s1, rec), 'E_VOLUME_DIVERGED');
+      expect(e1.message).to.contain(bOnly);
+      await inc.done.catch(() => undefined);
+      expect((await s.b.get('web'))?.snapshots).to.deep.equal([s1, bOnly]);
+      expect(await s.read(s.b, 'web')).to.equal('b only');
+      // a full stream over a copy not known older: refused, the copy kept
+      const f2 = s.a.send('web', s2);
+      await rejects(s.b.receive('web', f2.stream), 'E_VOLUME_DIVERGED');
+      await f2.done.catch(() => undefined);
+      await s.b.setRecord('web', { epoch: 5 });
+      const f3 = s.a.send('web', s2);
+      await rejects(s.b.receive('web', f3.stream, undefined, rec), 'E_VOLUME_DIVERGED');
+      await f3.done.catch(() => undefined);
+      expect(await s.read(s.b, 'web')).to.equal('b only');
+      // another lineage of the same name is another volume
+      const f4 = s.a.send('web', s2);
+      await rejects(
+        s.b.receive('web', f4.stream, undefined, { ...rec, lineage: 'ffffffffffffffff', epoch: 9 }),
+        'E_VOLUME_CONFLICT',
+      );
+      await f4.done.catch(() => undefined);
+      // a handing-off copy is not received into
+      await s.b.setRecord('web', { role: 'handing-off', handoff: { to: 'n1', epoch: 6 } });
+      const f5 = s.a.send('web', s2, s1);
+      await rejects(s.b.receive('web', f5.stream, s1, rec), 'E_VOLUME_OWNED');
+      await f5.done.catch(() => undefined);
+      expect((await s.b.get('web'))?.snapshots).to.deep.equal([s1, bOnly]);
     });
 
     it('destroys a volume, and destroying an absent one is a no-op', async function () {

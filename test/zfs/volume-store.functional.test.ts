@@ -18,6 +18,14 @@ describe('ZfsVolumeStore (functional, lab node)', function () {
     const runner = lab.runner(node);
     const destroyParents = async (): Promise<void> => {
       for (const p of parents) {
+        // held snapshots cannot be destroyed: release ours first
+        await runner.run([
+          'sh',
+          '-c',
+          'for s in $(zfs list -H -o name -t snapshot -r "$1" 2>/dev/null); do zfs release flocker-base "$s" 2>/dev/null; done; true',
+          'sh',
+          p,
+        ]);
         for (let i = 0; i < 25; i++) {
           const r = await runner.run(['zfs', 'destroy', '-r', p]);
           if (r.code === 0 || /does not exist/.test(r.stderr)) break;
