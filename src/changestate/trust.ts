@@ -225,6 +225,12 @@ function peerSshBaseArgv(
     'BatchMode=yes',
     '-o',
     'ConnectTimeout=10',
+    // a peer that stops answering mid-push (cut link, power loss) fails the push in ~15 s
+    // instead of holding the handoff (and the node's work lock) for TCP's two hours
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=3',
     '-p',
     String(peer.port),
     '-l',

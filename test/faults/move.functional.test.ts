@@ -39,9 +39,11 @@ export const FAULTS = [
 type Step = (typeof STEPS)[number];
 type Fault = (typeof FAULTS)[number];
 
-const APPS = `version: 1
+/** each case moves an app of its own (vault1, vault2, ...): no clean-up between cases */
+let app = 'vault0';
+const apps = (): string => `version: 1
 applications:
-  vault:
+  ${app}:
     image: flocker-e2e/httpd
     ports:
       - internal: 80
@@ -51,8 +53,8 @@ applications:
 `;
 const placement = (node: 'n1' | 'n2' | null) => `version: 1
 nodes:
-  n1: [${node === 'n1' ? 'vault' : ''}]
-  n2: [${node === 'n2' ? 'vault' : ''}]
+  n1: [${node === 'n1' ? app : ''}]
+  n2: [${node === 'n2' ? app : ''}]
 `;
 
 interface Ev {
@@ -68,7 +70,7 @@ async function owns(runner: CommandRunner): Promise<boolean | undefined> {
   if (r.code !== 0) return undefined; // powered off, cut, or busy: no sample
   try {
     const s = JSON.parse(r.stdout) as { owned_volumes: { name: string }[] };
-    return s.owned_volumes.some((v) => v.name === 'vault');
+    return s.owned_volumes.some((v) => v.name === app);
   } catch {
     return undefined;
   }
@@ -80,9 +82,6 @@ describe('fault injection: a volume move survives every fault at every step (fun
   let dir: string;
   let appFile: string;
   const table: string[] = [];
-
-  const sh = async (node: string, script: string): Promise<string> =>
-    (await runChecked(lab.runner(node), ['sh', '-c', script])).stdout;
 
   async function deployTo(node: 'n1' | 'n2' | null): Promise<void> {
     const r = await runDeploy([
@@ -96,23 +95,24 @@ describe('fault injection: a volume move survives every fault at every step (fun
     expect(r.code, `deploy to ${node ?? 'nowhere'} failed:\n${r.stderr}`).to.equal(0);
   }
 
-  /** A fresh start: nothing anywhere, then vault on n1 with 4 MiB of random data written. */
-  async function start(): Promise<string> {
-    await deployTo(null);
-    for (const n of ['n1', 'n2'])
-      await sh(
-        n,
-        'for s in $(zfs list -H -o name -t snapshot -r flocker/volumes 2>/dev/null); do zfs release flocker-base "$s" 2>/dev/null; done; ' +
-          'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; true',
-      );
+  /**
+   * A fresh start: a new app of this case's own on n1 (the previous case's app leaves the
+   * deployment, so it is stopped; its volume stays), with 4 MiB of random data written.
+   */
+  async function start(n: number): Promise<string> {
+    app = `vault${n}`;
+    appFile = writeFile(dir, 'application.yml', apps());
     await deployTo('n1');
     // the acknowledged write: synced inside the container, its checksum returned
-    return (
-      await sh(
-        'n1',
-        'docker exec flocker--vault sh -c "dd if=/dev/urandom of=/www/data bs=1M count=4 2>/dev/null; sync; sha256sum /www/data"',
-      )
-    ).split(' ')[0]!;
+    const r = await runChecked(lab.runner('n1'), [
+      'docker',
+      'exec',
+      `flocker--${app}`,
+      'sh',
+      '-c',
+      'dd if=/dev/urandom of=/www/data bs=1M count=4 2>/dev/null; sync; sha256sum /www/data',
+    ]);
+    return r.stdout.split(' ')[0]!;
   }
 
   /** Samples both nodes' ownership until stopped; returns the moments both owned the volume. */
@@ -187,7 +187,7 @@ describe('fault injection: a volume move survives every fault at every step (fun
           .run([
             'docker',
             'exec',
-            'flocker--vault',
+            `flocker--${app}`,
             'sh',
             '-c',
             'dd if=/dev/urandom of=/www/data bs=1M count=1 oflag=append conv=notrunc 2>/dev/null && sync && sha256sum /www/data',
@@ -236,10 +236,9 @@ describe('fault injection: a volume move survives every fault at every step (fun
   before(async function () {
     requireRootAndFuse(this);
     if (readLabState(LAB) !== null || labIsUp(LAB)) await labDown(LAB, quiet);
-    await labUp({ name: LAB, nodes: 2, subnet: SUBNET }, quiet);
+    await labUp({ name: LAB, nodes: 2, subnet: SUBNET, poolSize: '2G' }, quiet);
     lab = labHandle(LAB);
     dir = scratchDir('faults');
-    appFile = writeFile(dir, 'application.yml', APPS);
     for (const n of lab.nodes) await ensureTestImages(lab.runner(n.name));
   });
 
@@ -256,18 +255,21 @@ describe('fault injection: a volume move survives every fault at every step (fun
       if (quick && j !== i % FAULTS.length) continue;
       it(`${fault} at ${step}: never two owners; a re-run converges with the last write`, async () => {
         const t0 = Date.now();
-        const written = await start();
+        const written = await start(i * FAULTS.length + j + 1);
         const samples = sampler();
-        let heal: () => Promise<void> = async () => undefined;
+        let healed: Promise<void> = Promise.resolve();
         let injected = false;
         const m = move(step, async (child) => {
-          heal = await inject(fault, step, child);
+          const heal = await inject(fault, step, child);
           injected = true;
+          // the fault lasts 2 s, whatever the deploy does meanwhile
+          healed = sleep(2000).then(heal);
+          // a deploy that neither finishes nor fails on its own is a hang: note it, end it
+          setTimeout(() => child.kill('SIGKILL'), 180_000).unref();
         });
         const code = await m.code;
         const last = (await m.lateWrite) ?? written;
-        await sleep(500);
-        await heal();
+        await healed;
         const firstRun = code === 0 ? 'finished' : `exit ${code ?? 'killed'}`;
         // the re-run after healing: waits for the lock (a killed deploy's node-side work)
         const rerun = await runDeploy([
@@ -281,12 +283,12 @@ describe('fault injection: a volume move survives every fault at every step (fun
         const twoOwners = await samples.stop();
         const read = await lab
           .runner('n2')
-          .run(['docker', 'exec', 'flocker--vault', 'sha256sum', '/www/data']);
+          .run(['docker', 'exec', `flocker--${app}`, 'sha256sum', '/www/data']);
         const after = read.code === 0 ? read.stdout.split(' ')[0] : 'unreadable';
         const n1Owns = await owns(lab.runner('n1'));
         const n2Owns = await owns(lab.runner('n2'));
         const n1Runs = (
-          await lab.runner('n1').run(['systemctl', 'is-active', 'flocker--vault.service'])
+          await lab.runner('n1').run(['systemctl', 'is-active', `flocker--${app}.service`])
         ).stdout.trim();
         table.push(
           `${fault} @ ${step}: ${injected ? 'injected' : 'step not reached'}; first run ${firstRun}; re-run ${rerun.code === 0 ? 'ok' : `exit ${rerun.code ?? 'killed'}`}; ` +
