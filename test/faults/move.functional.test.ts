@@ -303,4 +303,74 @@ describe('fault injection: a volume move survives every fault at every step (fun
       });
     }
   }
+
+  describe('around a move', () => {
+    /** what every node runs and owns, from its own report */
+    async function snapshotCluster(): Promise<string> {
+      const out: string[] = [];
+      for (const n of ['n1', 'n2']) {
+        const r = await runChecked(lab.runner(n), ['flocker-reportstate']);
+        const st = JSON.parse(r.stdout) as {
+          applications: Record<string, { running: boolean }>;
+          owned_volumes: { name: string; snapshots: string[] }[];
+          routes: unknown[];
+        };
+        out.push(JSON.stringify([n, Object.keys(st.applications).sort(), st.owned_volumes, st.routes]));
+      }
+      return out.join('\n');
+    }
+
+    it('two deploys started together: one runs, the other is refused naming the holder (E_LOCKED)', async () => {
+      await start(100);
+      const depFile = writeFile(dir, 'deployment.yml', placement('n2'));
+      const args = ['--json', '--ssh-config', lab.sshConfigPath, depFile, appFile];
+      const [a, b] = await Promise.all([runDeploy(args), runDeploy(args)]);
+      const codes = [a.code, b.code].sort();
+      expect(codes, `${a.stderr}\n${b.stderr}`).to.deep.equal([0, 1]);
+      const refused = a.code === 1 ? a : b;
+      expect(refused.stderr).to.match(/E_LOCKED|the deploy lock is held by .* \(pid [0-9]+\), since /);
+      expect(await owns(lab.runner('n2'))).to.equal(true);
+      expect(await owns(lab.runner('n1'))).to.equal(false);
+    });
+
+    it('one node unreachable: exit 1 before anything changes anywhere', async () => {
+      await start(101);
+      const before = await snapshotCluster();
+      await cutNetwork(LAB, 'n2');
+      let r;
+      try {
+        r = await runDeploy([
+          '--ssh-config',
+          lab.sshConfigPath,
+          '--connect-timeout',
+          '3',
+          writeFile(dir, 'deployment.yml', placement('n2')),
+          appFile,
+        ]);
+      } finally {
+        await healNetwork(LAB, 'n2');
+      }
+      expect(r.code, r.stderr).to.equal(1);
+      expect(r.stderr).to.match(/n2: /);
+      for (let i = 0; i < 20 && !(await owns(lab.runner('n2')).then((x) => x !== undefined)); i++)
+        await sleep(250);
+      expect(await snapshotCluster()).to.equal(before);
+    });
+
+    it('the owner dropped from the deployment file: refused naming it, nothing changed', async () => {
+      await start(102);
+      await deployTo('n2'); // n2 owns it now, n1 keeps a copy
+      const before = await snapshotCluster();
+      const r = await runDeploy([
+        '--ssh-config',
+        lab.sshConfigPath,
+        writeFile(dir, 'deployment-n1.yml', `version: 1\nnodes:\n  n1: [${app}]\n`),
+        appFile,
+      ]);
+      expect(r.code, r.stderr).to.equal(1);
+      expect(r.stderr).to.match(new RegExp(`${app}[\\s\\S]*n2|n2[\\s\\S]*${app}`));
+      expect(r.stderr).to.match(/--forget-node/);
+      expect(await snapshotCluster()).to.equal(before);
+    });
+  });
 });
