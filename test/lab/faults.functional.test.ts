@@ -113,7 +113,13 @@ describe('lab faults (functional)', function () {
       await lab.runner('n1').run(['zfs', 'destroy', 'flocker/fill-probe']);
       await unfillPool(lab.name, 'n1');
     }
-    expect(await avail()).to.be.above(before - (4 << 20));
+    // ZFS frees space in the background: give it a few seconds to come back
+    let now = await avail();
+    for (let i = 0; i < 40 && now < before - (4 << 20); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      now = await avail();
+    }
+    expect(now).to.be.above(before - (4 << 20));
   });
 
   it('power-off kills the node at once (no shutdown); power-on boots it with its pool and data', async () => {
@@ -123,7 +129,7 @@ describe('lab faults (functional)', function () {
         await r.run([
           'sh',
           '-c',
-          'zfs create -p flocker/power-probe && echo kept > /flocker/power-probe/f && sync',
+          'zfs create -p flocker/power-probe && echo kept > /flocker/power-probe/f && sync /flocker/power-probe/f',
         ])
       ).code,
     ).to.equal(0);
