@@ -2,7 +2,7 @@
 // src/routing and src/zfs (each with a real implementation and a contract-checked fake) plus
 // the volume transfer. Real adapters are wired in src/node/local-node.ts; tests use the fakes.
 import type { PeerInfo } from '../model/changestate-input.js';
-import type { NodeState, ReportedRoute } from '../model/state.js';
+import type { Membership, NodeState, ReportedRoute } from '../model/state.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { ApplicationUnits } from '../systemd/application-units.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
@@ -49,6 +49,8 @@ export interface ChangestateNode {
   peerKey(): Promise<string>;
   trust(self: string, peers: Readonly<Record<string, PeerInfo>>): Promise<TrustResult>;
   audit(record: AuditRecord): Promise<void>;
+  /** record the cluster this node is now part of (what the next deploy plans with) */
+  remember(membership: Membership): Promise<void>;
   /** the deploy lock's files and locks on this node */
   readonly lock: NodeLock;
   /** end the node-side lock holder `pid` if it is ours (a `flocker-changestate lock`); true if ended */

@@ -7,6 +7,7 @@ import { runPeerCommand } from './peer.js';
 import { parseChangestateInput, runPhase } from './run-phase.js';
 import { parseTrustInput } from '../validation/changestate-input.js';
 import { parseLockHolder } from '../validation/lock-holder.js';
+import { parseMembership } from '../validation/membership.js';
 import { describeHolder, holderPid, holdDeployLock, holdWork, lockStatus } from './deploy-lock.js';
 
 export interface ChangestateIO {
@@ -24,6 +25,7 @@ export const USAGE = `usage: flocker-changestate COMMAND
   peer               restricted endpoint for volume pushes (ssh forced command; SSH_ORIGINAL_COMMAND)
   audit              append one deploy record (JSON on stdin) to /var/lib/flocker/audit.log
   restore-routes     re-apply the persisted routes (run at boot by flocker-routes.service)
+  remember           record the cluster membership (JSON on stdin) in /var/lib/flocker/cluster.json
   lock [--wait SECS] take this node's deploy lock (holder record as the first stdin line), wait
                      for earlier work, print {"locked":...}, hold it until stdin ends
   lock-status        print whether the deploy lock is held, and by whom
@@ -127,6 +129,9 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
         );
       return;
     }
+    case 'remember':
+      await node.remember(parseMembership(await io.readStdin(), 'membership input'));
+      return;
     case 'lock-status':
       io.stdout(`${JSON.stringify(await lockStatus(node.lock))}\n`);
       return;

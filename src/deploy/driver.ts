@@ -54,7 +54,10 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     emit({ type: 'plan', plan: p, addresses: s.addresses });
     if (opts.dryRun) return finish(false);
     if (p.phases.length === 0) {
-      await audit(undefined); // a no-op deploy is recorded too
+      let failure: unknown;
+      await s.remember().catch((e: unknown) => (failure = e)); // the node list may have changed
+      await audit(failure); // a no-op deploy is recorded too
+      if (failure) throw failure;
       return finish(false);
     }
     let failure: unknown;
@@ -79,6 +82,8 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
       if (p.phases[0]?.phase === 'check') await runPhase(first++);
       if (s.needsTrust()) await step(emit, 'node-to-node trust', s.nodes, () => s.setUpTrust());
       for (let i = first; i < p.phases.length; i++) await runPhase(i);
+      // the cluster as it now is: what the next deploy refuses to lose track of
+      await s.remember();
     } catch (e) {
       failure = e;
     }

@@ -16,8 +16,9 @@ import type { ClusterPlan, PhaseName } from '../model/changes.js';
 import type { DesiredConfig } from '../model/deployment.js';
 import type { Emit, LeafChange, NodeEvent } from '../model/events.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
-import type { ClusterState, NodeState } from '../model/state.js';
+import type { ClusterState, Membership, NodeState } from '../model/state.js';
 import { leaves, plan } from '../plan/planner.js';
+import { rememberedVolumes } from '../plan/ownership.js';
 import { refuseSshPorts } from '../plan/safety.js';
 import type { NodeConnection } from '../ssh/connection.js';
 import { CHANGESTATE, gatherState, parseNodeEvent, runNodeProgram } from './node-programs.js';
@@ -354,6 +355,47 @@ export class DeploySession {
   async runPhase(phase: PhaseName, participants: readonly string[], onEvent: Emit<NodeEventFrom>) {
     const settled = await Promise.allSettled(participants.map((n) => this.runNodePhase(phase, n, onEvent)));
     throwFailures(participants, settled, (f) => new PhaseError(phase, f, participants.length));
+  }
+
+  /**
+   * Every node records the cluster it is now part of: this deployment's nodes and who owns each
+   * volume (fresh reports), keeping what is remembered of volumes whose owner is not in this
+   * deployment (it may still hold them). The next deploy refuses to create a volume anew that a
+   * missing node owns. Only after a deploy that completed: mid-protocol, the copies' own
+   * records are the truth.
+   */
+  async remember(): Promise<void> {
+    const states = await Promise.all(this.nodes.map((n) => gatherState(this.conn(n))));
+    const forget = new Set(this.opts.forget ?? []);
+    const here = new Set(this.nodes);
+    const volumes: Record<string, { owner: string; epoch: number }> = Object.create(null) as Record<
+      string,
+      { owner: string; epoch: number }
+    >;
+    for (const [name, r] of Object.entries(rememberedVolumes(this.cluster)))
+      if (!here.has(r.owner) && !forget.has(r.owner)) volumes[name] = r;
+    states.forEach((st, i) => {
+      for (const v of st.owned_volumes) volumes[v.name] = { owner: this.nodes[i]!, epoch: v.epoch };
+    });
+    const record: Membership = {
+      format: 'flocker-cluster/1',
+      nodes: [...this.nodes],
+      volumes: Object.fromEntries(
+        Object.keys(volumes)
+          .sort()
+          .map((k) => [k, volumes[k]!]),
+      ),
+      written_at: new Date().toISOString(),
+    };
+    const settled = await Promise.allSettled(
+      this.nodes.map((n) =>
+        runNodeProgram(this.conn(n), [CHANGESTATE, 'remember'], {
+          stdin: JSON.stringify(record),
+          what: 'recording the cluster membership failed',
+        }),
+      ),
+    );
+    throwFailures(this.nodes, settled, (f) => new AggregateNodeError(f, 'remember', this.nodes.length));
   }
 
   /**

@@ -47,6 +47,31 @@ export const routeSchema = {
   properties: { port: PORT, target_address: { type: 'string', minLength: 1 }, target_port: PORT },
 } as const;
 
+/** The cluster membership record (cluster.json, `flocker-changestate remember` input, NodeState). */
+export const membershipSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['format', 'nodes', 'volumes', 'written_at'],
+  properties: {
+    format: { const: 'flocker-cluster/1' },
+    nodes: { type: 'array', items: { type: 'string', pattern: NODE_NAME_PATTERN }, maxItems: 10000 },
+    volumes: {
+      type: 'object',
+      propertyNames: { pattern: APP_NAME_PATTERN, description: APP_NAME_RULE },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['owner', 'epoch'],
+        properties: {
+          owner: { type: 'string', pattern: NODE_NAME_PATTERN },
+          epoch: { type: 'integer', minimum: 0 },
+        },
+      },
+    },
+    written_at: { type: 'string', maxLength: 64 },
+  },
+} as const;
+
 export const nodeStateSchema = {
   type: 'object',
   additionalProperties: false,
@@ -76,5 +101,6 @@ export const nodeStateSchema = {
     owned_volumes: { type: 'array', items: VOLUME },
     volume_copies: { type: 'array', items: VOLUME },
     routes: { type: 'array', items: routeSchema },
+    membership: membershipSchema,
   },
 } as const;

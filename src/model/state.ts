@@ -59,6 +59,21 @@ export interface NodeState {
   /** read-only copies this node holds (role copy or handing-off) */
   readonly volume_copies: readonly ReportedVolume[];
   readonly routes: readonly ReportedRoute[];
+  /** the cluster this node was last deployed as part of (absent: never, or an older version) */
+  readonly membership?: Membership;
+}
+
+/**
+ * What every node remembers of the last deploy that completed (/var/lib/flocker/cluster.json):
+ * the nodes of that deployment and the owner of each volume. When no reachable node holds any
+ * copy of a volume, this is what says it existed, and where: a volume is never created anew in
+ * place of one a missing node owns.
+ */
+export interface Membership {
+  readonly format: 'flocker-cluster/1';
+  readonly nodes: readonly string[];
+  readonly volumes: Readonly<Record<string, { readonly owner: string; readonly epoch: number }>>;
+  readonly written_at: string;
 }
 
 /** Every node's state plus the address the deploy side resolved it to. */

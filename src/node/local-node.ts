@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { LocalRunner } from '../exec/local-runner.js';
 import { IptablesRouteTable } from '../routing/route-table.js';
 import { restoreRoutesOnThisNode } from '../routing/restore.js';
-import { gatherState, readIdentity } from '../reportstate/gather.js';
+import { MEMBERSHIP_FILE, gatherState, readIdentity, readMembership } from '../reportstate/gather.js';
 import type { StateAdapters } from '../reportstate/gather.js';
 import { SystemdApplicationUnits } from '../systemd/application-units.js';
 import { RunnerNodeFiles } from '../exec/node-files.js';
@@ -44,7 +44,13 @@ export function localNode(): LocalNode {
   const units = new SystemdApplicationUnits(runner, files);
   const volumes = new ZfsVolumeStore(runner);
   const routes = new IptablesRouteTable(runner, files);
-  const state: StateAdapters = { identity: () => readIdentity(files, host), units, volumes, routes };
+  const state: StateAdapters = {
+    identity: () => readIdentity(files, host),
+    units,
+    volumes,
+    routes,
+    membership: () => readMembership(files),
+  };
   return {
     runner,
     state,
@@ -60,6 +66,7 @@ export function localNode(): LocalNode {
     trust: (self, peers) => applyTrust(self, peers),
     audit: (record) => appendAudit(record),
     restoreRoutes: () => restoreRoutesOnThisNode(),
+    remember: (m) => files.write(MEMBERSHIP_FILE, `${JSON.stringify(m, null, 2)}\n`, 0o600),
     lock: { locks: new FlockFileLocks(), files, dir: LOCK_DIR, pid: process.pid },
     endLockHolder,
   };

@@ -198,3 +198,24 @@ function promote(
     );
   return { kind: 'promote', node: best.node, epoch, forgotten };
 }
+
+/**
+ * What the nodes remember of each volume's owner (their membership records, newest epoch
+ * first): the only trace of a volume whose every copy is on nodes not reachable now.
+ */
+export function rememberedVolumes(
+  cluster: ClusterState,
+): Readonly<Record<string, { readonly owner: string; readonly epoch: number }>> {
+  const out: Record<string, { owner: string; epoch: number }> = Object.create(null) as Record<
+    string,
+    { owner: string; epoch: number }
+  >;
+  for (const n of Object.keys(cluster.nodes).sort()) {
+    const m = cluster.nodes[n]!.state.membership;
+    for (const [name, r] of Object.entries(m?.volumes ?? {})) {
+      const had = out[name];
+      if (had === undefined || r.epoch > had.epoch) out[name] = { owner: r.owner, epoch: r.epoch };
+    }
+  }
+  return out;
+}

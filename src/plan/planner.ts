@@ -9,7 +9,7 @@ import { PHASES } from '../model/changes.js';
 import type { DesiredConfig } from '../model/deployment.js';
 import { linkEnvironment } from './links.js';
 import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
-import { decideVolume, type PlanOptions, type VolumeDecision } from './ownership.js';
+import { decideVolume, rememberedVolumes, type PlanOptions, type VolumeDecision } from './ownership.js';
 
 export type { PlanOptions } from './ownership.js';
 
@@ -46,6 +46,14 @@ function placement(desired: DesiredConfig): Map<string, string> {
   return m;
 }
 
+/** what the nodes remember of volume owners, once per cluster state */
+const rememberedIndex = new WeakMap<ClusterState, ReturnType<typeof rememberedVolumes>>();
+function remembered(cluster: ClusterState): ReturnType<typeof rememberedVolumes> {
+  let r = rememberedIndex.get(cluster);
+  if (!r) rememberedIndex.set(cluster, (r = rememberedVolumes(cluster)));
+  return r;
+}
+
 /** decisions per cluster state and options, made once per volume */
 const decisions = new WeakMap<ClusterState, Map<string, VolumeDecision>>();
 
@@ -61,7 +69,7 @@ function decision(
   const key = `${volume}\0${JSON.stringify(opts)}\0${where.get(volume) ?? ''}`;
   let d = m.get(key);
   if (!d) {
-    d = decideVolume(cluster, volume, where.get(volume), opts);
+    d = decideVolume(cluster, volume, where.get(volume), opts, remembered(cluster)[volume]);
     m.set(key, d);
   }
   void desired;

@@ -1,6 +1,7 @@
 // flocker-reportstate's core (pure over adapters): one versioned NodeState document.
 import { PROTOCOL_VERSION } from '../model/state.js';
-import type { NodeState, ReportedApplication, ReportedVolume } from '../model/state.js';
+import type { Membership, NodeState, ReportedApplication, ReportedVolume } from '../model/state.js';
+import { parseMembership } from '../validation/membership.js';
 import { toConfigEntry } from '../model/canonical.js';
 import type { ApplicationUnits } from '../systemd/application-units.js';
 import type { LocalVolume, VolumeStore } from '../zfs/volume-store.js';
@@ -19,6 +20,8 @@ export interface StateAdapters {
   readonly units: ApplicationUnits;
   readonly volumes: VolumeStore;
   readonly routes: RouteTable;
+  /** the cluster this node remembers (absent: none recorded) */
+  membership?(): Promise<Membership | undefined>;
 }
 
 export async function gatherState(a: StateAdapters): Promise<NodeState> {
@@ -29,6 +32,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
     a.routes.list(),
     a.volumes.sizes(),
   ]);
+  const membership = await a.membership?.();
   const applications: Record<string, ReportedApplication> = {};
   for (const x of [...apps].sort((p, q) => (p.application.name < q.application.name ? -1 : 1)))
     applications[x.application.name] = { spec: toConfigEntry(x.application), running: x.running };
@@ -57,6 +61,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
     applications,
     owned_volumes: volumes.filter((v) => v.owned).map(vol),
     volume_copies: volumes.filter((v) => !v.owned).map(vol),
+    ...(membership !== undefined ? { membership } : {}),
     routes: routes.map((r) => ({
       port: r.port,
       target_address: r.target_address,
@@ -74,4 +79,12 @@ export async function readIdentity(files: NodeFiles, hostname: string): Promise<
   if (!machineId) throw new FlockerError(`${MACHINE_ID_FILE} is missing or empty`, 'E_IDENTITY', 'system');
   const key = (await files.read(PEER_PUBLIC_KEY_FILE))?.trim();
   return { hostname, machine_id: machineId, ...(key ? { peer_public_key: key } : {}) };
+}
+
+export const MEMBERSHIP_FILE = '/var/lib/flocker/cluster.json';
+
+/** The membership record this node keeps (validated; a damaged file is an error, not a guess). */
+export async function readMembership(files: NodeFiles): Promise<Membership | undefined> {
+  const text = await files.read(MEMBERSHIP_FILE);
+  return text === undefined ? undefined : parseMembership(text, MEMBERSHIP_FILE);
 }

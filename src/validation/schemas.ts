@@ -1,7 +1,7 @@
 // Every JSON schema with a validator: the build generates standalone code for each
 // (scripts/gen-validators.mjs); validators.ts compiles them only when that code is missing.
 import { applicationConfigSchema, applicationEntrySchema, deploymentConfigSchema } from '../config/schema.js';
-import { nodeStateSchema } from '../model/node-state-schema.js';
+import { membershipSchema, nodeStateSchema } from '../model/node-state-schema.js';
 import { changestateInputSchema, trustInputSchema } from './changestate-input-schema.js';
 import { recordedSpecSchema } from './recorded-spec-schema.js';
 import { routesFileSchema } from './routes-file-schema.js';
@@ -17,4 +17,5 @@ export const SCHEMAS = {
   recordedSpec: recordedSpecSchema,
   routesFile: routesFileSchema,
   lockHolder: lockHolderSchema,
+  membership: membershipSchema,
 } as const;

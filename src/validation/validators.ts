@@ -36,3 +36,4 @@ export const validateTrustInputSchema: ValidateFunction = v.trustInput;
 export const validateRecordedSpecSchema: ValidateFunction = v.recordedSpec;
 export const validateRoutesFileSchema: ValidateFunction = v.routesFile;
 export const validateLockHolderSchema: ValidateFunction = v.lockHolder;
+export const validateMembershipSchema: ValidateFunction = v.membership;

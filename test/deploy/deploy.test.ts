@@ -491,6 +491,29 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
       expect((await n1.volumes.get('web'))?.owned).to.equal(false);
     });
 
+    it('membership: every node remembers who owns what; the owner dropped with no copy elsewhere → refused, nothing created', async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      const n1 = c.nodes.get('n1')!;
+      await deploy(opts(c, desired([], ['web'], [web]))); // web created on n2; n1 never had it
+      for (const n of c.nodes.values())
+        expect((await n.state()).membership).to.deep.include({
+          format: 'flocker-cluster/1',
+          nodes: ['n1', 'n2'],
+          volumes: { web: { owner: 'n2', epoch: 1 } },
+        });
+      const before = JSON.stringify(await n1.state());
+      const only: DesiredConfig = { applications: { web }, nodes: { n1: ['web'] } };
+      const err = await failure(deploy(opts(c, only)));
+      expect(err.code).to.equal('E_VOLUME_OWNER_MISSING');
+      expect(err.message).to.match(/volume web: n2 owned it .*as the cluster remembers.* --forget-node n2/);
+      expect(JSON.stringify(await n1.state())).to.equal(before);
+      expect(await n1.volumes.get('web')).to.equal(undefined);
+      // told that n2 is gone for good, the deploy creates web anew on n1
+      await deploy({ ...opts(c, only), forget: ['n2'] });
+      expect((await n1.volumes.get('web'))?.owned).to.equal(true);
+      expect((await n1.state()).membership?.volumes).to.deep.equal({ web: { owner: 'n1', epoch: 1 } });
+    });
+
     it('a cut mid-handoff (after the final push, before the receiver owns) then a re-run resumes it and converges with the last write', async () => {
       const c = fakeCluster(['n1', 'n2']);
       const n1 = c.nodes.get('n1')!;

@@ -16,7 +16,12 @@ import type { PeerTransport } from '../../src/changestate/peer-transport.js';
 import type { CommandResult } from '../../src/exec/runner.js';
 import type { Application } from '../../src/model/application.js';
 import type { NodeState, ReportedRoute } from '../../src/model/state.js';
-import { gatherState, type StateAdapters } from '../../src/reportstate/gather.js';
+import {
+  MEMBERSHIP_FILE,
+  gatherState,
+  readMembership,
+  type StateAdapters,
+} from '../../src/reportstate/gather.js';
 import { FakeRouteTable } from '../../src/routing/route-table.js';
 import type { NodeConnection, SshRunOptions } from '../../src/ssh/connection.js';
 import { FakeApplicationUnits } from '../../src/systemd/application-units.js';
@@ -115,6 +120,7 @@ export class FakeNode {
       units: this.units,
       volumes: this.volumes,
       routes: this.routeTable,
+      membership: () => readMembership(this.lock.files),
     };
   }
 
@@ -172,6 +178,7 @@ export class FakeNode {
       },
       restoreRoutes: async () => this.routeTable.set(this.routeTable.routes),
       lock: this.lock,
+      remember: (m) => this.lock.files.write(MEMBERSHIP_FILE, JSON.stringify(m), 0o600),
       endLockHolder: async () => false,
     };
   }

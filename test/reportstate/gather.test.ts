@@ -157,3 +157,27 @@ describe('reportstate preflight', function () {
     expect(problems[1]).to.match(/^zfs: not usable: zfs list -H -o name exited 1: connect: No such file/);
   });
 });
+
+describe('reportstate membership', () => {
+  it('reports the membership the node keeps, and refuses a damaged record (E_PROTOCOL)', async () => {
+    const { MemoryNodeFiles } = await import('../../src/exec/node-files.js');
+    const { MEMBERSHIP_FILE, readMembership } = await import('../../src/reportstate/gather.js');
+    const files = new MemoryNodeFiles();
+    expect(await readMembership(files)).to.equal(undefined);
+    const m = {
+      format: 'flocker-cluster/1',
+      nodes: ['n1', 'n2'],
+      volumes: { web: { owner: 'n2', epoch: 3 } },
+      written_at: '2026-12-01T07:00:00.000Z',
+    };
+    await files.write(MEMBERSHIP_FILE, JSON.stringify(m), 0o600);
+    expect(await readMembership(files)).to.deep.equal(m);
+    await files.write(MEMBERSHIP_FILE, JSON.stringify({ ...m, volumes: { web: { owner: 'n2' } } }), 0o600);
+    const err = await readMembership(files).then(
+      () => undefined,
+      (e: { code?: string; message?: string }) => e,
+    );
+    expect(err?.code).to.equal('E_PROTOCOL');
+    expect(err?.message).to.match(/cluster\.json: .*epoch/);
+  });
+});
