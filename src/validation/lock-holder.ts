@@ -1,6 +1,5 @@
 // Parsing the deploy lock's holder record, as every file and input we read.
-import { FlockerError } from '../errors.js';
-import { summarize, validate } from './problems.js';
+import { parseDocument } from './problems.js';
 import { validateLockHolderSchema } from './validators.js';
 
 export interface LockHolder {
@@ -20,13 +19,5 @@ export interface LockHolder {
 
 /** Parse a holder record; throws E_PROTOCOL naming `what` and the JSON path of each problem. */
 export function parseLockHolder(text: string, what: string): LockHolder {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new FlockerError(`${what}: not JSON: ${(e as Error).message}`, 'E_PROTOCOL');
-  }
-  const problems = validate(validateLockHolderSchema, v);
-  if (problems.length) throw new FlockerError(`${what}: ${summarize(problems)}`, 'E_PROTOCOL');
-  return v as LockHolder;
+  return parseDocument<LockHolder>(text, what, validateLockHolderSchema);
 }

@@ -2,6 +2,7 @@
 // (`desired.applications.web.ports[0].external`, `cluster.nodes["10.0.0.1"]`). A schema node's
 // `description` is the "expected ..." phrase, as in the config schemas.
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { FlockerError } from '../errors.js';
 
 /** the document itself */
 export const ROOT_PATH = '(document)';
@@ -84,4 +85,20 @@ export function validate(validator: ValidateFunction, value: unknown): string[] 
 export function summarize(problems: readonly string[], max = 5): string {
   const shown = problems.slice(0, max).join('; ');
   return problems.length > max ? `${shown}; and ${problems.length - max} more` : shown;
+}
+
+/**
+ * Parse a JSON document and check it with its generated validator; throws E_PROTOCOL naming
+ * `what` (the file or input) and the JSON path of each problem.
+ */
+export function parseDocument<T>(text: string, what: string, validator: ValidateFunction): T {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new FlockerError(`${what}: not JSON: ${(e as Error).message}`, 'E_PROTOCOL');
+  }
+  const problems = validate(validator, v);
+  if (problems.length) throw new FlockerError(`${what}: ${summarize(problems)}`, 'E_PROTOCOL');
+  return v as T;
 }
