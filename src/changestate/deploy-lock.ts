@@ -66,7 +66,13 @@ export async function holdDeployLock(
   const p = paths(lock.dir);
   const held = await lock.locks.acquire(p.deployLock, 'exclusive', waitSeconds);
   if (held === undefined) {
-    const r: LockReply = { locked: false, holder: (await readHolder(lock)) ?? null };
+    // the holder writes its record just after it took the lock: give it a moment to appear
+    let holder = await readHolder(lock);
+    for (let i = 0; i < 20 && holder === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      holder = await readHolder(lock);
+    }
+    const r: LockReply = { locked: false, holder: holder ?? null };
     reply(r);
     return r;
   }
