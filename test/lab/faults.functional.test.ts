@@ -132,7 +132,8 @@ describe('lab faults (functional)', function () {
         await r.run([
           'sh',
           '-c',
-          'zfs create -p flocker/power-probe && echo kept > /flocker/power-probe/f && sync /flocker/power-probe/f',
+          // fsynced (as an app that acknowledges a write does): all zfs-fuse promises to keep
+          'zfs create -p flocker/power-probe && echo kept | dd of=/flocker/power-probe/f conv=fsync 2>/dev/null',
         ])
       ).code,
     ).to.equal(0);
@@ -145,9 +146,9 @@ describe('lab faults (functional)', function () {
     const after = await r.run([
       'sh',
       '-c',
-      'zfs mount flocker/power-probe 2>/dev/null; cat /flocker/power-probe/f',
+      'zfs mount flocker/power-probe 2>/dev/null; zfs list -H -o name,mounted flocker/power-probe; cat /flocker/power-probe/f',
     ]);
-    expect(after.stdout).to.equal('kept\n');
+    expect(after.stdout, after.stderr).to.equal('flocker/power-probe\tyes\nkept\n');
     await r.run([
       'sh',
       '-c',
