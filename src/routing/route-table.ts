@@ -47,6 +47,10 @@ export function renderRoutesUnit(restoreCommand: readonly string[] = DEFAULT_RES
     'Type=oneshot',
     'RemainAfterExit=yes',
     `ExecStart=${systemdCommandLine(restoreCommand)}`,
+    // at boot after a power cut, what it needs (docker's chains, the xtables lock) may not be
+    // ready at once: try again rather than leave the node without routes
+    'Restart=on-failure',
+    'RestartSec=2',
     '',
     '[Install]',
     'WantedBy=multi-user.target docker.service',
