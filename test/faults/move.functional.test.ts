@@ -270,7 +270,11 @@ describe('fault injection: a volume move survives every fault at every step (fun
         });
         const code = await m.code;
         const last = (await m.lateWrite) ?? written;
-        await healed;
+        // a failed heal must not leave the sampler running (it would keep mocha alive)
+        await healed.catch(async (e: unknown) => {
+          await samples.stop();
+          throw e;
+        });
         const firstRun = code === 0 ? 'finished' : `exit ${code ?? 'killed'}`;
         // the re-run after healing: waits for the lock (a killed deploy's node-side work)
         const rerun = await runDeploy([
