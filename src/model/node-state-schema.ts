@@ -47,6 +47,14 @@ export const routeSchema = {
   properties: { port: PORT, target_address: { type: 'string', minLength: 1 }, target_port: PORT },
 } as const;
 
+/** An object keyed by application (= volume) names, each value as `value` says. */
+const byAppName = <T>(value: T) =>
+  ({
+    type: 'object',
+    propertyNames: { pattern: APP_NAME_PATTERN, description: APP_NAME_RULE },
+    additionalProperties: value,
+  }) as const;
+
 /** The cluster membership record (cluster.json, `flocker-changestate remember` input, NodeState). */
 export const membershipSchema = {
   type: 'object',
@@ -55,19 +63,15 @@ export const membershipSchema = {
   properties: {
     format: { const: 'flocker-cluster/1' },
     nodes: { type: 'array', items: { type: 'string', pattern: NODE_NAME_PATTERN }, maxItems: 10000 },
-    volumes: {
+    volumes: byAppName({
       type: 'object',
-      propertyNames: { pattern: APP_NAME_PATTERN, description: APP_NAME_RULE },
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['owner', 'epoch'],
-        properties: {
-          owner: { type: 'string', pattern: NODE_NAME_PATTERN },
-          epoch: { type: 'integer', minimum: 0 },
-        },
+      additionalProperties: false,
+      required: ['owner', 'epoch'],
+      properties: {
+        owner: { type: 'string', pattern: NODE_NAME_PATTERN },
+        epoch: { type: 'integer', minimum: 0 },
       },
-    },
+    } as const),
     written_at: { type: 'string', maxLength: 64 },
   },
 } as const;
@@ -88,16 +92,12 @@ export const nodeStateSchema = {
         peer_public_key: { type: 'string', minLength: 1 },
       },
     },
-    applications: {
+    applications: byAppName({
       type: 'object',
-      propertyNames: { pattern: APP_NAME_PATTERN, description: APP_NAME_RULE },
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['spec', 'running'],
-        properties: { spec: applicationEntrySchema, running: { type: 'boolean' } },
-      },
-    },
+      additionalProperties: false,
+      required: ['spec', 'running'],
+      properties: { spec: applicationEntrySchema, running: { type: 'boolean' } },
+    } as const),
     owned_volumes: { type: 'array', items: VOLUME },
     volume_copies: { type: 'array', items: VOLUME },
     routes: { type: 'array', items: routeSchema },
