@@ -4,6 +4,7 @@
 // that node: the deploy and every later one would lose their way in.
 import { FlockerError } from '../errors.js';
 import type { DesiredConfig } from '../model/deployment.js';
+import { own } from '../util/own.js';
 
 export interface SshPortConflict {
   readonly application: string;
@@ -20,9 +21,9 @@ export function sshPortConflicts(
   const placed = new Set(Object.values(desired.nodes).flat());
   const out: SshPortConflict[] = [];
   for (const name of [...placed].sort()) {
-    for (const p of desired.applications[name]?.ports ?? []) {
+    for (const p of own(desired.applications, name)?.ports ?? []) {
       const nodes = Object.keys(sshPorts)
-        .filter((n) => sshPorts[n] === p.external)
+        .filter((n) => own(sshPorts, n) === p.external)
         .sort();
       if (nodes.length) out.push({ application: name, port: p.external, nodes });
     }
