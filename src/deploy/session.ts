@@ -8,7 +8,7 @@ import {
   FlockerError,
   NodeError,
   PhaseError,
-  SameNodeError,
+  SameMachineError,
   toNodeError,
 } from '../errors.js';
 import type { ChangestateInput, PeerInfo } from '../model/changestate-input.js';
@@ -71,7 +71,7 @@ function checkDistinct(conns: Map<string, NodeConnection>, states: Map<string, N
     for (const id of ids) {
       const other = seen.get(id);
       if (other !== undefined) {
-        throw new SameNodeError(
+        throw new SameMachineError(
           `nodes ${other} and ${node} of the deployment are the same machine (${id}): name each node once`,
         );
       }
@@ -175,7 +175,7 @@ export class DeploySession {
       } catch (e) {
         failed.push([node, e]);
         // another holder (or this deploy's own lock under a second name): stop here
-        if (e instanceof FlockerError && (e.code === 'E_LOCKED' || e.code === 'E_SAME_NODE')) break;
+        if (e instanceof FlockerError && (e.code === 'E_LOCKED' || e.code === 'E_SAME_MACHINE')) break;
       }
     }
     throwFailures(
@@ -201,7 +201,7 @@ export class DeploySession {
             const h = reply.holder as LockHolder | null | undefined;
             if (h?.deploy_id === record.deploy_id)
               reject(
-                new SameNodeError(
+                new SameMachineError(
                   `nodes ${h.node ?? '?'} and ${node} of the deployment are the same machine (this deploy already holds its lock): name each node once`,
                 ),
               );

@@ -14,10 +14,14 @@ import { noUsableIdentity } from './refusals.js';
 import { resolveAddress } from './resolve-address.js';
 import { SshConfigValueError, resolveHostConfig } from './ssh-config.js';
 import type { ResolvedHostConfig } from './ssh-config.js';
+import { dictFrom } from '../util/own.js';
 
 /** Connect to one node. `ctx` carries the parsed ssh config and known_hosts cache. */
-async function connectWith(ctx: ConnectContext, node: string): Promise<NodeConnection> {
-  const hc = hostConfig(ctx, node);
+async function connectWith(
+  ctx: ConnectContext,
+  node: string,
+  hc: ResolvedHostConfig,
+): Promise<NodeConnection> {
   const timeoutMs = ctx.opts.connectTimeoutMs ?? hc.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const started = Date.now();
   const address = await resolveAddress(node, hc.hostName, timeoutMs, ctx.opts.resolve);
@@ -47,6 +51,30 @@ function hostConfig(ctx: ConnectContext, node: string): ResolvedHostConfig {
 }
 
 /**
+ * Every node's settings from the ssh config alone, before any node is contacted: a bad value
+ * for any node is refused (exit 2) while nothing was contacted yet.
+ */
+function hostConfigs(ctx: ConnectContext, nodes: readonly string[]): Map<string, ResolvedHostConfig> {
+  const out = new Map<string, ResolvedHostConfig>();
+  const errors: NodeError[] = [];
+  for (const node of nodes) {
+    try {
+      out.set(node, hostConfig(ctx, node));
+    } catch (e) {
+      errors.push(toNodeError(node, e));
+    }
+  }
+  if (errors.length > 0) throw new AggregateNodeError(errors, 'cannot connect to every node', nodes.length);
+  return out;
+}
+
+/** The ssh port of each node as its connection will use it (ssh config only; nothing contacted). */
+export function sshPorts(nodes: readonly string[], opts: ConnectOptions = {}): Record<string, number> {
+  const ctx = makeContext(opts);
+  return dictFrom([...hostConfigs(ctx, [...new Set(nodes)])].map(([n, hc]) => [n, hc.port]));
+}
+
+/**
  * Connect to every node (duplicates connect once), at most `concurrency` at a time. If any node
  * fails, the connections that succeeded are closed and one AggregateNodeError lists every
  * failed node with its reason.
@@ -57,7 +85,10 @@ export async function connectAll(
 ): Promise<Map<string, NodeConnection>> {
   const unique = [...new Set(nodes)];
   const ctx = makeContext(opts);
-  const results = await mapLimit(unique, opts.concurrency ?? DEFAULT_CONCURRENCY, (n) => connectWith(ctx, n));
+  const hcs = hostConfigs(ctx, unique);
+  const results = await mapLimit(unique, opts.concurrency ?? DEFAULT_CONCURRENCY, (n) =>
+    connectWith(ctx, n, hcs.get(n)!),
+  );
   const conns = new Map<string, NodeConnection>();
   const errors: NodeError[] = [];
   results.forEach((r, i) => {
