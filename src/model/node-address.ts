@@ -3,15 +3,15 @@
 // `0:0::1` one IPv6 address). Two such names in one deployment are one machine, and that is
 // known from the file alone, before any node is contacted. Host names and ssh aliases are not
 // compared here: only contact (address as connected, machine-id) tells those apart.
-import net from 'node:net';
 
 /** The canonical address a node name stands for when it is an address literal, else undefined. */
 export function literalAddress(name: string): string | undefined {
-  if (net.isIPv6(name)) return canonicalHost(`[${name}]`)?.replace(/^\[|\]$/g, '');
+  // (the WHATWG URL host parser, a global: src/model stays free of node: built-ins)
+  if (name.includes(':')) return canonicalHost(`[${name}]`)?.replace(/^\[|\]$/g, '');
   // the URL host parser reads IPv4 numbers as inet_aton (and so getaddrinfo) does: 1 to 4
   // parts, decimal, octal (leading 0) or hex (0x); anything else is a host name
   const host = canonicalHost(name);
-  return host !== undefined && net.isIPv4(host) ? host : undefined;
+  return host !== undefined && /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : undefined;
 }
 
 function canonicalHost(host: string): string | undefined {
