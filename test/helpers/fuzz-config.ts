@@ -288,6 +288,8 @@ function keyLines(lines: readonly string[]): [number, number, number][] {
   return out;
 }
 
+const MAX_REPEAT_BYTES = 4_000_000;
+
 function applyOne(text: string, m: Mutation): string {
   const lines = text.split('\n');
   const at = (f: number) => Math.min(text.length, Math.floor(f * (text.length + 1)));
@@ -345,7 +347,9 @@ function applyOne(text: string, m: Mutation): string {
     }
     case 'repeat-line': {
       const i = lineAt(m.line);
-      lines.splice(i, 0, ...Array<string>(m.times).fill(lines[i] ?? ''));
+      // at most ~4 MB of repeats (a repeated megabyte line would exceed any string)
+      const times = Math.min(m.times, Math.floor(MAX_REPEAT_BYTES / ((lines[i]?.length ?? 0) + 1)));
+      lines.splice(i, 0, ...Array<string>(times).fill(lines[i] ?? ''));
       return lines.join('\n');
     }
     case 'many-entries': {
