@@ -37,6 +37,8 @@ for (const [index, c] of cases.entries()) {
   const result = await runCase(c, seeds, WORK);
   counts.set(result.outcome, (counts.get(result.outcome) ?? 0) + 1);
   if (!slowest || result.ms > slowest.result.ms) slowest = { index, result };
+  if ((index + 1) % 100 === 0)
+    process.stderr.write(`${index + 1}/${n} cases, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   if (result.outcome !== 'accepted' && result.outcome !== 'refused') {
     const key = `${result.outcome} ${kindsOf(c)}`;
     if (!failures.has(key))

@@ -2,6 +2,7 @@
 // contacted exits 1 with its own code; what the files (and the ssh config) alone show is refused
 // with exit 2 before any connection is attempted.
 import { expect } from 'chai';
+import { rmSync } from 'node:fs';
 import { main } from '../../src/deploy/cli.js';
 import type { CliIO } from '../../src/deploy/cli.js';
 import type { NodeConnection } from '../../src/ssh/connection.js';
@@ -28,6 +29,7 @@ const APPS =
 describe('exit codes after contact', () => {
   const dir = scratchDir('exit-after-contact');
   const apps = writeFile(dir, 'application.yml', APPS);
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   for (const dryRun of [false, true]) {
     it(`two names that are one machine once connected: E_SAME_MACHINE, exit 1${dryRun ? ' (--dry-run)' : ''}`, async () => {

@@ -1,12 +1,14 @@
 // What this machine alone decides (ssh config values, usable identities) is refused for every
 // node before any node is contacted: exit 2 then really means "nothing contacted".
 import { expect } from 'chai';
+import { rmSync } from 'node:fs';
 import { exitCodeFor } from '../../src/errors.js';
 import { AggregateNodeError, SSH_ERROR_CODES, connectAll, sshPorts } from '../../src/ssh/index.js';
 import { scratchDir, writeFile } from '../helpers/deploy-cli.js';
 
 describe('ssh: local refusals before any contact', () => {
   const dir = scratchDir('ssh-before-contact');
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   async function refusal(
     config: string,
