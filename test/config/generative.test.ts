@@ -23,7 +23,7 @@ import {
 } from '../helpers/fuzz-config.js';
 
 const SEED = 20261201;
-const CASES = Number(process.env.FLOCKER_FUZZ_CASES ?? 400);
+const CASES = Number(process.env.FLOCKER_FUZZ_CASES ?? 300);
 const WORK = `/var/lib/flocker-test/fuzz-config-${process.pid}`;
 const KEEP = '/var/lib/flocker-test/fuzz-config';
 

@@ -157,7 +157,7 @@ const frac = fc.integer({ min: 0, max: 999_999 }).map((x) => x / 1_000_000);
 
 /** Sizes: `large` for the bench (up to tens of thousands), smaller in CI. */
 export function mutationArb(large: boolean): fc.Arbitrary<Mutation> {
-  const big = large ? 40_000 : 2_000;
+  const big = large ? 40_000 : 1_000;
   return fc.oneof(
     {
       weight: 3,
@@ -202,7 +202,7 @@ export function mutationArb(large: boolean): fc.Arbitrary<Mutation> {
       arbitrary: fc.record({
         kind: fc.constant('nest' as const),
         key: frac,
-        depth: fc.integer({ min: 10, max: large ? 20_000 : 2_000 }),
+        depth: fc.integer({ min: 10, max: large ? 20_000 : 1_000 }),
         style: fc.constantFrom('flow' as const, 'block' as const),
       }),
     },
