@@ -16,7 +16,10 @@ export const ERROR_CODES = {
   E_NODE_COMMAND: ['system', 'a command on a node failed (host, argv, exit code, stderr)'],
   E_NODE_PROGRAM_MISSING: ['system', 'flocker-reportstate/changestate is not installed on a node'],
   E_PROTOCOL: ['system', 'a node and the deploy side disagree on a wire format or version'],
-  E_SAME_NODE: ['user', 'two deployment names reach the same machine'],
+  E_SAME_MACHINE: [
+    'system',
+    'two deployment names turned out to be one machine once connected (same address and port, or same machine-id); nothing was changed. (Names that are the same address as written are refused as bad input first.)',
+  ],
   E_PHASE: ['system', 'nodes failed in a deploy phase'],
   E_CHANGE: ['system', 'one change of the plan failed on a node'],
   E_IDENTITY: ['system', "a node's identity (machine-id) is missing"],
@@ -77,8 +80,8 @@ export const ERROR_CODES = {
     'check before anything changed: a process that is not ours listens on a port an app or route needs',
   ],
   E_SSH_PORT_ROUTED: [
-    'user',
-    "an application's external port is a node's ssh port: routing it would cut off access to the nodes",
+    'system',
+    "an application's external port is a node's ssh port as connected: routing it would cut off access to the nodes; nothing was changed",
   ],
   E_LOCKED: ['system', 'another deploy holds the deploy lock of a node (its holder is named)'],
   E_LOCK_LOST: ['system', 'a node-side step ran for a deploy that no longer holds the lock'],
@@ -209,10 +212,13 @@ export class PhaseError extends AggregateNodeError {
   }
 }
 
-/** Two deployment names reach the same machine (same address or machine-id). */
-export class SameNodeError extends FlockerError {
+/**
+ * Two deployment names reach the same machine (same address or machine-id). Found only once
+ * the nodes were contacted, so not bad input (exit 2 promises that no node was contacted): exit 1.
+ */
+export class SameMachineError extends FlockerError {
   constructor(message: string) {
-    super(message, 'E_SAME_NODE', 'user');
+    super(message, 'E_SAME_MACHINE', 'system');
   }
 }
 

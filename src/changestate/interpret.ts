@@ -8,6 +8,7 @@ import { describeChange, formatBytes } from '../plan/describe.js';
 import { portConflicts } from '../routing/listeners.js';
 import { assertNever } from '../util/assert-never.js';
 import type { NodeAdapters, PeerTarget, TransferFigures } from './adapters.js';
+import { own } from '../util/own.js';
 
 export class ChangeError extends FlockerError {
   constructor(
@@ -30,7 +31,7 @@ export interface InterpretContext {
 }
 
 function peer(ctx: InterpretContext, node: string): PeerTarget {
-  const p = ctx.peers[node];
+  const p = own(ctx.peers, node);
   if (!p) throw new Error(`no peer information for node ${node}`);
   return { node, address: p.address, port: p.port };
 }

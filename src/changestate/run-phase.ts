@@ -9,6 +9,7 @@ import type { NodeState } from '../model/state.js';
 import type { NodeAdapters } from './adapters.js';
 import { interpret } from './interpret.js';
 import { parseChangestateInput } from '../validation/changestate-input.js';
+import { dictFrom, own as ownKey } from '../util/own.js';
 
 export class ProtocolError extends FlockerError {
   constructor(message: string) {
@@ -21,8 +22,14 @@ export { parseChangestateInput };
 
 /** This node's change for the phase, planned from its fresh state. */
 export function ownChange(input: ChangestateInput, own: NodeState): Change | undefined {
-  const me = input.cluster.nodes[input.self]!;
-  const cluster = { nodes: { ...input.cluster.nodes, [input.self]: { address: me.address, state: own } } };
+  const me = ownKey(input.cluster.nodes, input.self);
+  if (!me) throw new Error(`no state for node ${input.self}`);
+  const cluster = {
+    nodes: dictFrom([
+      ...Object.entries(input.cluster.nodes),
+      [input.self, { address: me.address, state: own }],
+    ]),
+  };
   // this node's state is fresher than the others' (reported before the deploy's phases ran)
   return planNodePhase(input.desired, cluster, input.self, input.phase, {
     fresh: input.self,

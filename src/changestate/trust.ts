@@ -13,6 +13,7 @@ import type { CommandRunner } from '../exec/runner.js';
 import type { PeerInfo } from '../model/changestate-input.js';
 import { isNodeName } from '../model/names.js';
 import { sshKeygenArgv } from '../exec/keygen.js';
+import { own } from '../util/own.js';
 
 export interface TrustOptions {
   /** holds id_ed25519(.pub) and known_hosts (default /var/lib/flocker/peer) */
@@ -94,7 +95,7 @@ export function renderKnownHosts(self: string, peers: Readonly<Record<string, Pe
   const lines: string[] = [];
   for (const node of Object.keys(peers).sort()) {
     if (node === self) continue;
-    const p = peers[node] as PeerInfo;
+    const p = own(peers, node) as PeerInfo;
     lines.push(`${knownHostsHost(p.address, p.port)} ${normalizeKey(p.host_key, `host key of ${node}`)}`);
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
@@ -133,7 +134,7 @@ export function updateAuthorizedKeys(
           .filter((l) => !isTaggedLine(l));
   const ours: string[] = [];
   for (const node of Object.keys(peers).sort()) {
-    const key = peers[node]?.peer_public_key;
+    const key = own(peers, node)?.peer_public_key;
     if (node === self || key === undefined) continue;
     ours.push(authorizedKeyLine(node, key, peerCommand));
   }
@@ -319,5 +320,8 @@ export async function applyTrust(
   const others = Object.keys(peers)
     .filter((n) => n !== self)
     .sort();
-  return { knownHosts: others, authorized: others.filter((n) => peers[n]?.peer_public_key !== undefined) };
+  return {
+    knownHosts: others,
+    authorized: others.filter((n) => own(peers, n)?.peer_public_key !== undefined),
+  };
 }

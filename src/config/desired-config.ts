@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import type { InputProblem } from '../errors.js';
 import type { DesiredConfig } from '../model/deployment.js';
 import { crossFileChecks, parseApplications, parseDeployment, sortProblems } from './parse.js';
+import { sameMachineProblems } from './same-machine.js';
 
 /** One input file: its text, or the problem saying why it could not be read. */
 export type ConfigFile =
@@ -17,7 +18,7 @@ export function buildDesiredConfig(applications: ConfigFile, deployment: ConfigF
   const apps = 'text' in applications ? parseApplications(applications.text, applications.file) : null;
   const dep = 'text' in deployment ? parseDeployment(deployment.text, deployment.file) : null;
   if (apps) problems.push(...apps.problems);
-  if (dep) problems.push(...dep.problems);
+  if (dep) problems.push(...dep.problems, ...sameMachineProblems(dep));
   if (apps && dep) problems.push(...crossFileChecks(apps, dep));
   if (problems.length || !apps || !dep)
     throw new InputError(sortProblems(problems, [applications.file, deployment.file]));

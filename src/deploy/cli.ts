@@ -5,7 +5,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { userInfo } from 'node:os';
 import { loadDesiredConfig } from '../config/index.js';
 import { FlockerError, errorData, exitCodeFor } from '../errors.js';
-import { connectAll } from '../ssh/index.js';
+import { connectAll, sshPorts } from '../ssh/index.js';
+import type { ConnectOptions } from '../ssh/index.js';
+import { refuseSshPorts } from '../plan/safety.js';
 import { deploy } from './driver.js';
 import type { DeployOptions } from './driver.js';
 import { listrRenderer } from './render-listr.js';
@@ -119,6 +121,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const o = program.opts<CliOptions>();
   try {
     const desired = await loadDesiredConfig(deploymentPath, applicationPath);
+    const ssh: ConnectOptions = {
+      ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
+      ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
+      ...(o.identity.length ? { identityFiles: o.identity } : {}),
+      connectTimeoutMs: o.connectTimeout * 1000,
+      concurrency: o.concurrency,
+    };
+    // an app port that is a node's ssh port, known from the ssh config alone: bad input, refused
+    // before any node is contacted (the driver checks again with the ports as connected)
+    if (!io.connect) refuseSshPorts(desired, sshPorts(Object.keys(desired.nodes), ssh), 'user');
     const opts: Omit<DeployOptions, 'emit'> = {
       desired,
       dryRun: o.dryRun === true,
@@ -126,16 +138,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       ...(o.forgetNode.length ? { forget: o.forgetNode } : {}),
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
-      connect:
-        io.connect ??
-        ((nodes) =>
-          connectAll(nodes, {
-            ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
-            ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
-            ...(o.identity.length ? { identityFiles: o.identity } : {}),
-            connectTimeoutMs: o.connectTimeout * 1000,
-            concurrency: o.concurrency,
-          })),
+      connect: io.connect ?? ((nodes) => connectAll(nodes, ssh)),
     };
     return await run(opts, await rendererFor(o, io));
   } catch (e) {

@@ -8,7 +8,7 @@ import {
   FlockerError,
   NodeError,
   PhaseError,
-  SameNodeError,
+  SameMachineError,
   toNodeError,
 } from '../errors.js';
 import type { ChangestateInput, PeerInfo } from '../model/changestate-input.js';
@@ -23,6 +23,7 @@ import { refuseSshPorts } from '../plan/safety.js';
 import type { NodeConnection } from '../ssh/connection.js';
 import { CHANGESTATE, gatherState, parseNodeEvent, runNodeProgram } from './node-programs.js';
 import type { LockHolder } from '../validation/lock-holder.js';
+import { dict, dictFrom, own } from '../util/own.js';
 
 export interface SessionOptions {
   readonly desired: DesiredConfig;
@@ -70,7 +71,7 @@ function checkDistinct(conns: Map<string, NodeConnection>, states: Map<string, N
     for (const id of ids) {
       const other = seen.get(id);
       if (other !== undefined) {
-        throw new SameNodeError(
+        throw new SameMachineError(
           `nodes ${other} and ${node} of the deployment are the same machine (${id}): name each node once`,
         );
       }
@@ -116,8 +117,8 @@ export class DeploySession {
   readonly nodes: readonly string[];
   private conns = new Map<string, NodeConnection>();
   private states = new Map<string, NodeState>();
-  private cluster: ClusterState = { nodes: {} };
-  private peers: Record<string, PeerInfo> = {};
+  private cluster: ClusterState = { nodes: dict() };
+  private peers: Record<string, PeerInfo> = dict();
   /** per node, the changes it reported done: sent to its audit log */
   private readonly done = new Map<string, LeafChange[]>();
   private readonly warm = new Map<string, Warm>();
@@ -138,7 +139,7 @@ export class DeploySession {
   }
 
   get addresses(): Record<string, string> {
-    return Object.fromEntries(this.nodes.map((n) => [n, this.conns.get(n)?.address ?? '?']));
+    return dictFrom(this.nodes.map((n) => [n, this.conns.get(n)?.address ?? '?']));
   }
 
   private conn(node: string): NodeConnection {
@@ -174,7 +175,7 @@ export class DeploySession {
       } catch (e) {
         failed.push([node, e]);
         // another holder (or this deploy's own lock under a second name): stop here
-        if (e instanceof FlockerError && (e.code === 'E_LOCKED' || e.code === 'E_SAME_NODE')) break;
+        if (e instanceof FlockerError && (e.code === 'E_LOCKED' || e.code === 'E_SAME_MACHINE')) break;
       }
     }
     throwFailures(
@@ -200,7 +201,7 @@ export class DeploySession {
             const h = reply.holder as LockHolder | null | undefined;
             if (h?.deploy_id === record.deploy_id)
               reject(
-                new SameNodeError(
+                new SameMachineError(
                   `nodes ${h.node ?? '?'} and ${node} of the deployment are the same machine (this deploy already holds its lock): name each node once`,
                 ),
               );
@@ -234,7 +235,7 @@ export class DeploySession {
     );
     checkDistinct(this.conns, this.states);
     this.cluster = {
-      nodes: Object.fromEntries(
+      nodes: dictFrom(
         this.nodes.map((n) => [n, { address: this.conn(n).address, state: this.states.get(n)! }]),
       ),
     };
@@ -252,7 +253,7 @@ export class DeploySession {
 
   computePlan(): ClusterPlan {
     // an app port that is a node's ssh port (as connected) would cut the nodes off: refused first
-    refuseSshPorts(this.opts.desired, Object.fromEntries(this.nodes.map((n) => [n, this.conn(n).port])));
+    refuseSshPorts(this.opts.desired, dictFrom(this.nodes.map((n) => [n, this.conn(n).port])));
     this.plan = plan(
       this.opts.desired,
       this.cluster,
@@ -270,12 +271,12 @@ export class DeploySession {
     const sending = [...senders(this.plan)].sort();
     await Promise.all(
       sending
-        .filter((n) => !this.peers[n]!.peer_public_key)
+        .filter((n) => !own(this.peers, n)!.peer_public_key)
         .map(async (n) => {
           const r = await runNodeProgram(this.conn(n), [CHANGESTATE, 'peer-key'], {
             what: 'creating the push key failed',
           });
-          this.peers[n] = { ...this.peers[n]!, peer_public_key: r.stdout.trim() };
+          this.peers[n] = { ...own(this.peers, n)!, peer_public_key: r.stdout.trim() };
         }),
     );
     const trust = JSON.stringify({ protocol: PROTOCOL_VERSION, peers: this.peers, senders: sending });
@@ -368,10 +369,7 @@ export class DeploySession {
     const states = await Promise.all(this.nodes.map((n) => gatherState(this.conn(n))));
     const forget = new Set(this.opts.forget ?? []);
     const here = new Set(this.nodes);
-    const volumes: Record<string, { owner: string; epoch: number }> = Object.create(null) as Record<
-      string,
-      { owner: string; epoch: number }
-    >;
+    const volumes = dict<{ owner: string; epoch: number }>();
     for (const [name, r] of Object.entries(rememberedVolumes(this.cluster)))
       if (!here.has(r.owner) && !forget.has(r.owner)) volumes[name] = r;
     states.forEach((st, i) => {

@@ -2,6 +2,7 @@
 // left of each line, treats '#' lines as comments, rejects keys with whitespace and splits lines
 // on '\n' (dropping a trailing '\r'): values with newlines or CR cannot be carried and are refused.
 import { FlockerError } from '../errors.js';
+import { dict, dictFrom } from '../util/own.js';
 
 const KEY = /^[^\s=#][^\s=]*$/;
 
@@ -26,7 +27,7 @@ export function renderEnvFile(
   environment: Readonly<Record<string, string>>,
   linkEnvironment: Readonly<Record<string, string>>,
 ): string {
-  const merged: Record<string, string> = { ...linkEnvironment, ...environment };
+  const merged = dictFrom([...Object.entries(linkEnvironment), ...Object.entries(environment)]);
   const problems = envFileProblems(merged);
   if (problems.length) throw new FlockerError(problems.join('\n'), 'E_ENVIRONMENT', 'user');
   return Object.keys(merged)
@@ -37,7 +38,7 @@ export function renderEnvFile(
 
 /** Parse an env file we wrote (for tests and diagnostics). */
 export function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const i = line.indexOf('=');

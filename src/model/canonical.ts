@@ -1,5 +1,6 @@
 // Canonical form of applications so that equality is structural and total.
 import type { Application, ApplicationConfigEntry, Link, PortMapping } from './application.js';
+import { dict } from '../util/own.js';
 
 export function canonicalImage(image: string): string {
   // "repo" and "repo:latest" are the same image; a digest or a tag is kept as written.
@@ -17,7 +18,8 @@ const byLink = (a: Link, b: Link): number =>
       : a.local_port - b.local_port || a.remote_port - b.remote_port;
 
 function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
+  // environment names are the user's: a plain {} would turn `__proto__` into a prototype
+  const out = dict<string>();
   for (const k of Object.keys(r).sort()) out[k] = r[k] as string;
   return out;
 }

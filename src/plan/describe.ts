@@ -3,6 +3,7 @@ import type { Application } from '../model/application.js';
 import type { Change, CheckStart, ClusterPlan } from '../model/changes.js';
 import { assertNever } from '../util/assert-never.js';
 import { leaves } from './planner.js';
+import { own } from '../util/own.js';
 
 const PHASE_TITLES = {
   check: 'check that nodes can do their part, before anything changes',
@@ -113,8 +114,8 @@ export function describePlan(p: ClusterPlan, addresses: Readonly<Record<string, 
   p.phases.forEach((ph, i) => {
     lines.push('', `Phase ${i + 1}/${p.phases.length}: ${ph.phase} — ${PHASE_TITLES[ph.phase]}`);
     for (const node of Object.keys(ph.nodes).sort()) {
-      lines.push(`  ${node} (${addresses[node] ?? '?'})`);
-      lines.push(...treeLines(ph.nodes[node]!, '    '));
+      lines.push(`  ${node} (${own(addresses, node) ?? '?'})`);
+      lines.push(...treeLines(own(ph.nodes, node)!, '    '));
     }
   });
   return `${lines.join('\n')}\n`;
@@ -130,7 +131,7 @@ export function planDocument(p: ClusterPlan, addresses: Readonly<Record<string, 
     nodes: Object.fromEntries(
       Object.keys(addresses)
         .sort()
-        .map((n) => [n, { address: addresses[n] }]),
+        .map((n) => [n, { address: own(addresses, n) }]),
     ),
     changes: countChanges(p),
     phases: p.phases,

@@ -5,6 +5,7 @@ import { FlockerError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { ClusterState, ReportedVolume } from '../model/state.js';
 import { SNAPSHOT_NAME_RE } from '../model/names.js';
+import { own } from '../util/own.js';
 
 export interface PlanOptions {
   /** nodes the user told us to forget (--forget-node): they own nothing any more */
@@ -63,7 +64,7 @@ function snapshotKey(v: ReportedVolume): string {
 export function copiesOf(cluster: ClusterState, volume: string): Copy[] {
   const out: Copy[] = [];
   for (const node of Object.keys(cluster.nodes).sort()) {
-    const s = cluster.nodes[node]!.state;
+    const s = own(cluster.nodes, node)!.state;
     for (const v of [...s.owned_volumes, ...s.volume_copies]) if (v.name === volume) out.push({ node, v });
   }
   return out;
@@ -81,7 +82,7 @@ export function decideVolume(
   remembered?: { readonly owner: string; readonly epoch: number },
 ): VolumeDecision {
   const forget = new Set(opts.forget ?? []);
-  const present = (n: string) => cluster.nodes[n] !== undefined && !forget.has(n);
+  const present = (n: string) => own(cluster.nodes, n) !== undefined && !forget.has(n);
   let copies = copiesOf(cluster, volume).filter((c) => !forget.has(c.node));
   const lineages = [...new Set(copies.flatMap((c) => (c.v.lineage ? [c.v.lineage] : [])))];
   if (lineages.length > 1) {
@@ -211,9 +212,9 @@ export function rememberedVolumes(
     { owner: string; epoch: number }
   >;
   for (const n of Object.keys(cluster.nodes).sort()) {
-    const m = cluster.nodes[n]!.state.membership;
+    const m = own(cluster.nodes, n)!.state.membership;
     for (const [name, r] of Object.entries(m?.volumes ?? {})) {
-      const had = out[name];
+      const had = own(out, name);
       if (had === undefined || r.epoch > had.epoch) out[name] = { owner: r.owner, epoch: r.epoch };
     }
   }

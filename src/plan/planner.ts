@@ -10,6 +10,7 @@ import type { DesiredConfig } from '../model/deployment.js';
 import { linkEnvironment } from './links.js';
 import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
 import { decideVolume, rememberedVolumes, type PlanOptions, type VolumeDecision } from './ownership.js';
+import { dict, own } from '../util/own.js';
 
 export type { PlanOptions } from './ownership.js';
 
@@ -41,7 +42,7 @@ function isEmpty(c: Change): boolean {
 function placement(desired: DesiredConfig): Map<string, string> {
   const m = new Map<string, string>();
   for (const node of Object.keys(desired.nodes).sort()) {
-    for (const app of desired.nodes[node] ?? []) m.set(app, node);
+    for (const app of own(desired.nodes, node) ?? []) m.set(app, node);
   }
   return m;
 }
@@ -69,7 +70,7 @@ function decision(
   const key = `${volume}\0${JSON.stringify(opts)}\0${where.get(volume) ?? ''}`;
   let d = m.get(key);
   if (!d) {
-    d = decideVolume(cluster, volume, where.get(volume), opts, remembered(cluster)[volume]);
+    d = decideVolume(cluster, volume, where.get(volume), opts, own(remembered(cluster), volume));
     m.set(key, d);
   }
   void desired;
@@ -91,12 +92,18 @@ function ownerOf(d: VolumeDecision): string | undefined {
 }
 
 function reportedApp(state: NodeState, name: string): { app: Application; running: boolean } | undefined {
-  const r = state.applications[name];
+  const r = own(state.applications, name);
   return r ? { app: toApplication(name, r.spec), running: r.running } : undefined;
 }
 
+function nodeState(cluster: ClusterState, node: string): NodeState {
+  const n = own(cluster.nodes, node);
+  if (!n) throw new Error(`no state for node ${node}`);
+  return n.state;
+}
+
 function addressOf(cluster: ClusterState, node: string): string {
-  const n = cluster.nodes[node];
+  const n = own(cluster.nodes, node);
   if (!n) throw new Error(`no state for node ${node}`);
   return n.address;
 }
@@ -126,7 +133,7 @@ function planStop(
   where: Map<string, string>,
   opts: PlanOptions,
 ) {
-  const state = cluster.nodes[node]!.state;
+  const state = nodeState(cluster, node);
   const perApp: Change[] = [];
   const handingOff = state.volume_copies.filter((v) => v.role === 'handing-off');
   const names = new Set([
@@ -137,7 +144,7 @@ function planStop(
   for (const name of [...names].sort()) {
     const steps: Change[] = [];
     const current = reportedApp(state, name);
-    const want = desired.applications[name];
+    const want = own(desired.applications, name);
     const target = where.get(name);
     if (current) {
       if (want === undefined || target === undefined)
@@ -153,7 +160,7 @@ function planStop(
       // cancelled if the app is to stay here
       const d = decision(desired, cluster, name, where, opts);
       const to = handing.handoff?.to;
-      if (to !== undefined && to !== node && cluster.nodes[to]) {
+      if (to !== undefined && to !== node && own(cluster.nodes, to)) {
         const cancel = target === node;
         void d;
         steps.push({
@@ -183,11 +190,11 @@ function planStart(
   where: Map<string, string>,
   opts: PlanOptions,
 ) {
-  const state = cluster.nodes[node]!.state;
+  const state = nodeState(cluster, node);
   const address = addressOf(cluster, node);
   const perApp: Change[] = [];
-  for (const name of [...(desired.nodes[node] ?? [])].sort()) {
-    const want = desired.applications[name];
+  for (const name of [...(own(desired.nodes, node) ?? [])].sort()) {
+    const want = own(desired.applications, name);
     if (!want) continue;
     const current = reportedApp(state, name);
     const upToDate = current !== undefined && current.running && sameApplication(current.app, want);
@@ -228,7 +235,7 @@ function planStart(
 
 /** Bytes a volume's data takes on the node that owns it (0 when not reported). */
 function ownerBytes(cluster: ClusterState, volume: string, owner: string): number {
-  return cluster.nodes[owner]?.state.owned_volumes.find((v) => v.name === volume)?.bytes ?? 0;
+  return own(cluster.nodes, owner)?.state.owned_volumes.find((v) => v.name === volume)?.bytes ?? 0;
 }
 
 /**
@@ -244,7 +251,7 @@ function planCheck(
   where: Map<string, string>,
   opts: PlanOptions,
 ): Change | undefined {
-  const state = cluster.nodes[node]!.state;
+  const state = nodeState(cluster, node);
   const start = planStart(desired, cluster, node, where, opts);
   const starting = start ? leaves(start) : [];
   const images = new Set<string>();
@@ -279,7 +286,7 @@ function planCheck(
 export function desiredRoutes(desired: DesiredConfig, cluster: ClusterState, node: string): ReportedRoute[] {
   const routes: ReportedRoute[] = [];
   for (const [name, target] of placement(desired)) {
-    const app = desired.applications[name];
+    const app = own(desired.applications, name);
     if (!app || target === node) continue;
     for (const p of app.ports) {
       routes.push({ port: p.external, target_address: addressOf(cluster, target), target_port: p.external });
@@ -309,7 +316,7 @@ function planRoutes(
   const start = planStart(desired, cluster, node, where, opts);
   const unshadowed = start ? leaves(start).find((c) => c.kind === 'set-proxies') : undefined;
   const have = sortRoutes(
-    unshadowed?.kind === 'set-proxies' ? unshadowed.routes : cluster.nodes[node]!.state.routes,
+    unshadowed?.kind === 'set-proxies' ? unshadowed.routes : nodeState(cluster, node).routes,
   );
   if (JSON.stringify(want) === JSON.stringify(have)) return undefined;
   return { kind: 'set-proxies', routes: want };
@@ -318,7 +325,7 @@ function planRoutes(
 function sorted<T>(r: Readonly<Record<string, T>>): [string, T][] {
   return Object.keys(r)
     .sort()
-    .map((k) => [k, r[k] as T]);
+    .map((k) => [k, own(r, k) as T]);
 }
 
 /** One node's change for one phase (what flocker-changestate executes), or undefined. */
@@ -329,7 +336,7 @@ export function planNodePhase(
   phase: PhaseName,
   opts: PlanOptions = {},
 ): Change | undefined {
-  if (!cluster.nodes[node]) throw new Error(`no state for node ${node}`);
+  if (!own(cluster.nodes, node)) throw new Error(`no state for node ${node}`);
   const where = placement(desired);
   switch (phase) {
     case 'check':
@@ -361,7 +368,7 @@ export function plan(desired: DesiredConfig, cluster: ClusterState, opts: PlanOp
   const nodes = Object.keys(cluster.nodes).sort();
   const phases: ClusterPlan['phases'][number][] = [];
   for (const phase of PHASES) {
-    const perNode: NodeChanges = {};
+    const perNode: NodeChanges = dict();
     for (const node of nodes) {
       const c = planNodePhase(desired, cluster, node, phase, opts);
       if (c) perNode[node] = c;

@@ -3,7 +3,9 @@
 // through a DNAT route), so an external port that is a node's ssh port would take ssh away from
 // that node: the deploy and every later one would lose their way in.
 import { FlockerError } from '../errors.js';
+import type { ErrorSource } from '../errors.js';
 import type { DesiredConfig } from '../model/deployment.js';
+import { own } from '../util/own.js';
 
 export interface SshPortConflict {
   readonly application: string;
@@ -20,9 +22,9 @@ export function sshPortConflicts(
   const placed = new Set(Object.values(desired.nodes).flat());
   const out: SshPortConflict[] = [];
   for (const name of [...placed].sort()) {
-    for (const p of desired.applications[name]?.ports ?? []) {
+    for (const p of own(desired.applications, name)?.ports ?? []) {
       const nodes = Object.keys(sshPorts)
-        .filter((n) => sshPorts[n] === p.external)
+        .filter((n) => own(sshPorts, n) === p.external)
         .sort();
       if (nodes.length) out.push({ application: name, port: p.external, nodes });
     }
@@ -31,10 +33,16 @@ export function sshPortConflicts(
 }
 
 /**
- * Throws E_SSH_PORT_ROUTED (a user error, exit 2: the fix is in the application config; the ssh
- * ports come from the user's own ssh configuration, nothing on the nodes decides it).
+ * Throws E_SSH_PORT_ROUTED. The fix is in the application config. flocker-deploy checks the
+ * ports from the ssh config before contacting any node (source 'user', exit 2), and again with
+ * the ports as connected, after contact (source 'system', exit 1: exit 2 promises that no node
+ * was contacted), in both cases before any change.
  */
-export function refuseSshPorts(desired: DesiredConfig, sshPorts: Readonly<Record<string, number>>): void {
+export function refuseSshPorts(
+  desired: DesiredConfig,
+  sshPorts: Readonly<Record<string, number>>,
+  source: ErrorSource = 'system',
+): void {
   const conflicts = sshPortConflicts(desired, sshPorts);
   if (conflicts.length === 0) return;
   throw new FlockerError(
@@ -45,6 +53,6 @@ export function refuseSshPorts(desired: DesiredConfig, sshPorts: Readonly<Record
       )
       .join('\n'),
     'E_SSH_PORT_ROUTED',
-    'user',
+    source,
   );
 }

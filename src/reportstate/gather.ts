@@ -8,6 +8,7 @@ import type { LocalVolume, VolumeStore } from '../zfs/volume-store.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { NodeFiles } from '../exec/node-files.js';
 import { FlockerError } from '../errors.js';
+import { dict, own } from '../util/own.js';
 
 export interface NodeIdentity {
   readonly hostname: string;
@@ -33,7 +34,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
     a.volumes.sizes(),
   ]);
   const membership = await a.membership?.();
-  const applications: Record<string, ReportedApplication> = {};
+  const applications = dict<ReportedApplication>();
   for (const x of [...apps].sort((p, q) => (p.application.name < q.application.name ? -1 : 1)))
     applications[x.application.name] = { spec: toConfigEntry(x.application), running: x.running };
   const vol = (v: LocalVolume): ReportedVolume => {
@@ -48,7 +49,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
       ...(v.lineage !== undefined ? { lineage: v.lineage } : {}),
       ...(v.handoff !== undefined ? { handoff: { ...v.handoff } } : {}),
       ...(guid !== undefined ? { newest_guid: guid } : {}),
-      ...(sizes[v.name] !== undefined ? { bytes: sizes[v.name] } : {}),
+      ...(own(sizes, v.name) !== undefined ? { bytes: own(sizes, v.name) } : {}),
     };
   };
   return {

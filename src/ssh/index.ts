@@ -17,7 +17,7 @@
 // - Commands: argv is shellQuote'd and run over an exec channel; at most 8 channels at once per
 //   connection (sshd MaxSessions defaults to 10), others queue. With RunOptions.timeoutMs the
 //   command runs under `timeout -s KILL` on the node (sshd refuses signal requests for root).
-export { connectAll } from './connect.js';
+export { connectAll, sshPorts } from './connect.js';
 export type { ConnectOptions } from './connect-options.js';
 export { runAll, runAllSettled } from './parallel.js';
 export type { NodeConnection, SshRunOptions } from './connection.js';

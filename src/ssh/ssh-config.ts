@@ -10,6 +10,7 @@
 // IdentityFile / *KnownHostsFile accumulate (first line obtained for known hosts files).
 // Not supported (documented): `Match` blocks — their options are ignored, up to the next
 // Host or Match line; every other keyword is parsed and ignored.
+import { own } from '../util/own.js';
 
 /** One option line, with the Host condition in effect where it appeared. */
 export interface SshConfigEntry {
@@ -308,7 +309,7 @@ export function resolveHostConfig(config: SshConfig, alias: string, ctx: Resolve
       'accept-new': 'accept-new',
       ask: 'ask',
     };
-    const value = map[v];
+    const value = own(map, v);
     if (!value)
       throw new SshConfigValueError(
         src(strictE),

@@ -3,6 +3,7 @@
 import { isNodeName, isSnapshotName } from '../model/names.js';
 import { compareSnapshots, isFlockerSnapshot, volumeOfDataset } from './names.js';
 import type { HandoffIntent, OwnershipRecord, VolumeRole } from './volume-store.js';
+import { dict } from '../util/own.js';
 
 export interface FilesystemEntry extends OwnershipRecord {
   readonly name: string; // volume name
@@ -135,7 +136,7 @@ export function parseGuids(parent: string, stdout: string): Map<string, Record<s
     const name = volumeOfDataset(parent, full.slice(0, at));
     const snap = full.slice(at + 1);
     if (name === undefined || !isFlockerSnapshot(snap)) continue;
-    const g = out.get(name) ?? {};
+    const g = out.get(name) ?? dict<string>();
     g[snap] = guid;
     out.set(name, g);
   }
@@ -154,7 +155,7 @@ export function isBusyError(stderr: string): boolean {
 
 /** `zfs get -H -p -o name,value referenced` output -> volume name -> bytes (direct children only). */
 export function parseReferenced(parent: string, stdout: string): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = dict<number>();
   for (const line of lines(stdout)) {
     const [ds, value] = line.split('\t');
     if (ds === undefined || value === undefined || ds.includes('@')) continue;

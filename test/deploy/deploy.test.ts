@@ -276,7 +276,9 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
         },
       }),
     );
-    expect(err.code).to.equal('E_SAME_NODE');
+    // found only after both names were contacted: not bad input (exit 2 means nothing contacted)
+    expect(err.code).to.equal('E_SAME_MACHINE');
+    expect(exitCodeFor(err)).to.equal(1);
     expect(err.message).to.match(/nodes n1 and n2 of the deployment are the same machine/);
   });
 
@@ -459,13 +461,13 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
       ]);
     });
 
-    it("refuses an external port that is a node's ssh port before anything changes (exit 2)", async () => {
+    it("refuses an external port that is a node's ssh port before anything changes (exit 1: found once connected)", async () => {
       const c = fakeCluster(['n1', 'n2']);
       const sshWeb = toApplication('web', { image: 'busybox', ports: [{ internal: 80, external: 22 }] });
       const events: DeployEvent[] = [];
       const err = await failure(deploy(opts(c, desired(['web'], [], [sshWeb]), events)));
       expect(err.code).to.equal('E_SSH_PORT_ROUTED');
-      expect(exitCodeFor(err)).to.equal(2);
+      expect(exitCodeFor(err)).to.equal(1);
       expect(err.message).to.equal(
         'application web: external port 22 is the ssh port of node n1, n2: every node answers on it, so routing it would cut off ssh access to those nodes; choose another external port',
       );
