@@ -117,10 +117,20 @@ export function formatProblem(p: InputProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.path === '' ? '(document)' : p.path}: ${p.message}`;
 }
 
-/** Bad input: all problems found at once. */
+/** Bad input: all problems found at once (`omitted`: how many more were found, not listed). */
 export class InputError extends FlockerError {
-  constructor(readonly problems: readonly InputProblem[]) {
-    super(problems.map(formatProblem).join('\n'), 'E_INPUT', 'user');
+  constructor(
+    readonly problems: readonly InputProblem[],
+    readonly omitted = 0,
+  ) {
+    super(
+      problems.map(formatProblem).join('\n') +
+        (omitted > 0
+          ? `\n… and ${omitted.toLocaleString('en-US')} more problem${omitted === 1 ? '' : 's'}`
+          : ''),
+      'E_INPUT',
+      'user',
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 // Checks on one application entry that JSON Schema cannot express (or not with a useful
 // message). They run on user input and on reportstate output alike, on values that may have
 // failed the schema: every check looks only at parts that have the right shape.
+import { quoteText } from './echo.js';
 import type { PathProblem } from './schema.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -30,7 +31,7 @@ export function checkEntrySemantics(entry: unknown): PathProblem[] {
       out.push({
         path: ['volume', 'mountpoint'],
         target: 'value',
-        message: `${why}, found ${JSON.stringify(volume['mountpoint'])}`,
+        message: `${why}, found ${quoteText(volume['mountpoint'] as string)}`,
       });
     }
   }
@@ -49,7 +50,7 @@ export function checkEntrySemantics(entry: unknown): PathProblem[] {
           out.push({
             path: ['links', i, 'alias'],
             target: 'value',
-            message: `expected a link alias not used by another link of this application, found ${JSON.stringify(alias)} (also links[${first}]; aliases are compared uppercased)`,
+            message: `expected a link alias not used by another link of this application, found ${quoteText(alias as string)} (also links[${first}]; aliases are compared uppercased)`,
           });
         } else aliases.set(key, i);
       }

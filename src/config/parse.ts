@@ -12,7 +12,9 @@ import {
   validateEntrySchema,
 } from '../validation/validators.js';
 import type { PathProblem } from './schema.js';
-import { describeValue, formatPath, locate, locateParent, parseYaml } from './yaml-source.js';
+import { describeValue, formatPath, locate, locateParent, scalarText } from './yaml-source.js';
+import { parseYaml } from './yaml-build.js';
+import { quoteText } from './echo.js';
 import type { KeyPath, LineCol, YamlDocument } from './yaml-source.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -20,6 +22,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 const isPort = (v: unknown): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 const APP_NAME_RE = new RegExp(APP_NAME_PATTERN);
+const rawOf =
+  (doc: YamlDocument) =>
+  (p: KeyPath): string | undefined =>
+    scalarText(doc, p);
 
 /** Give a path problem its position in a document. */
 export function positioned(doc: YamlDocument, p: PathProblem): InputProblem {
@@ -92,17 +98,41 @@ function documentProblem(doc: YamlDocument, expected: string): InputProblem | nu
   return null;
 }
 
+/** Append without spreading (a list of 150,000 problems must not meet the argument limit). */
+export function append<T>(to: T[], from: readonly T[]): void {
+  for (const x of from) to.push(x);
+}
+
+const emptyRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 export function parseApplications(text: string, file: string): ParsedApplications {
   const parsed = parseYaml(text, file);
-  if (!parsed.ok) {
-    return { file, doc: null, names: null, applications: {}, problems: parsed.problems, format: 'unknown' };
-  }
   const doc = parsed.doc;
+  if (doc === null) {
+    return {
+      file,
+      doc: null,
+      names: null,
+      applications: emptyRecord(),
+      problems: parsed.problems,
+      format: 'unknown',
+    };
+  }
   const top = documentProblem(
     doc,
     'a mapping with the keys version and applications (or a compose-style file with services)',
   );
-  if (top) return { file, doc, names: null, applications: {}, problems: [top], format: 'unknown' };
+  if (top) {
+    parsed.problems.push(top);
+    return {
+      file,
+      doc,
+      names: null,
+      applications: emptyRecord(),
+      problems: parsed.problems,
+      format: 'unknown',
+    };
+  }
   const value = doc.value as Record<string, unknown>;
 
   const pathProblems: PathProblem[] = [];
@@ -112,20 +142,16 @@ export function parseApplications(text: string, file: string): ParsedApplication
 
   if (isComposeDocument(value)) {
     format = 'compose';
-    const c = convertCompose(value);
-    // problems the conversion found make the service invalid
-    const badPrefixes = c.problems.map((p) => JSON.stringify(p.path));
-    pathProblems.push(...c.problems);
+    const c = convertCompose(value, (p) => scalarText(doc, p));
+    append(pathProblems, c.problems);
     for (const n of c.names) names.add(n);
-    for (const s of c.services) {
-      const prefix = JSON.stringify(s.path).slice(0, -1);
-      const converted = !badPrefixes.some((b) => b === `${prefix}]` || b.startsWith(`${prefix},`));
-      raws.push({ name: s.name, entry: s.entry, origin: s.origin, valid: converted });
-    }
+    // problems the conversion found make the service invalid
+    for (const s of c.services)
+      raws.push({ name: s.name, entry: s.entry, origin: s.origin, valid: !s.failed });
   } else {
     format = 'flocker';
     if (!validateApplicationConfigSchema(value)) {
-      pathProblems.push(...ajvErrorsToProblems(validateApplicationConfigSchema.errors ?? []));
+      append(pathProblems, ajvErrorsToProblems(validateApplicationConfigSchema.errors ?? [], [], rawOf(doc)));
     }
     const apps = value['applications'];
     if (isRecord(apps)) {
@@ -146,7 +172,9 @@ export function parseApplications(text: string, file: string): ParsedApplication
       // the top-level schema did not see compose entries: check the converted entry
       if (!validateEntrySchema(r.entry)) {
         r.valid = false;
-        for (const p of ajvErrorsToProblems(validateEntrySchema.errors ?? [])) {
+        for (const p of ajvErrorsToProblems(validateEntrySchema.errors ?? [], [], (q) =>
+          scalarText(doc, r.origin(q)),
+        )) {
           pathProblems.push({ ...p, path: r.origin(p.path) });
         }
       }
@@ -158,10 +186,11 @@ export function parseApplications(text: string, file: string): ParsedApplication
     for (const p of sem) pathProblems.push({ ...p, path: r.origin(p.path) });
   }
 
-  pathProblems.push(...crossApplicationChecks(doc, raws));
+  append(pathProblems, crossApplicationChecks(doc, raws));
 
-  const problems = pathProblems.map((p) => positioned(doc, p));
-  const applications: Record<string, Application> = {};
+  const problems = parsed.problems;
+  for (const p of pathProblems) problems.push(positioned(doc, p));
+  const applications = emptyRecord<Application>();
   for (const r of raws) {
     if (r.valid) applications[r.name] = toApplication(r.name, r.entry as ApplicationConfigEntry);
   }
@@ -191,7 +220,7 @@ function crossApplicationChecks(doc: YamlDocument, raws: RawApp[]): PathProblem[
         out.push({
           path,
           target: 'value',
-          message: `expected an external port not used by another application, found ${ext}, already used by "${first.app}" (line ${at.line})`,
+          message: `expected an external port not used by another application, found ${ext}, already used by ${quoteText(first.app)} (line ${at.line})`,
         });
         r.valid = false;
       }
@@ -225,17 +254,21 @@ export interface ParsedDeployment {
 
 export function parseDeployment(text: string, file: string): ParsedDeployment {
   const parsed = parseYaml(text, file);
-  if (!parsed.ok) return { file, doc: null, nodes: {}, placements: [], problems: parsed.problems };
   const doc = parsed.doc;
+  if (doc === null)
+    return { file, doc: null, nodes: emptyRecord(), placements: [], problems: parsed.problems };
   const top = documentProblem(doc, 'a mapping with the keys version and nodes');
-  if (top) return { file, doc, nodes: {}, placements: [], problems: [top] };
+  if (top) {
+    parsed.problems.push(top);
+    return { file, doc, nodes: emptyRecord(), placements: [], problems: parsed.problems };
+  }
   const value = doc.value as Record<string, unknown>;
 
   const pathProblems: PathProblem[] = [];
   if (!validateDeploymentConfigSchema(value)) {
-    pathProblems.push(...ajvErrorsToProblems(validateDeploymentConfigSchema.errors ?? []));
+    append(pathProblems, ajvErrorsToProblems(validateDeploymentConfigSchema.errors ?? [], [], rawOf(doc)));
   }
-  const nodes: Record<string, string[]> = {};
+  const nodes = emptyRecord<string[]>();
   const placements: { app: string; node: string; path: KeyPath }[] = [];
   const seen = new Map<string, { node: string; path: KeyPath }>();
   const declared = value['nodes'];
@@ -254,8 +287,8 @@ export function parseDeployment(text: string, file: string): ParsedDeployment {
               target: 'value',
               message:
                 first.node === node
-                  ? `expected each application once, found "${app}" again on this node (first at line ${at.line})`
-                  : `expected each application on one node only, found "${app}" also on node "${first.node}" (line ${at.line})`,
+                  ? `expected each application once, found ${quoteText(app)} again on this node (first at line ${at.line})`
+                  : `expected each application on one node only, found ${quoteText(app)} also on node ${quoteText(first.node)} (line ${at.line})`,
             });
             return;
           }
@@ -267,7 +300,9 @@ export function parseDeployment(text: string, file: string): ParsedDeployment {
       nodes[node] = apps.sort();
     }
   }
-  return { file, doc, nodes, placements, problems: pathProblems.map((p) => positioned(doc, p)) };
+  const problems = parsed.problems;
+  for (const p of pathProblems) problems.push(positioned(doc, p));
+  return { file, doc, nodes, placements, problems };
 }
 
 /** Deployment entries naming applications the application file does not define. */
@@ -281,7 +316,7 @@ export function crossFileChecks(apps: ParsedApplications, dep: ParsedDeployment)
       positioned(dep.doc, {
         path: pl.path,
         target: 'value',
-        message: `expected an application defined in ${apps.file}, found "${pl.app}"`,
+        message: `expected an application defined in ${apps.file}, found ${quoteText(pl.app)}`,
       }),
     );
   }

@@ -2,6 +2,7 @@
 // positioned problems. `description` on a schema node is the "expected ..." phrase of its
 // error messages (a standard annotation, so the schemas compile with any ajv).
 
+import { escapeText, keyText, quoteText } from './echo.js';
 import type { ErrorObject } from 'ajv';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
@@ -81,11 +82,13 @@ function expectedOf(e: ErrorObject): string {
   return typeof d === 'string' ? d : (e.message ?? 'something else');
 }
 
-function foundText(expected: string, data: unknown): string {
-  const found = describeValue(data);
-  if ((typeof data === 'number' || typeof data === 'boolean') && expected.startsWith('a string')) {
-    return `${found} (quote it to make it a string: "${String(data)}")`;
-  }
+function foundText(expected: string, data: unknown, raw: string | undefined): string {
+  // a number is shown as written (`1.20`, `0x10`), not as JavaScript prints it
+  if (typeof data !== 'number' && typeof data !== 'boolean') return describeValue(data);
+  const written = raw ?? String(data);
+  const found = typeof data === 'number' ? `the number ${escapeText(written)}` : describeValue(data);
+  if (expected.startsWith('a string'))
+    return `${found} (quote it to make it a string: ${quoteText(written)})`;
   return found;
 }
 
@@ -93,7 +96,11 @@ function foundText(expected: string, data: unknown): string {
  * ajv errors -> problems, one per place. `pathPrefix` is where the validated value sits in its
  * file; the properties lists of a schema give the "one of" text for unknown keys.
  */
-export function ajvErrorsToProblems(errors: readonly ErrorObject[], pathPrefix: KeyPath = []): PathProblem[] {
+export function ajvErrorsToProblems(
+  errors: readonly ErrorObject[],
+  pathPrefix: KeyPath = [],
+  scalarText: (p: KeyPath) => string | undefined = () => undefined,
+): PathProblem[] {
   const out: PathProblem[] = [];
   const seenValue = new Set<string>();
   for (const e of errors) {
@@ -103,7 +110,7 @@ export function ajvErrorsToProblems(errors: readonly ErrorObject[], pathPrefix: 
       out.push({
         path: [...base, e.propertyName],
         target: 'key',
-        message: `expected ${expectedOf(e)}, found ${JSON.stringify(e.propertyName)}`,
+        message: `expected ${expectedOf(e)}, found ${keyText(e.propertyName)}`,
       });
       continue;
     }
@@ -118,7 +125,7 @@ export function ajvErrorsToProblems(errors: readonly ErrorObject[], pathPrefix: 
       out.push({
         path: [...base, key],
         target: 'key',
-        message: `unknown key ${JSON.stringify(key)}; expected one of: ${props.join(', ')}`,
+        message: `unknown key ${keyText(key)}; expected one of: ${props.join(', ')}`,
       });
       continue;
     }
@@ -129,7 +136,7 @@ export function ajvErrorsToProblems(errors: readonly ErrorObject[], pathPrefix: 
     out.push({
       path: base,
       target: 'value',
-      message: `expected ${expected}, found ${foundText(expected, e.data)}`,
+      message: `expected ${expected}, found ${foundText(expected, e.data, scalarText(base))}`,
     });
   }
   return out;

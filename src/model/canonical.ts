@@ -17,9 +17,12 @@ const byLink = (a: Link, b: Link): number =>
       : a.local_port - b.local_port || a.remote_port - b.remote_port;
 
 function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(r).sort()) out[k] = r[k] as string;
-  return out;
+  // fromEntries defines own properties: a variable named __proto__ is kept like any other
+  return Object.fromEntries(
+    Object.keys(r)
+      .sort()
+      .map((k) => [k, r[k] as string]),
+  );
 }
 
 /** Build the canonical Application from a config-file entry (already schema-valid). */
