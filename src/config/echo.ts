@@ -5,6 +5,7 @@
 export const ECHO_MAX_CHARS = 80;
 
 // C0 controls, DEL, C1 controls, bidi controls and marks, line/paragraph separators, BOM
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 const NAMED: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 

@@ -138,6 +138,7 @@ export function parseApplications(text: string, file: string): ParsedApplication
   const pathProblems: PathProblem[] = [];
   const raws: RawApp[] = [];
   const names = new Set<string>();
+  const schemaInvalid = new Set<string>();
   let format: 'flocker' | 'compose';
 
   if (isComposeDocument(value)) {
@@ -151,7 +152,13 @@ export function parseApplications(text: string, file: string): ParsedApplication
   } else {
     format = 'flocker';
     if (!validateApplicationConfigSchema(value)) {
-      append(pathProblems, ajvErrorsToProblems(validateApplicationConfigSchema.errors ?? [], [], rawOf(doc)));
+      const errors = validateApplicationConfigSchema.errors ?? [];
+      append(pathProblems, ajvErrorsToProblems(errors, [], rawOf(doc)));
+      // the entries the file schema found problems in (validating each again would double the time)
+      for (const e of errors) {
+        const m = /^\/applications\/([^/]*)(?:\/|$)/.exec(e.instancePath);
+        if (m) schemaInvalid.add((m[1] as string).replace(/~1/g, '/').replace(/~0/g, '~'));
+      }
     }
     const apps = value['applications'];
     if (isRecord(apps)) {
@@ -178,7 +185,7 @@ export function parseApplications(text: string, file: string): ParsedApplication
           pathProblems.push({ ...p, path: r.origin(p.path) });
         }
       }
-    } else if (!validateEntrySchema(r.entry)) {
+    } else if (schemaInvalid.has(r.name) || !isRecord(r.entry)) {
       r.valid = false; // already reported by the file schema
     }
     const sem = checkEntrySemantics(r.entry);

@@ -121,7 +121,7 @@ export function parseYaml(text: string, file: string): ParseResult {
   const anchorOf = (ev: { anchorStart: number; anchorEnd: number }): string | null =>
     ev.anchorStart >= 0 ? text.slice(ev.anchorStart, ev.anchorEnd) : null;
 
-  const scalarValue = (ev: ScalarEvent, s: string, path: readonly PathSegment[]): unknown => {
+  const scalarValue = (ev: ScalarEvent, s: string): unknown => {
     if (ev.tagStart >= 0) {
       const tag = yamlTag(text.slice(ev.tagStart, ev.tagEnd));
       if (tag === '!' || tag === 'tag:yaml.org,2002:str') return s;
@@ -130,7 +130,7 @@ export function parseYaml(text: string, file: string): ParseResult {
       if (v !== NOT_RESOLVED) return v;
       problem(
         ev.tagStart,
-        path,
+        childPath(),
         `unsupported YAML tag ${quoteText(tag)} for ${quoteText(s)}; remove the tag`,
       );
       return s;
@@ -166,7 +166,6 @@ export function parseYaml(text: string, file: string): ParseResult {
       case EVENT_ID.SCALAR: {
         const s = getScalarValue(text, ev);
         const isKey = keyPosition();
-        const path = childPath();
         // point at the opening quote of a quoted scalar, at the "|" or ">" of a block scalar
         const quoted = ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED;
         let offset = ev.valueStart >= 0 && quoted ? ev.valueStart - 1 : ev.valueStart;
@@ -176,7 +175,7 @@ export function parseYaml(text: string, file: string): ParseResult {
         )
           offset = blockIndicator(text, ev.valueStart);
         const node: PosNode = { kind: 'scalar', offset, text: s };
-        const value = isKey ? s : scalarValue(ev, s, path);
+        const value = isKey ? s : scalarValue(ev, s);
         const anchor = anchorOf(ev);
         if (anchor !== null) anchors.set(anchor, { value, node, size: 1 });
         attach(node, value, 1, isKey ? s : null);
