@@ -249,6 +249,24 @@ function crossApplicationChecks(doc: YamlDocument, raws: RawApp[]): PathProblem[
   return out;
 }
 
+/**
+ * Application names in the node lists are names, like the keys that define them: `[0x1F]` is
+ * the app "0x1F", never the number 31 (an empty item stays empty, and is refused).
+ */
+function takeNamesAsWritten(doc: YamlDocument, value: Record<string, unknown>): void {
+  const nodes = value['nodes'];
+  if (!isRecord(nodes)) return;
+  for (const [node, list] of Object.entries(nodes)) {
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const v: unknown = list[i];
+      if (typeof v !== 'number' && typeof v !== 'boolean' && v !== null) continue;
+      const text = scalarText(doc, ['nodes', node, i]);
+      if (text) list[i] = text;
+    }
+  }
+}
+
 export interface ParsedDeployment {
   readonly file: string;
   readonly doc: YamlDocument | null;
@@ -271,6 +289,7 @@ export function parseDeployment(text: string, file: string): ParsedDeployment {
   }
   const value = doc.value as Record<string, unknown>;
 
+  takeNamesAsWritten(doc, value);
   const pathProblems: PathProblem[] = [];
   if (!validateDeploymentConfigSchema(value)) {
     append(pathProblems, ajvErrorsToProblems(validateDeploymentConfigSchema.errors ?? [], [], rawOf(doc)));
