@@ -3,6 +3,8 @@
 // failed the schema: every check looks only at parts that have the right shape.
 import { quoteText } from './echo.js';
 import type { PathProblem } from './schema.js';
+import { formatPath } from './yaml-source.js';
+import type { KeyPath } from './yaml-source.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -20,7 +22,11 @@ function mountpointProblem(m: string): string | null {
   return null;
 }
 
-export function checkEntrySemantics(entry: unknown): PathProblem[] {
+/**
+ * `ref` names another item of the entry in a message ("also ports[0]"); a compose entry passes
+ * one that names the item the user wrote (its list may have had refused items removed).
+ */
+export function checkEntrySemantics(entry: unknown, ref: (p: KeyPath) => string = formatPath): PathProblem[] {
   const out: PathProblem[] = [];
   if (!isRecord(entry)) return out;
 
@@ -50,7 +56,7 @@ export function checkEntrySemantics(entry: unknown): PathProblem[] {
           out.push({
             path: ['links', i, 'alias'],
             target: 'value',
-            message: `expected a link alias not used by another link of this application, found ${quoteText(alias as string)} (also links[${first}]; aliases are compared uppercased)`,
+            message: `expected a link alias not used by another link of this application, found ${quoteText(alias as string)} (also ${ref(['links', first])}; aliases are compared uppercased)`,
           });
         } else aliases.set(key, i);
       }
@@ -61,7 +67,7 @@ export function checkEntrySemantics(entry: unknown): PathProblem[] {
           out.push({
             path: ['links', i, 'local_port'],
             target: 'value',
-            message: `expected a local port not used by another link of this application, found ${lp} (also links[${first}])`,
+            message: `expected a local port not used by another link of this application, found ${lp} (also ${ref(['links', first])})`,
           });
         } else localPorts.set(lp, i);
       }
@@ -80,7 +86,7 @@ export function checkEntrySemantics(entry: unknown): PathProblem[] {
           out.push({
             path: ['ports', i, 'external'],
             target: 'value',
-            message: `expected an external port not already mapped by this application, found ${ext} (also ports[${first}])`,
+            message: `expected an external port not already mapped by this application, found ${ext} (also ${ref(['ports', first])})`,
           });
         } else externals.set(ext, i);
       }

@@ -188,7 +188,10 @@ export function parseApplications(text: string, file: string): ParsedApplication
     } else if (schemaInvalid.has(r.name) || !isRecord(r.entry)) {
       r.valid = false; // already reported by the file schema
     }
-    const sem = checkEntrySemantics(r.entry);
+    const sem =
+      format === 'compose'
+        ? checkEntrySemantics(r.entry, (p) => formatPath(r.origin(p).slice(r.origin([]).length)))
+        : checkEntrySemantics(r.entry);
     if (sem.length) r.valid = false;
     for (const p of sem) pathProblems.push({ ...p, path: r.origin(p.path) });
   }
