@@ -1,7 +1,7 @@
 // One converter per compose service key (ports, volumes, environment, limits and restart,
 // unsupported keys). Each reads the compose value at file path `kp`, reports problems at the
 // exact item they concern and returns the Flocker value, or undefined when there is none.
-import { quoteText, keyText } from './echo.js';
+import { quoteText, keyText } from '../validation/echo.js';
 import type { PortMapping } from '../model/application.js';
 import type { PathProblem } from './schema.js';
 import { parseComposePort, parseMemLimit, parseRestart } from './compose-values.js';

@@ -1,6 +1,6 @@
 // Compose `links:` -> Flocker links. A compose link names a service; Flocker needs ports, so a
 // link resolves to the target's one port mapping. Runs after every service is converted.
-import { quoteText } from './echo.js';
+import { quoteText } from '../validation/echo.js';
 import type { Link, PortMapping } from '../model/application.js';
 import type { PathProblem } from './schema.js';
 import { describeValue } from './yaml-source.js';

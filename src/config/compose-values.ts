@@ -1,6 +1,6 @@
 // Compose scalar values -> Flocker values: "8080:80" ports, "64m" memory sizes, restart
 // policies. Each parser returns the value or the reason it is not acceptable (the message).
-import { quoteText } from './echo.js';
+import { quoteText } from '../validation/echo.js';
 import type { PortMapping } from '../model/application.js';
 import { describeValue } from './yaml-source.js';
 

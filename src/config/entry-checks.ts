@@ -1,7 +1,7 @@
 // Checks on one application entry that JSON Schema cannot express (or not with a useful
 // message). They run on user input and on reportstate output alike, on values that may have
 // failed the schema: every check looks only at parts that have the right shape.
-import { quoteText } from './echo.js';
+import { quoteText } from '../validation/echo.js';
 import type { PathProblem } from './schema.js';
 import { formatPath } from './yaml-source.js';
 import type { KeyPath } from './yaml-source.js';

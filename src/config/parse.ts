@@ -14,7 +14,7 @@ import {
 import type { PathProblem } from './schema.js';
 import { describeValue, formatPath, locate, locateParent, scalarText } from './yaml-source.js';
 import { parseYaml } from './yaml-build.js';
-import { quoteText } from './echo.js';
+import { quoteText } from '../validation/echo.js';
 import type { KeyPath, LineCol, YamlDocument } from './yaml-source.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

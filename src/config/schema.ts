@@ -2,7 +2,7 @@
 // positioned problems. `description` on a schema node is the "expected ..." phrase of its
 // error messages (a standard annotation, so the schemas compile with any ajv).
 
-import { escapeText, keyText, quoteText } from './echo.js';
+import { escapeText, keyText, quoteText } from '../validation/echo.js';
 import type { ErrorObject } from 'ajv';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';

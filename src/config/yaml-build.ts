@@ -13,7 +13,7 @@
 import { CORE_SCHEMA, EVENT_ID, NOT_RESOLVED, SCALAR_STYLE, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 import type { InputProblem } from '../errors.js';
-import { quoteText } from './echo.js';
+import { quoteText } from '../validation/echo.js';
 import { syntaxProblem } from './yaml-syntax.js';
 import { computeLineStarts, formatPath, offsetToLineCol } from './yaml-source.js';
 import type { LineCol, PathSegment, PosNode, YamlDocument } from './yaml-source.js';

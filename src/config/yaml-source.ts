@@ -1,6 +1,6 @@
 // The parsed YAML document: its value, a position tree to map any key path back to line:col,
 // and the text each scalar was written as. Built by yaml-build.ts. Pure: no fs.
-import { escapeText, quoteText } from './echo.js';
+import { escapeText, quoteText } from '../validation/echo.js';
 
 export type PathSegment = string | number;
 export type KeyPath = readonly PathSegment[];

@@ -3,7 +3,7 @@
 // key path of that place, read off the block structure of the lines above. Linear in the text.
 import { YAMLException } from 'js-yaml';
 import type { InputProblem } from '../errors.js';
-import { escapeText } from './echo.js';
+import { escapeText } from '../validation/echo.js';
 import { formatPath, offsetToLineCol } from './yaml-source.js';
 import type { PathSegment } from './yaml-source.js';
 

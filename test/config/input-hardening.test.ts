@@ -7,8 +7,9 @@ import { expect } from 'chai';
 import { InputError } from '../../src/errors.js';
 import { buildDesiredConfig, loadDesiredConfig, parseApplicationConfig } from '../../src/config/index.js';
 import { MAX_INPUT_BYTES, decodeUtf8, readInputFile } from '../../src/config/read-input.js';
-import { escapeText, quoteText } from '../../src/config/echo.js';
+import { escapeText, quoteText } from '../../src/validation/echo.js';
 import { loadSshConfig } from '../../src/ssh/load.js';
+import { pathOf } from '../../src/validation/problems.js';
 import { pathAt } from '../../src/config/yaml-syntax.js';
 import { computeLineStarts } from '../../src/config/yaml-source.js';
 
@@ -246,6 +247,12 @@ describe('config input: positions and echoed text', () => {
   it('escapes control characters and bidi controls, shortens long values', () => {
     expect(quoteText('a\x1b[31m\u202eb\u0085')).to.equal('"a\\x1b[31m\\u202eb\\x85"');
     expect(escapeText('x'.repeat(100))).to.equal(`${'x'.repeat(80)}…(100 bytes)`);
+  });
+
+  it('wire-format problems (state from nodes) escape and shorten the same way', () => {
+    expect(pathOf(['applications', 'web\u202e', 'x'.repeat(100)])).to.equal(
+      `applications["web\\u202e"].${'x'.repeat(80)}…(100 bytes)`,
+    );
   });
 
   it('a syntax error gets the key path of its place from the block structure', () => {
