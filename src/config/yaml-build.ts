@@ -13,7 +13,7 @@
 import { CORE_SCHEMA, EVENT_ID, NOT_RESOLVED, SCALAR_STYLE, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 import type { InputProblem } from '../errors.js';
-import { quoteText } from '../validation/echo.js';
+import { escapeText, quoteText } from '../validation/echo.js';
 import { syntaxProblem } from './yaml-syntax.js';
 import { computeLineStarts, formatPath, offsetToLineCol } from './yaml-source.js';
 import type { LineCol, PathSegment, PosNode, YamlDocument } from './yaml-source.js';
@@ -190,6 +190,13 @@ export function parseYaml(text: string, file: string): ParseResult {
           offset: Math.max(0, ev.anchorStart - 1),
           ...(target?.node.text !== undefined ? { text: target.node.text } : {}),
         };
+        if (!target) {
+          problem(
+            node.offset,
+            childPath(),
+            `expected an alias of an anchor defined above it, found *${escapeText(name)}`,
+          );
+        }
         const size = target?.size ?? 1;
         expansion += size;
         if (expansion > MAX_ALIAS_EXPANSION) {
