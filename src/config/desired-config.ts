@@ -1,5 +1,7 @@
 // The one DesiredConfig builder: both user files (their text, or why they could not be read)
 // parsed and cross-checked; every problem of both files in one InputError. Pure: load.ts reads.
+// Guarantees: `applications` and `nodes` are null-prototype objects (a name like `constructor`
+// or `__proto__` is only ever an own key); names are the text written in the file.
 import { InputError } from '../errors.js';
 import type { InputProblem } from '../errors.js';
 import type { DesiredConfig } from '../model/deployment.js';
