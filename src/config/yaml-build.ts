@@ -32,7 +32,8 @@ type Entries = Map<string, { keyOffset: number; node: PosNode }>;
 interface Frame {
   readonly node: PosNode;
   readonly value: Record<string, unknown> | unknown[];
-  readonly path: PathSegment[];
+  /** where this collection sits in its parent (the root: null); paths are made only for problems */
+  readonly seg: PathSegment | null;
   /** mappings: the key read, waiting for its value; skip = the entry is dropped (bad key) */
   key?: { text: string; offset: number; skip: boolean } | undefined;
   /** this collection is itself used as a key (refused) */
@@ -99,7 +100,7 @@ export function parseYaml(text: string, file: string): ParseResult {
       const f = at(first.keyOffset);
       problem(
         offset,
-        [...top.path, key],
+        [...stackPath(), key],
         `duplicate key ${quoteText(key)}, first defined at line ${f.line} column ${f.column}; each key may appear only once`,
       );
       return;
@@ -108,6 +109,11 @@ export function parseYaml(text: string, file: string): ParseResult {
     top.value[key] = value;
   };
 
+  const stackPath = (): PathSegment[] => {
+    const path: PathSegment[] = [];
+    for (const f of stack) if (f.seg !== null) path.push(f.seg);
+    return path;
+  };
   const keyPosition = (): boolean => {
     const top = stack[stack.length - 1];
     return top !== undefined && !Array.isArray(top.value) && top.key === undefined;
@@ -115,8 +121,9 @@ export function parseYaml(text: string, file: string): ParseResult {
   const childPath = (): PathSegment[] => {
     const top = stack[stack.length - 1];
     if (!top) return [];
-    if (Array.isArray(top.value)) return [...top.path, top.value.length];
-    return [...top.path, top.key?.text ?? ''];
+    const path = stackPath();
+    path.push(Array.isArray(top.value) ? top.value.length : (top.key?.text ?? ''));
+    return path;
   };
   const anchorOf = (ev: { anchorStart: number; anchorEnd: number }): string | null =>
     ev.anchorStart >= 0 ? text.slice(ev.anchorStart, ev.anchorEnd) : null;
@@ -147,12 +154,17 @@ export function parseYaml(text: string, file: string): ParseResult {
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE: {
         const isMap = ev.type === EVENT_ID.MAPPING;
-        const path = childPath();
         const isKey = keyPosition();
+        const top = stack[stack.length - 1];
+        const seg: PathSegment | null = !top
+          ? null
+          : Array.isArray(top.value)
+            ? top.value.length
+            : (top.key?.text ?? '');
         if (isKey) {
           problem(
             ev.start,
-            path.slice(0, -1),
+            stackPath(),
             `expected a plain key, found a ${isMap ? 'mapping' : 'list'} used as a key`,
           );
         }
@@ -160,7 +172,7 @@ export function parseYaml(text: string, file: string): ParseResult {
           ? { kind: 'mapping', offset: ev.start, entries: new Map() }
           : { kind: 'sequence', offset: ev.start, items: [] };
         const value = isMap ? (Object.create(null) as Record<string, unknown>) : [];
-        stack.push({ node, value, path, isKey, size: 1, anchor: anchorOf(ev) });
+        stack.push({ node, value, seg, isKey, size: 1, anchor: anchorOf(ev) });
         break;
       }
       case EVENT_ID.SCALAR: {
