@@ -58,17 +58,15 @@ export function readInputFile(file: string): ReadResult {
       };
     }
     if (st.size > MAX_INPUT_BYTES) return tooLarge();
-    // bounded read: the size may change under us, so never read more than the limit + 1
-    const buf = Buffer.alloc(Math.min(MAX_INPUT_BYTES + 1, st.size + 1));
+    // bounded read: the size may change under us, so read to EOF but never past the limit + 1
+    const buf = Buffer.allocUnsafe(MAX_INPUT_BYTES + 1);
     let n = 0;
-    for (;;) {
-      if (n === buf.length) break;
+    while (n < buf.length) {
       const r = readSync(fd, buf, n, buf.length - n, null);
       if (r === 0) break;
       n += r;
     }
     if (n > MAX_INPUT_BYTES) return tooLarge();
-    if (n === buf.length && n > st.size) return tooLarge(); // grew while read: refuse, do not guess
     return decodeUtf8(buf.subarray(0, n));
   } catch (e) {
     return { failure: { message: `cannot read the file: ${osMessage(e)}` } };

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { InputError } from '../../src/errors.js';
 import { buildDesiredConfig, loadDesiredConfig, parseApplicationConfig } from '../../src/config/index.js';
-import { MAX_INPUT_BYTES, decodeUtf8, readInputFile } from '../../src/config/read-input.js';
+import { MAX_INPUT_BYTES, decodeUtf8, readInputFile, readInputStream } from '../../src/config/read-input.js';
 import { escapeText, quoteText } from '../../src/validation/echo.js';
 import { loadSshConfig } from '../../src/ssh/load.js';
 import { pathOf } from '../../src/validation/problems.js';
@@ -82,6 +82,19 @@ describe('config input: reading files safely', function () {
     expect('failure' in r && r.failure.message).to.equal(
       'the file is larger than 4 MiB, more than a config ever needs',
     );
+  });
+
+  it('standard input is bounded too: reading stops past the limit', async () => {
+    let chunks = 0;
+    async function* endless(): AsyncGenerator<Buffer> {
+      for (;;) {
+        chunks++;
+        yield Buffer.alloc(1024 * 1024, 0x20);
+      }
+    }
+    const r = await readInputStream(endless());
+    expect('failure' in r && r.failure.message).to.match(/larger than 4 MiB/);
+    expect(chunks).to.equal(5);
   });
 
   it('strict UTF-8: a Latin-1 byte is named with its byte offset and line:col, never U+FFFD', () => {
