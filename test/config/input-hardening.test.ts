@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { InputError } from '../../src/errors.js';
+import { deploy } from '../../src/deploy/driver.js';
+import { fakeCluster } from '../helpers/fake-cluster.js';
 import { buildDesiredConfig, loadDesiredConfig, parseApplicationConfig } from '../../src/config/index.js';
 import { MAX_INPUT_BYTES, decodeUtf8, readInputFile, readInputStream } from '../../src/config/read-input.js';
 import { escapeText, quoteText } from '../../src/validation/echo.js';
@@ -192,6 +194,27 @@ describe('config input: keys and values as written', () => {
       ),
     );
     expect(e.message).to.contain('found the number 1.20 (quote it to make it a string: "1.20")');
+  });
+});
+
+describe('config input: exact values reach the nodes', () => {
+  it('a compose `- __proto__=x` and `ZIP: 01234` are deployed as written; a repeat changes nothing', async () => {
+    const desired = buildDesiredConfig(
+      {
+        file: 'c.yml',
+        text: 'services:\n  web:\n    image: busybox\n    environment:\n      - __proto__=x\n      - ZIP=01234\n',
+      },
+      { file: 'd.yml', text: 'version: 1\nnodes:\n  n1: [web]\n' },
+    );
+    const c = fakeCluster(['n1']);
+    const run = () =>
+      deploy({ desired, dryRun: false, connect: c.connect, emit: () => undefined, user: 't' });
+    const first = await run();
+    const start = first.plan.phases.flatMap((ph) => JSON.stringify(ph));
+    expect(start.join('')).to.contain('"__proto__":"x"');
+    expect(start.join('')).to.contain('"ZIP":"01234"');
+    const again = await run();
+    expect(again.plan.phases).to.deep.equal([]);
   });
 });
 
