@@ -30,7 +30,18 @@ const rawOf =
 /** Give a path problem its position in a document. */
 export function positioned(doc: YamlDocument, p: PathProblem): InputProblem {
   const at: LineCol = p.target === 'parent' ? locateParent(doc, p.path) : locate(doc, p.path, p.target);
-  return { file: doc.file, line: at.line, column: at.column, path: formatPath(p.path), message: p.message };
+  const keyPath = p.path;
+  let text: string | undefined;
+  return {
+    file: doc.file,
+    line: at.line,
+    column: at.column,
+    // rendered when shown: of 150,000 problems only the first 100 are
+    get path(): string {
+      return (text ??= formatPath(keyPath));
+    },
+    message: p.message,
+  };
 }
 
 /** Sort problems by file (in the order given), line, column; stable otherwise. */

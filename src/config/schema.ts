@@ -68,13 +68,24 @@ export interface PathProblem {
   readonly message: string;
 }
 
-function pointerToPath(pointer: string): PathSegment[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+/** JSON pointer -> path segments (list indices as numbers); one pass, no regex per segment. */
+function pointerToPath(prefix: KeyPath, pointer: string): PathSegment[] {
+  const out: PathSegment[] = [...prefix];
+  if (pointer === '') return out;
+  for (const raw of pointer.slice(1).split('/')) {
+    const s = raw.includes('~') ? raw.replace(/~1/g, '/').replace(/~0/g, '~') : raw;
+    out.push(isIndex(s) ? Number(s) : s);
+  }
+  return out;
+}
+
+function isIndex(s: string): boolean {
+  if (s.length === 0 || s.length > 15 || (s.length > 1 && s.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function expectedOf(e: ErrorObject): string {
@@ -104,8 +115,8 @@ export function ajvErrorsToProblems(
   const out: PathProblem[] = [];
   const seenValue = new Set<string>();
   for (const e of errors) {
-    const base = [...pathPrefix, ...pointerToPath(e.instancePath)];
     if (e.keyword === 'propertyNames') continue; // reported by its inner error (with propertyName)
+    const base = pointerToPath(pathPrefix, e.instancePath);
     if (e.propertyName !== undefined) {
       out.push({
         path: [...base, e.propertyName],
@@ -129,9 +140,9 @@ export function ajvErrorsToProblems(
       });
       continue;
     }
-    const k = JSON.stringify(base);
-    if (seenValue.has(k)) continue;
-    seenValue.add(k);
+    // one complaint per value (pathPrefix is the same for every error of this call)
+    if (seenValue.has(e.instancePath)) continue;
+    seenValue.add(e.instancePath);
     const expected = expectedOf(e);
     out.push({
       path: base,
