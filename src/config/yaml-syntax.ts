@@ -118,7 +118,8 @@ interface LineTokens {
   readonly indent: number;
   /** columns (0-based) of the "- " item markers at the start of the line */
   readonly dashes: number[];
-  readonly key: { readonly text: string; readonly col: number } | null;
+  /** `scalar`: the key has its value on its line, so lines below cannot be its children */
+  readonly key: { readonly text: string; readonly col: number; readonly scalar: boolean } | null;
 }
 
 const KEY_RE =
@@ -144,7 +145,9 @@ function tokensOf(line: string): LineTokens | null {
       : raw.startsWith("'")
         ? raw.slice(1, -1).replace(/''/g, "'")
         : raw;
-    key = { text, col: i };
+    const rest = line.slice(i + m[0].length).trim();
+    const scalar = rest !== '' && !/^[#|>&!*[{]/.test(rest);
+    key = { text, col: i, scalar };
   }
   return { indent, dashes, key };
 }
@@ -204,7 +207,7 @@ export function pathAt(
       itemCol = -1;
       itemIndex = 0;
     }
-    if (t.key && t.key.col < cur) {
+    if (t.key && t.key.col < cur && !t.key.scalar) {
       rev.push(t.key.text);
       cur = t.key.col;
     }
