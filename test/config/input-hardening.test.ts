@@ -295,6 +295,9 @@ describe('config input: positions and echoed text', () => {
   it('a syntax error gets the key path of its place from the block structure', () => {
     const text = 'a:\n  b:\n    - x\n    - c: 1\n      d: [\n';
     expect(pathAt(text, computeLineStarts(text), 5, 10)).to.deep.equal(['a', 'b', 1, 'd']);
+    // a key with its value on its line (image: nginx) is not the parent of an over-indented line
+    const over = 'web:\n  image: nginx\n   ports: []\n';
+    expect(pathAt(over, computeLineStarts(over), 3, 9)).to.deep.equal(['web', 'ports']);
   });
 
   it('CR-only line ends, a BOM and tabs: lines and columns as an editor shows them', () => {
