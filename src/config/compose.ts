@@ -22,7 +22,7 @@ import {
 import { resolveLinks } from './compose-links.js';
 import type { LinkingService, PendingLinks } from './compose-links.js';
 import { describeValue } from './yaml-source.js';
-import { quoteText } from '../validation/echo.js';
+import { keyText, quoteText } from '../validation/echo.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
 const COMPOSE_TOP_KEYS = ['version', 'services'];
@@ -100,7 +100,7 @@ function findServices(
       problems.push({
         path: [k],
         target: 'key',
-        message: `unsupported compose top-level key ${quoteText(k)}; supported keys are: ${COMPOSE_TOP_KEYS.join(', ')}`,
+        message: `unsupported compose top-level key ${keyText(k)}; supported keys are: ${COMPOSE_TOP_KEYS.join(', ')}`,
       });
     }
   }
@@ -129,7 +129,7 @@ function convertService(
     problems.push({
       path,
       target: 'key',
-      message: `expected ${APP_NAME_RULE}, found ${quoteText(name)}`,
+      message: `expected ${APP_NAME_RULE}, found ${keyText(name)}`,
     });
   }
   if (!isRecord(svc)) {

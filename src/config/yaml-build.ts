@@ -13,7 +13,7 @@
 import { CORE_SCHEMA, EVENT_ID, NOT_RESOLVED, SCALAR_STYLE, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 import type { InputProblem } from '../errors.js';
-import { escapeText, quoteText } from '../validation/echo.js';
+import { escapeText, keyText, quoteText } from '../validation/echo.js';
 import { syntaxProblem } from './yaml-syntax.js';
 import { computeLineStarts, formatPath, offsetToLineCol } from './yaml-source.js';
 import type { LineCol, PathSegment, PosNode, YamlDocument } from './yaml-source.js';
@@ -74,7 +74,7 @@ export function parseYaml(text: string, file: string): ParseResult {
   let expansion = 0;
 
   /** Attach a finished node (or read it as the pending key) in the collection on top. */
-  const attach = (node: PosNode, value: unknown, size: number, keyText: string | null): void => {
+  const attach = (node: PosNode, value: unknown, size: number, asKey: string | null): void => {
     const top = stack[stack.length - 1];
     if (!top) {
       root = node;
@@ -88,7 +88,7 @@ export function parseYaml(text: string, file: string): ParseResult {
       return;
     }
     if (top.key === undefined) {
-      top.key = { text: keyText ?? '', offset: node.offset, skip: keyText === null };
+      top.key = { text: asKey ?? '', offset: node.offset, skip: asKey === null };
       return;
     }
     const { text: key, offset, skip } = top.key;
@@ -101,7 +101,7 @@ export function parseYaml(text: string, file: string): ParseResult {
       problem(
         offset,
         [...stackPath(), key],
-        `duplicate key ${quoteText(key)}, first defined at line ${f.line} column ${f.column}; each key may appear only once`,
+        `duplicate key ${keyText(key)}, first defined at line ${f.line} column ${f.column}; each key may appear only once`,
       );
       return;
     }
@@ -219,15 +219,15 @@ export function parseYaml(text: string, file: string): ParseResult {
           );
           return { doc: null, problems };
         }
-        const keyText = keyPosition() ? (target?.node.text ?? null) : null;
-        if (keyPosition() && keyText === null) {
+        const aliasKey = keyPosition() ? (target?.node.text ?? null) : null;
+        if (keyPosition() && aliasKey === null) {
           problem(
             node.offset,
             childPath().slice(0, -1),
             'expected a plain key, found an alias of a list or mapping',
           );
         }
-        attach(node, target?.value ?? null, size, keyText);
+        attach(node, target?.value ?? null, size, aliasKey);
         break;
       }
       case EVENT_ID.POP: {
