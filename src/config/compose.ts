@@ -22,7 +22,7 @@ import {
 import { resolveLinks } from './compose-links.js';
 import type { LinkingService, PendingLinks } from './compose-links.js';
 import { describeValue } from './yaml-source.js';
-import { keyText, quoteText } from '../validation/echo.js';
+import { keyText } from '../validation/echo.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
 const COMPOSE_TOP_KEYS = ['version', 'services'];
