@@ -2,6 +2,7 @@
 // (docs/errors.md is generated from the catalogue).
 // `source` says whose fault: 'user' (bad input or usage, exit 2) or 'system' (a node, a command
 // or the network failed, exit 1). Only bin/ exits; renderers turn codes into text at the edge.
+import { escapeText } from './validation/echo.js';
 import type { PhaseName } from './model/changes.js';
 
 export type ErrorSource = 'user' | 'system';
@@ -117,13 +118,24 @@ export interface InputProblem {
 }
 
 export function formatProblem(p: InputProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.path === '' ? '(document)' : p.path}: ${p.message}`;
+  // the file name comes from the command line: escaped like any text we echo
+  return `${escapeText(p.file, 4096)}:${p.line}:${p.column}: ${p.path === '' ? '(document)' : p.path}: ${p.message}`;
 }
 
-/** Bad input: all problems found at once. */
+/** Bad input: all problems found at once (`omitted`: how many more were found, not listed). */
 export class InputError extends FlockerError {
-  constructor(readonly problems: readonly InputProblem[]) {
-    super(problems.map(formatProblem).join('\n'), 'E_INPUT', 'user');
+  constructor(
+    readonly problems: readonly InputProblem[],
+    readonly omitted = 0,
+  ) {
+    super(
+      problems.map(formatProblem).join('\n') +
+        (omitted > 0
+          ? `\n… and ${omitted.toLocaleString('en-US')} more problem${omitted === 1 ? '' : 's'}`
+          : ''),
+      'E_INPUT',
+      'user',
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 // One converter per compose service key (ports, volumes, environment, limits and restart,
 // unsupported keys). Each reads the compose value at file path `kp`, reports problems at the
 // exact item they concern and returns the Flocker value, or undefined when there is none.
+import { quoteText, keyText } from '../validation/echo.js';
 import type { PortMapping } from '../model/application.js';
 import type { PathProblem } from './schema.js';
 import { parseComposePort, parseMemLimit, parseRestart } from './compose-values.js';
@@ -26,6 +27,7 @@ export function convertPorts(
   value: unknown,
   kp: KeyPath,
   problems: PathProblem[],
+  portOrigin: number[] = [],
 ): PortMapping[] | undefined {
   if (!Array.isArray(value)) {
     problems.push({
@@ -39,7 +41,10 @@ export function convertPorts(
   value.forEach((p: unknown, i) => {
     const r = parseComposePort(p);
     if (typeof r === 'string') problems.push({ path: [...kp, i], target: 'value', message: r });
-    else ports.push(r);
+    else {
+      portOrigin.push(i); // later problems of ports[n] point at the item the user wrote
+      ports.push(r);
+    }
   });
   return ports;
 }
@@ -78,9 +83,10 @@ export function convertVolumes(
   };
   if (typeof v !== 'string') return bad(describeValue(v));
   const parts = v.split(':');
-  if (parts.length > 2) return bad(`${JSON.stringify(v)}: volume options (like ":ro") are not supported`);
+  if (parts.length > 2)
+    return bad(`${quoteText(v as string)}: volume options (like ":ro") are not supported`);
   if (parts.length === 2 && /^[./~]/.test(parts[0] as string)) {
-    return bad(`${JSON.stringify(v)}: host directories cannot be mounted (Flocker manages the volume)`);
+    return bad(`${quoteText(v as string)}: host directories cannot be mounted (Flocker manages the volume)`);
   }
   return { mountpoint: parts[parts.length - 1] as string };
 }
@@ -94,8 +100,10 @@ export function convertEnvironment(
   kp: KeyPath,
   problems: PathProblem[],
   envOrigin: Map<string, PathSegment>,
+  scalarText: (p: KeyPath) => string | undefined = () => undefined,
 ): Record<string, unknown> | undefined {
-  const env: Record<string, unknown> = {};
+  // null prototype: `- __proto__=x` is a variable like any other
+  const env = Object.create(null) as Record<string, unknown>;
   if (Array.isArray(value)) {
     value.forEach((item: unknown, i) => {
       if (typeof item !== 'string' || !item.includes('=')) {
@@ -113,8 +121,9 @@ export function convertEnvironment(
     });
   } else if (isRecord(value)) {
     for (const [k, v] of Object.entries(value)) {
-      // Compose accepts numbers here; booleans and empty values are left to the schema
-      env[k] = typeof v === 'number' ? String(v) : v;
+      // Compose accepts numbers here, as written (`01234`, `1.20`, `0x10`, 20 digits): the text,
+      // never the number re-printed; booleans and empty values are left to the schema
+      env[k] = typeof v === 'number' ? (scalarText([...kp, k]) ?? String(v)) : v;
     }
   } else {
     problems.push({
@@ -152,6 +161,6 @@ export function unsupportedKey(key: string, kp: KeyPath): PathProblem {
   return {
     path: kp,
     target: 'key',
-    message: `unsupported compose key ${JSON.stringify(key)}; supported keys are: ${COMPOSE_KEYS.join(', ')}`,
+    message: `unsupported compose key ${keyText(key)}; supported keys are: ${COMPOSE_KEYS.join(', ')}`,
   };
 }

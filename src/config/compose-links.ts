@@ -1,5 +1,6 @@
 // Compose `links:` -> Flocker links. A compose link names a service; Flocker needs ports, so a
 // link resolves to the target's one port mapping. Runs after every service is converted.
+import { quoteText } from '../validation/echo.js';
 import type { Link, PortMapping } from '../model/application.js';
 import type { PathProblem } from './schema.js';
 import { describeValue } from './yaml-source.js';
@@ -66,7 +67,7 @@ function resolveLink(
     problems.push({
       path: ip,
       target: 'value',
-      message: `expected the name of another service in this file, found ${JSON.stringify(target)}`,
+      message: `expected the name of another service in this file, found ${quoteText(target as string)}`,
     });
     return undefined;
   }
@@ -77,7 +78,7 @@ function resolveLink(
     problems.push({
       path: ip,
       target: 'value',
-      message: `expected a link to a service with exactly one port, found ${JSON.stringify(target)} with ${n} ports (write the link in a Flocker-format file instead)`,
+      message: `expected a link to a service with exactly one port, found ${quoteText(target as string)} with ${n} ports (write the link in a Flocker-format file instead)`,
     });
     return undefined;
   }

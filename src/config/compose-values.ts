@@ -1,5 +1,6 @@
 // Compose scalar values -> Flocker values: "8080:80" ports, "64m" memory sizes, restart
 // policies. Each parser returns the value or the reason it is not acceptable (the message).
+import { quoteText } from '../validation/echo.js';
 import type { PortMapping } from '../model/application.js';
 import { describeValue } from './yaml-source.js';
 
@@ -22,20 +23,20 @@ export function parseComposePort(v: unknown): PortMapping | string {
   const slash = s.indexOf('/');
   if (slash >= 0) {
     const proto = s.slice(slash + 1);
-    if (proto !== 'tcp') return `${expected}, found ${JSON.stringify(v)}: only TCP ports are supported`;
+    if (proto !== 'tcp') return `${expected}, found ${quoteText(v as string)}: only TCP ports are supported`;
     s = s.slice(0, slash);
   }
-  if (s.includes('-')) return `${expected}, found ${JSON.stringify(v)}: port ranges are not supported`;
+  if (s.includes('-')) return `${expected}, found ${quoteText(v as string)}: port ranges are not supported`;
   const parts = s.split(':');
   if (parts.length === 1) {
-    return `${expected}, found ${JSON.stringify(v)}: an external port is required (write "${s}:${s}" to use the same port)`;
+    return `${expected}, found ${quoteText(v as string)}: an external port is required (write "${s}:${s}" to use the same port)`;
   }
   if (parts.length > 2) {
-    return `${expected}, found ${JSON.stringify(v)}: binding to a host address is not supported (every node answers on the external port)`;
+    return `${expected}, found ${quoteText(v as string)}: binding to a host address is not supported (every node answers on the external port)`;
   }
   const ext = parsePortNumber(parts[0] as string);
   const int = parsePortNumber(parts[1] as string);
-  if (ext === null || int === null) return `${expected}, found ${JSON.stringify(v)}`;
+  if (ext === null || int === null) return `${expected}, found ${quoteText(v as string)}`;
   return { external: ext, internal: int };
 }
 
@@ -60,9 +61,9 @@ export function parseMemLimit(v: unknown): number | string {
   if (typeof v !== 'string') return `${expected}, found ${describeValue(v)}`;
   const m = /^([0-9]+)\s*([a-zA-Z]*)$/.exec(v.trim());
   const unit = m ? MEM_UNITS[(m[2] as string).toLowerCase()] : undefined;
-  if (!m || unit === undefined) return `${expected}, found ${JSON.stringify(v)}`;
+  if (!m || unit === undefined) return `${expected}, found ${quoteText(v as string)}`;
   const n = Number(m[1]) * unit;
-  if (!Number.isSafeInteger(n) || n <= 0) return `${expected}, found ${JSON.stringify(v)}`;
+  if (!Number.isSafeInteger(n) || n <= 0) return `${expected}, found ${quoteText(v as string)}`;
   return n;
 }
 
@@ -76,5 +77,5 @@ export function parseRestart(v: unknown): Record<string, unknown> | string {
   const m = /^on-failure:([0-9]{1,9})$/.exec(v);
   if (m) return { name: 'on-failure', maximum_retry_count: Number(m[1]) };
   if (v === 'unless-stopped') return `${expected}, found "unless-stopped", which is not supported`;
-  return `${expected}, found ${JSON.stringify(v)}`;
+  return `${expected}, found ${quoteText(v as string)}`;
 }

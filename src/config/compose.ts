@@ -22,9 +22,11 @@ import {
 import { resolveLinks } from './compose-links.js';
 import type { LinkingService, PendingLinks } from './compose-links.js';
 import { describeValue } from './yaml-source.js';
+import { keyText } from '../validation/echo.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
 const COMPOSE_TOP_KEYS = ['version', 'services'];
+const APP_NAME_RE = new RegExp(APP_NAME_PATTERN);
 
 export function isComposeDocument(doc: unknown): boolean {
   if (!isRecord(doc)) return false;
@@ -42,7 +44,12 @@ export interface ConvertedService {
   readonly entry: Record<string, unknown>;
   /** entry-relative path -> file path */
   readonly origin: (p: KeyPath) => KeyPath;
+  /** the conversion found a problem in this service */
+  failed: boolean;
 }
+
+/** The text a scalar at a file path was written as (compose environment values keep it). */
+export type ScalarText = (path: KeyPath) => string | undefined;
 
 type Converting = ConvertedService & LinkingService;
 
@@ -55,7 +62,10 @@ export interface ComposeResult {
 }
 
 /** Convert the services of a compose document. */
-export function convertCompose(doc: Record<string, unknown>): ComposeResult {
+export function convertCompose(
+  doc: Record<string, unknown>,
+  scalarText: ScalarText = () => undefined,
+): ComposeResult {
   const problems: PathProblem[] = [];
   const found = findServices(doc, problems);
   if (found === undefined) return { services: [], names: [], problems };
@@ -63,10 +73,19 @@ export function convertCompose(doc: Record<string, unknown>): ComposeResult {
   // links need every service's ports: first convert, then resolve links
   const pendingLinks: PendingLinks[] = [];
   for (const [name, svc] of Object.entries(found.services)) {
-    const c = convertService(name, svc, [...found.prefix, name], problems, pendingLinks);
-    if (c) converted.push(c);
+    const before = problems.length;
+    const c = convertService(name, svc, [...found.prefix, name], problems, pendingLinks, scalarText);
+    if (c) {
+      c.failed = problems.length > before;
+      converted.push(c);
+    }
   }
-  resolveLinks(pendingLinks, new Map(converted.map((c) => [c.name, c])), problems);
+  const byName = new Map(converted.map((c) => [c.name, c]));
+  for (const p of pendingLinks) {
+    const before = problems.length;
+    resolveLinks([p], byName, problems);
+    if (problems.length > before) (p.svc as Converting).failed = true;
+  }
   return { services: converted, names: Object.keys(found.services), problems };
 }
 
@@ -81,7 +100,7 @@ function findServices(
       problems.push({
         path: [k],
         target: 'key',
-        message: `unsupported compose top-level key ${JSON.stringify(k)}; supported keys are: ${COMPOSE_TOP_KEYS.join(', ')}`,
+        message: `unsupported compose top-level key ${keyText(k)}; supported keys are: ${COMPOSE_TOP_KEYS.join(', ')}`,
       });
     }
   }
@@ -104,12 +123,13 @@ function convertService(
   path: KeyPath,
   problems: PathProblem[],
   pendingLinks: PendingLinks[],
+  scalarText: ScalarText,
 ): Converting | undefined {
-  if (!new RegExp(APP_NAME_PATTERN).test(name)) {
+  if (!APP_NAME_RE.test(name)) {
     problems.push({
       path,
       target: 'key',
-      message: `expected ${APP_NAME_RULE}, found ${JSON.stringify(name)}`,
+      message: `expected ${APP_NAME_RULE}, found ${keyText(name)}`,
     });
   }
   if (!isRecord(svc)) {
@@ -120,10 +140,18 @@ function convertService(
     });
     return undefined;
   }
-  const entry: Record<string, unknown> = {};
+  const entry = Object.create(null) as Record<string, unknown>;
   const envOrigin = new Map<string, PathSegment>();
   const linkOrigin: number[] = [];
-  const c: Converting = { name, path, entry, origin: originOf(path, envOrigin, linkOrigin), linkOrigin };
+  const portOrigin: number[] = [];
+  const c: Converting = {
+    name,
+    path,
+    entry,
+    origin: originOf(path, envOrigin, linkOrigin, portOrigin),
+    linkOrigin,
+    failed: false,
+  };
   const set = (key: string, v: unknown): void => {
     if (v !== undefined) entry[key] = v;
   };
@@ -141,13 +169,13 @@ function convertService(
         set('restart_policy', convertRestart(value, kp, problems));
         break;
       case 'ports':
-        set('ports', convertPorts(value, kp, problems));
+        set('ports', convertPorts(value, kp, problems, portOrigin));
         break;
       case 'volumes':
         set('volume', convertVolumes(value, kp, problems));
         break;
       case 'environment':
-        set('environment', convertEnvironment(value, kp, problems, envOrigin));
+        set('environment', convertEnvironment(value, kp, problems, envOrigin, scalarText));
         break;
       case 'links':
         pendingLinks.push({ svc: c, links: value, path: kp });
@@ -165,6 +193,7 @@ function originOf(
   path: KeyPath,
   envOrigin: ReadonlyMap<string, PathSegment>,
   linkOrigin: readonly number[],
+  portOrigin: readonly number[],
 ): (p: KeyPath) => KeyPath {
   return (p) => {
     const [head, second] = p;
@@ -172,7 +201,9 @@ function originOf(
       case undefined:
         return path;
       case 'ports':
-        return second === undefined ? [...path, 'ports'] : [...path, 'ports', second];
+        return second === undefined
+          ? [...path, 'ports']
+          : [...path, 'ports', portOrigin[second as number] ?? second];
       case 'links':
         return second === undefined
           ? [...path, 'links']

@@ -1,7 +1,10 @@
 // Checks on one application entry that JSON Schema cannot express (or not with a useful
 // message). They run on user input and on reportstate output alike, on values that may have
 // failed the schema: every check looks only at parts that have the right shape.
+import { quoteText } from '../validation/echo.js';
 import type { PathProblem } from './schema.js';
+import { formatPath } from './yaml-source.js';
+import type { KeyPath } from './yaml-source.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -19,7 +22,11 @@ function mountpointProblem(m: string): string | null {
   return null;
 }
 
-export function checkEntrySemantics(entry: unknown): PathProblem[] {
+/**
+ * `ref` names another item of the entry in a message ("also ports[0]"); a compose entry passes
+ * one that names the item the user wrote (its list may have had refused items removed).
+ */
+export function checkEntrySemantics(entry: unknown, ref: (p: KeyPath) => string = formatPath): PathProblem[] {
   const out: PathProblem[] = [];
   if (!isRecord(entry)) return out;
 
@@ -30,7 +37,7 @@ export function checkEntrySemantics(entry: unknown): PathProblem[] {
       out.push({
         path: ['volume', 'mountpoint'],
         target: 'value',
-        message: `${why}, found ${JSON.stringify(volume['mountpoint'])}`,
+        message: `${why}, found ${quoteText(volume['mountpoint'] as string)}`,
       });
     }
   }
@@ -49,7 +56,7 @@ export function checkEntrySemantics(entry: unknown): PathProblem[] {
           out.push({
             path: ['links', i, 'alias'],
             target: 'value',
-            message: `expected a link alias not used by another link of this application, found ${JSON.stringify(alias)} (also links[${first}]; aliases are compared uppercased)`,
+            message: `expected a link alias not used by another link of this application, found ${quoteText(alias as string)} (also ${ref(['links', first])}; aliases are compared uppercased)`,
           });
         } else aliases.set(key, i);
       }
@@ -60,7 +67,7 @@ export function checkEntrySemantics(entry: unknown): PathProblem[] {
           out.push({
             path: ['links', i, 'local_port'],
             target: 'value',
-            message: `expected a local port not used by another link of this application, found ${lp} (also links[${first}])`,
+            message: `expected a local port not used by another link of this application, found ${lp} (also ${ref(['links', first])})`,
           });
         } else localPorts.set(lp, i);
       }
@@ -79,7 +86,7 @@ export function checkEntrySemantics(entry: unknown): PathProblem[] {
           out.push({
             path: ['ports', i, 'external'],
             target: 'value',
-            message: `expected an external port not already mapped by this application, found ${ext} (also ports[${first}])`,
+            message: `expected an external port not already mapped by this application, found ${ext} (also ${ref(['ports', first])})`,
           });
         } else externals.set(ext, i);
       }

@@ -16,10 +16,10 @@
 // - The keys "__proto__" and list/mapping keys are refused (plain objects cannot hold them).
 // Compose-style application files: see compose.ts for detection and the supported keys.
 import type { Application } from '../model/application.js';
-import { InputError } from '../errors.js';
 import type { InputProblem } from '../errors.js';
 import { checkEntrySemantics } from './entry-checks.js';
-import { parseApplications, parseDeployment, sortProblems } from './parse.js';
+import { parseApplications, parseDeployment } from './parse.js';
+import { inputError } from './desired-config.js';
 import { ajvErrorsToProblems } from './schema.js';
 import { validateEntrySchema } from '../validation/validators.js';
 import { formatPath } from './yaml-source.js';
@@ -32,14 +32,14 @@ export type { ConfigFile } from './desired-config.js';
 /** Parse an application file (Flocker `version: 1` or compose-style). Throws InputError. */
 export function parseApplicationConfig(text: string, file: string): Record<string, Application> {
   const r = parseApplications(text, file);
-  if (r.problems.length) throw new InputError(sortProblems(r.problems, [file]));
+  if (r.problems.length) throw inputError(r.problems, [file]);
   return r.applications;
 }
 
 /** Parse a deployment file: node name -> application names (sorted). Throws InputError. */
 export function parseDeploymentConfig(text: string, file: string): Record<string, string[]> {
   const r = parseDeployment(text, file);
-  if (r.problems.length) throw new InputError(sortProblems(r.problems, [file]));
+  if (r.problems.length) throw inputError(r.problems, [file]);
   return r.nodes;
 }
 
@@ -61,7 +61,7 @@ export interface EntryLocation {
 export function validateApplicationEntry(value: unknown, where: EntryLocation): InputProblem[] {
   const prefix = where.path ?? [];
   const found = validateEntrySchema(value) ? [] : ajvErrorsToProblems(validateEntrySchema.errors ?? []);
-  found.push(...checkEntrySemantics(value));
+  for (const p of checkEntrySemantics(value)) found.push(p);
   return found.map((p) => ({
     file: where.file,
     line: where.line ?? 1,

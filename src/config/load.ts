@@ -1,24 +1,48 @@
 // The thin effectful edge of the config layer: read the two files, hand the text to the core.
-import { readFile } from 'node:fs/promises';
+// "-" reads standard input (at most one of the two files); anything else must be a regular file.
 import type { DesiredConfig } from '../model/deployment.js';
+import { InputError } from '../errors.js';
 import { buildDesiredConfig } from './desired-config.js';
 import type { ConfigFile } from './desired-config.js';
+import { readInputFile, readInputStream } from './read-input.js';
+import type { ReadResult } from './read-input.js';
 
-/** Read a file as UTF-8 text, or the problem saying why not (line 1 col 1, the OS message). */
-async function readConfigFile(file: string): Promise<ConfigFile> {
-  try {
-    return { file, text: await readFile(file, 'utf8') };
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    return { file, problem: { file, line: 1, column: 1, path: '', message: `cannot read the file: ${msg}` } };
-  }
+export const STDIN_NAME = '-';
+
+/** Where "-" reads from (tests pass a stream; default process.stdin). */
+export interface LoadOptions {
+  readonly stdin?: AsyncIterable<Buffer | string>;
+}
+
+function asConfigFile(file: string, r: ReadResult): ConfigFile {
+  if ('text' in r) return { file, text: r.text };
+  const { message, line, column } = r.failure;
+  return { file, problem: { file, line: line ?? 1, column: column ?? 1, path: '', message } };
+}
+
+async function readConfigFile(file: string, opts: LoadOptions): Promise<ConfigFile> {
+  if (file === STDIN_NAME) return asConfigFile(file, await readInputStream(opts.stdin ?? process.stdin));
+  return asConfigFile(file, readInputFile(file));
 }
 
 /** Read and check both files; every problem of both (unreadable files included) in one InputError. */
 export async function loadDesiredConfig(
   deploymentPath: string,
   applicationPath: string,
+  opts: LoadOptions = {},
 ): Promise<DesiredConfig> {
-  const [a, d] = await Promise.all([readConfigFile(applicationPath), readConfigFile(deploymentPath)]);
+  if (deploymentPath === STDIN_NAME && applicationPath === STDIN_NAME) {
+    throw new InputError([
+      {
+        file: STDIN_NAME,
+        line: 1,
+        column: 1,
+        path: '',
+        message: 'expected at most one of the two files to be "-" (standard input), found both',
+      },
+    ]);
+  }
+  const a = await readConfigFile(applicationPath, opts);
+  const d = await readConfigFile(deploymentPath, opts);
   return buildDesiredConfig(a, d);
 }

@@ -12,7 +12,9 @@ import {
   validateEntrySchema,
 } from '../validation/validators.js';
 import type { PathProblem } from './schema.js';
-import { describeValue, formatPath, locate, locateParent, parseYaml } from './yaml-source.js';
+import { describeValue, formatPath, locate, locateParent, scalarText } from './yaml-source.js';
+import { parseYaml } from './yaml-build.js';
+import { quoteText } from '../validation/echo.js';
 import type { KeyPath, LineCol, YamlDocument } from './yaml-source.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -20,11 +22,26 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 const isPort = (v: unknown): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 const APP_NAME_RE = new RegExp(APP_NAME_PATTERN);
+const rawOf =
+  (doc: YamlDocument) =>
+  (p: KeyPath): string | undefined =>
+    scalarText(doc, p);
 
 /** Give a path problem its position in a document. */
 export function positioned(doc: YamlDocument, p: PathProblem): InputProblem {
   const at: LineCol = p.target === 'parent' ? locateParent(doc, p.path) : locate(doc, p.path, p.target);
-  return { file: doc.file, line: at.line, column: at.column, path: formatPath(p.path), message: p.message };
+  const keyPath = p.path;
+  let text: string | undefined;
+  return {
+    file: doc.file,
+    line: at.line,
+    column: at.column,
+    // rendered when shown: of 150,000 problems only the first 100 are
+    get path(): string {
+      return (text ??= formatPath(keyPath));
+    },
+    message: p.message,
+  };
 }
 
 /** Sort problems by file (in the order given), line, column; stable otherwise. */
@@ -92,40 +109,67 @@ function documentProblem(doc: YamlDocument, expected: string): InputProblem | nu
   return null;
 }
 
+/** Append without spreading (a list of 150,000 problems must not meet the argument limit). */
+export function append<T>(to: T[], from: readonly T[]): void {
+  for (const x of from) to.push(x);
+}
+
+const emptyRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 export function parseApplications(text: string, file: string): ParsedApplications {
   const parsed = parseYaml(text, file);
-  if (!parsed.ok) {
-    return { file, doc: null, names: null, applications: {}, problems: parsed.problems, format: 'unknown' };
-  }
   const doc = parsed.doc;
+  if (doc === null) {
+    return {
+      file,
+      doc: null,
+      names: null,
+      applications: emptyRecord(),
+      problems: parsed.problems,
+      format: 'unknown',
+    };
+  }
   const top = documentProblem(
     doc,
     'a mapping with the keys version and applications (or a compose-style file with services)',
   );
-  if (top) return { file, doc, names: null, applications: {}, problems: [top], format: 'unknown' };
+  if (top) {
+    parsed.problems.push(top);
+    return {
+      file,
+      doc,
+      names: null,
+      applications: emptyRecord(),
+      problems: parsed.problems,
+      format: 'unknown',
+    };
+  }
   const value = doc.value as Record<string, unknown>;
 
   const pathProblems: PathProblem[] = [];
   const raws: RawApp[] = [];
   const names = new Set<string>();
+  const schemaInvalid = new Set<string>();
   let format: 'flocker' | 'compose';
 
   if (isComposeDocument(value)) {
     format = 'compose';
-    const c = convertCompose(value);
-    // problems the conversion found make the service invalid
-    const badPrefixes = c.problems.map((p) => JSON.stringify(p.path));
-    pathProblems.push(...c.problems);
+    const c = convertCompose(value, (p) => scalarText(doc, p));
+    append(pathProblems, c.problems);
     for (const n of c.names) names.add(n);
-    for (const s of c.services) {
-      const prefix = JSON.stringify(s.path).slice(0, -1);
-      const converted = !badPrefixes.some((b) => b === `${prefix}]` || b.startsWith(`${prefix},`));
-      raws.push({ name: s.name, entry: s.entry, origin: s.origin, valid: converted });
-    }
+    // problems the conversion found make the service invalid
+    for (const s of c.services)
+      raws.push({ name: s.name, entry: s.entry, origin: s.origin, valid: !s.failed });
   } else {
     format = 'flocker';
     if (!validateApplicationConfigSchema(value)) {
-      pathProblems.push(...ajvErrorsToProblems(validateApplicationConfigSchema.errors ?? []));
+      const errors = validateApplicationConfigSchema.errors ?? [];
+      append(pathProblems, ajvErrorsToProblems(errors, [], rawOf(doc)));
+      // the entries the file schema found problems in (validating each again would double the time)
+      for (const e of errors) {
+        const m = /^\/applications\/([^/]*)(?:\/|$)/.exec(e.instancePath);
+        if (m) schemaInvalid.add((m[1] as string).replace(/~1/g, '/').replace(/~0/g, '~'));
+      }
     }
     const apps = value['applications'];
     if (isRecord(apps)) {
@@ -146,22 +190,28 @@ export function parseApplications(text: string, file: string): ParsedApplication
       // the top-level schema did not see compose entries: check the converted entry
       if (!validateEntrySchema(r.entry)) {
         r.valid = false;
-        for (const p of ajvErrorsToProblems(validateEntrySchema.errors ?? [])) {
+        for (const p of ajvErrorsToProblems(validateEntrySchema.errors ?? [], [], (q) =>
+          scalarText(doc, r.origin(q)),
+        )) {
           pathProblems.push({ ...p, path: r.origin(p.path) });
         }
       }
-    } else if (!validateEntrySchema(r.entry)) {
+    } else if (schemaInvalid.has(r.name) || !isRecord(r.entry)) {
       r.valid = false; // already reported by the file schema
     }
-    const sem = checkEntrySemantics(r.entry);
+    const sem =
+      format === 'compose'
+        ? checkEntrySemantics(r.entry, (p) => formatPath(r.origin(p).slice(r.origin([]).length)))
+        : checkEntrySemantics(r.entry);
     if (sem.length) r.valid = false;
     for (const p of sem) pathProblems.push({ ...p, path: r.origin(p.path) });
   }
 
-  pathProblems.push(...crossApplicationChecks(doc, raws));
+  append(pathProblems, crossApplicationChecks(doc, raws));
 
-  const problems = pathProblems.map((p) => positioned(doc, p));
-  const applications: Record<string, Application> = {};
+  const problems = parsed.problems;
+  for (const p of pathProblems) problems.push(positioned(doc, p));
+  const applications = emptyRecord<Application>();
   for (const r of raws) {
     if (r.valid) applications[r.name] = toApplication(r.name, r.entry as ApplicationConfigEntry);
   }
@@ -191,7 +241,7 @@ function crossApplicationChecks(doc: YamlDocument, raws: RawApp[]): PathProblem[
         out.push({
           path,
           target: 'value',
-          message: `expected an external port not used by another application, found ${ext}, already used by "${first.app}" (line ${at.line})`,
+          message: `expected an external port not used by another application, found ${ext}, already used by ${quoteText(first.app)} (line ${at.line})`,
         });
         r.valid = false;
       }
@@ -213,6 +263,24 @@ function crossApplicationChecks(doc: YamlDocument, raws: RawApp[]): PathProblem[
   return out;
 }
 
+/**
+ * Application names in the node lists are names, like the keys that define them: `[0x1F]` is
+ * the app "0x1F", never the number 31 (an empty item stays empty, and is refused).
+ */
+function takeNamesAsWritten(doc: YamlDocument, value: Record<string, unknown>): void {
+  const nodes = value['nodes'];
+  if (!isRecord(nodes)) return;
+  for (const [node, list] of Object.entries(nodes)) {
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const v: unknown = list[i];
+      if (typeof v !== 'number' && typeof v !== 'boolean' && v !== null) continue;
+      const text = scalarText(doc, ['nodes', node, i]);
+      if (text) list[i] = text;
+    }
+  }
+}
+
 export interface ParsedDeployment {
   readonly file: string;
   readonly doc: YamlDocument | null;
@@ -225,17 +293,22 @@ export interface ParsedDeployment {
 
 export function parseDeployment(text: string, file: string): ParsedDeployment {
   const parsed = parseYaml(text, file);
-  if (!parsed.ok) return { file, doc: null, nodes: {}, placements: [], problems: parsed.problems };
   const doc = parsed.doc;
+  if (doc === null)
+    return { file, doc: null, nodes: emptyRecord(), placements: [], problems: parsed.problems };
   const top = documentProblem(doc, 'a mapping with the keys version and nodes');
-  if (top) return { file, doc, nodes: {}, placements: [], problems: [top] };
+  if (top) {
+    parsed.problems.push(top);
+    return { file, doc, nodes: emptyRecord(), placements: [], problems: parsed.problems };
+  }
   const value = doc.value as Record<string, unknown>;
 
+  takeNamesAsWritten(doc, value);
   const pathProblems: PathProblem[] = [];
   if (!validateDeploymentConfigSchema(value)) {
-    pathProblems.push(...ajvErrorsToProblems(validateDeploymentConfigSchema.errors ?? []));
+    append(pathProblems, ajvErrorsToProblems(validateDeploymentConfigSchema.errors ?? [], [], rawOf(doc)));
   }
-  const nodes: Record<string, string[]> = {};
+  const nodes = emptyRecord<string[]>();
   const placements: { app: string; node: string; path: KeyPath }[] = [];
   const seen = new Map<string, { node: string; path: KeyPath }>();
   const declared = value['nodes'];
@@ -254,8 +327,8 @@ export function parseDeployment(text: string, file: string): ParsedDeployment {
               target: 'value',
               message:
                 first.node === node
-                  ? `expected each application once, found "${app}" again on this node (first at line ${at.line})`
-                  : `expected each application on one node only, found "${app}" also on node "${first.node}" (line ${at.line})`,
+                  ? `expected each application once, found ${quoteText(app)} again on this node (first at line ${at.line})`
+                  : `expected each application on one node only, found ${quoteText(app)} also on node ${quoteText(first.node)} (line ${at.line})`,
             });
             return;
           }
@@ -267,7 +340,9 @@ export function parseDeployment(text: string, file: string): ParsedDeployment {
       nodes[node] = apps.sort();
     }
   }
-  return { file, doc, nodes, placements, problems: pathProblems.map((p) => positioned(doc, p)) };
+  const problems = parsed.problems;
+  for (const p of pathProblems) problems.push(positioned(doc, p));
+  return { file, doc, nodes, placements, problems };
 }
 
 /** Deployment entries naming applications the application file does not define. */
@@ -281,7 +356,7 @@ export function crossFileChecks(apps: ParsedApplications, dep: ParsedDeployment)
       positioned(dep.doc, {
         path: pl.path,
         target: 'value',
-        message: `expected an application defined in ${apps.file}, found "${pl.app}"`,
+        message: `expected an application defined in ${apps.file}, found ${quoteText(pl.app)}`,
       }),
     );
   }

@@ -2,6 +2,7 @@
 // positioned problems. `description` on a schema node is the "expected ..." phrase of its
 // error messages (a standard annotation, so the schemas compile with any ajv).
 
+import { escapeText, keyText, quoteText } from '../validation/echo.js';
 import type { ErrorObject } from 'ajv';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
@@ -67,13 +68,24 @@ export interface PathProblem {
   readonly message: string;
 }
 
-function pointerToPath(pointer: string): PathSegment[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+/** JSON pointer -> path segments (list indices as numbers); one pass, no regex per segment. */
+function pointerToPath(prefix: KeyPath, pointer: string): PathSegment[] {
+  const out: PathSegment[] = [...prefix];
+  if (pointer === '') return out;
+  for (const raw of pointer.slice(1).split('/')) {
+    const s = raw.includes('~') ? raw.replace(/~1/g, '/').replace(/~0/g, '~') : raw;
+    out.push(isIndex(s) ? Number(s) : s);
+  }
+  return out;
+}
+
+function isIndex(s: string): boolean {
+  if (s.length === 0 || s.length > 15 || (s.length > 1 && s.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function expectedOf(e: ErrorObject): string {
@@ -81,11 +93,13 @@ function expectedOf(e: ErrorObject): string {
   return typeof d === 'string' ? d : (e.message ?? 'something else');
 }
 
-function foundText(expected: string, data: unknown): string {
-  const found = describeValue(data);
-  if ((typeof data === 'number' || typeof data === 'boolean') && expected.startsWith('a string')) {
-    return `${found} (quote it to make it a string: "${String(data)}")`;
-  }
+function foundText(expected: string, data: unknown, raw: string | undefined): string {
+  // a number is shown as written (`1.20`, `0x10`), not as JavaScript prints it
+  if (typeof data !== 'number' && typeof data !== 'boolean') return describeValue(data);
+  const written = raw ?? String(data);
+  const found = typeof data === 'number' ? `the number ${escapeText(written)}` : describeValue(data);
+  if (expected.startsWith('a string'))
+    return `${found} (quote it to make it a string: ${quoteText(written)})`;
   return found;
 }
 
@@ -93,17 +107,21 @@ function foundText(expected: string, data: unknown): string {
  * ajv errors -> problems, one per place. `pathPrefix` is where the validated value sits in its
  * file; the properties lists of a schema give the "one of" text for unknown keys.
  */
-export function ajvErrorsToProblems(errors: readonly ErrorObject[], pathPrefix: KeyPath = []): PathProblem[] {
+export function ajvErrorsToProblems(
+  errors: readonly ErrorObject[],
+  pathPrefix: KeyPath = [],
+  scalarText: (p: KeyPath) => string | undefined = () => undefined,
+): PathProblem[] {
   const out: PathProblem[] = [];
   const seenValue = new Set<string>();
   for (const e of errors) {
-    const base = [...pathPrefix, ...pointerToPath(e.instancePath)];
     if (e.keyword === 'propertyNames') continue; // reported by its inner error (with propertyName)
+    const base = pointerToPath(pathPrefix, e.instancePath);
     if (e.propertyName !== undefined) {
       out.push({
         path: [...base, e.propertyName],
         target: 'key',
-        message: `expected ${expectedOf(e)}, found ${JSON.stringify(e.propertyName)}`,
+        message: `expected ${expectedOf(e)}, found ${keyText(e.propertyName)}`,
       });
       continue;
     }
@@ -118,18 +136,18 @@ export function ajvErrorsToProblems(errors: readonly ErrorObject[], pathPrefix: 
       out.push({
         path: [...base, key],
         target: 'key',
-        message: `unknown key ${JSON.stringify(key)}; expected one of: ${props.join(', ')}`,
+        message: `unknown key ${keyText(key)}; expected one of: ${props.join(', ')}`,
       });
       continue;
     }
-    const k = JSON.stringify(base);
-    if (seenValue.has(k)) continue;
-    seenValue.add(k);
+    // one complaint per value (pathPrefix is the same for every error of this call)
+    if (seenValue.has(e.instancePath)) continue;
+    seenValue.add(e.instancePath);
     const expected = expectedOf(e);
     out.push({
       path: base,
       target: 'value',
-      message: `expected ${expected}, found ${foundText(expected, e.data)}`,
+      message: `expected ${expected}, found ${foundText(expected, e.data, scalarText(base))}`,
     });
   }
   return out;

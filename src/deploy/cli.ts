@@ -40,6 +40,8 @@ Exit codes:
   1  a node, a command on a node or the network failed (the report names the node,
      the change, the command and its stderr)
   2  bad input or usage (file:line:col: path: what was expected); no node was contacted
+     (config files: regular files or - for stdin, at most 4 MiB, UTF-8; the first 100
+     problems are listed, then how many more)
 
 Deploy lock:
   A deploy (not --dry-run) takes every node's deploy lock before it gathers state and holds
@@ -72,8 +74,8 @@ export function buildProgram(io: CliIO): Command {
     .description(
       'Make a cluster of nodes run what DEPLOYMENT and APPLICATION say; volumes follow their apps.',
     )
-    .argument('<deployment>', 'deployment config (version 1: nodes: {NODE: [app, ...]})')
-    .argument('<application>', 'application config (version 1 applications: or compose-style)')
+    .argument('<deployment>', 'deployment config (version 1: nodes: {NODE: [app, ...]}); - reads stdin')
+    .argument('<application>', 'application config (version 1 applications: or compose-style); - reads stdin')
     .option('--dry-run', 'gather state, print the plan, change nothing')
     .option('--json', 'machine-readable output (see Output below)')
     .option('--ssh-config <file>', 'ssh client config to use instead of ~/.ssh/config')

@@ -8,6 +8,7 @@ import type { ParsedKey } from 'ssh2';
 import { parseSshConfig, wildcardMatch } from './ssh-config.js';
 import type { IncludedFile, SshConfig } from './ssh-config.js';
 import { parseKnownHosts } from './known-hosts.js';
+import { readInputFile } from '../config/read-input.js';
 import type { KnownHostsLine } from './known-hosts.js';
 
 export function homeDir(): string {
@@ -63,10 +64,21 @@ function expandInclude(pattern: string, home: string): IncludedFile[] {
   } else files = [p];
   const out: IncludedFile[] = [];
   for (const f of files) {
-    const text = readIfExists(f);
+    const text = readConfigText(f);
     if (text !== undefined) out.push({ file: f, text });
   }
   return out;
+}
+
+/**
+ * An ssh config file as the config files are read: a regular file only (a FIFO never hangs),
+ * bounded, strict UTF-8. Missing: undefined.
+ */
+function readConfigText(file: string): string | undefined {
+  const r = readInputFile(file);
+  if ('text' in r) return r.text;
+  if (/^cannot read the file: ENOENT/.test(r.failure.message)) return undefined;
+  throw new Error(`${file}: ${r.failure.message}`);
 }
 
 /**
@@ -76,7 +88,8 @@ function expandInclude(pattern: string, home: string): IncludedFile[] {
 export function loadSshConfig(explicitPath: string | undefined, home = homeDir()): SshConfig {
   const file =
     explicitPath !== undefined ? expandHome(explicitPath, home) : path.join(home, '.ssh', 'config');
-  const text = explicitPath !== undefined ? readFileSync(file, 'utf8') : readIfExists(file);
+  const text = readConfigText(file);
+  if (text === undefined && explicitPath !== undefined) throw new Error(`${file}: no such file`);
   if (text === undefined) return { entries: [], warnings: [] };
   return parseSshConfig(text, file, { include: (pattern) => expandInclude(pattern, home) });
 }

@@ -3,6 +3,7 @@
 // `description` is the "expected ..." phrase, as in the config schemas.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { FlockerError } from '../errors.js';
+import { escapeText, quoteText } from './echo.js';
 
 /** the document itself */
 export const ROOT_PATH = '(document)';
@@ -14,8 +15,8 @@ export function pathOf(segments: readonly (string | number)[]): string {
   let out = '';
   for (const k of segments) {
     if (typeof k === 'number' || /^(0|[1-9][0-9]*)$/.test(k)) out += `[${k}]`;
-    else if (IDENTIFIER.test(k)) out += out === '' ? k : `.${k}`;
-    else out += `[${JSON.stringify(k)}]`;
+    else if (IDENTIFIER.test(k)) out += out === '' ? escapeText(k) : `.${escapeText(k)}`;
+    else out += `[${quoteText(k)}]`;
   }
   return out === '' ? ROOT_PATH : out;
 }
@@ -31,8 +32,8 @@ function found(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object' && v !== null) return 'an object';
-  const text = JSON.stringify(v);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  // text from a node or a file: control characters escaped, long values shortened
+  return typeof v === 'string' ? quoteText(v) : escapeText(JSON.stringify(v) ?? String(v));
 }
 
 function expected(e: ErrorObject): string {

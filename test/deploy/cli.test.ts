@@ -1,6 +1,8 @@
 // flocker-deploy's command line: exit codes, and bad input refused before any node is contacted.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { main } from '../../src/deploy/cli.js';
 import type { CliIO } from '../../src/deploy/cli.js';
 import { countChanges, describePlan, planDocument } from '../../src/plan/describe.js';
@@ -80,6 +82,26 @@ describe('flocker-deploy command line', () => {
     const t = io();
     expect(await main(['fixtures/none/deployment.yml', 'fixtures/good/application.yml'], t)).to.equal(2);
     expect(t.err.join('')).to.match(/fixtures\/none\/deployment.yml:1:1: .*cannot read/);
+  });
+
+  it('a FIFO or /dev/zero as a config file: refused at once, exit 2, no node contacted', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/flocker-cli-`);
+    try {
+      const fifo = `${dir}/deployment.yml`;
+      execFileSync('mkfifo', [fifo]);
+      let contacted = false;
+      const t = io(() => {
+        contacted = true;
+        throw new Error('contacted');
+      });
+      expect(await main([fifo, '/dev/zero'], t)).to.equal(2);
+      expect(contacted).to.equal(false);
+      const err = t.err.join('');
+      expect(err).to.contain('/dev/zero:1:1: (document): expected a regular file, found a character device');
+      expect(err).to.contain(`${fifo}:1:1: (document): expected a regular file, found a FIFO (named pipe)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('deploying (plain): the plan on stdout before anything changes, progress on stderr, exit 0', async () => {

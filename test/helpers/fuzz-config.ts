@@ -510,6 +510,8 @@ export async function runCase(c: Case, seeds: readonly Seed[], dir: string): Pro
       [depFile, lineCount(files.deployment)],
     ]);
     for (const line of message.split('\n')) {
+      // the count of problems beyond the ones listed in full
+      if (/^… and [\d,]+ more problems?$/.test(line)) continue;
       const m = /^(.*?):(\d+):(\d+): /.exec(line);
       const lines = m ? counts.get(m[1]!) : undefined;
       if (!m || lines === undefined) return { outcome: 'unpositioned', ms, exit, detail: line.slice(0, 300) };
