@@ -224,7 +224,14 @@ export class DeploySession {
   /** Let go of every lock taken (bounded wait for the node-side holders to end). */
   async unlock(): Promise<void> {
     this.releaseLocks();
-    await Promise.race([Promise.allSettled(this.lockRuns), new Promise((r) => setTimeout(r, 5000))]);
+    // the timer is unref'd and cleared: a deploy that is done never lingers for it
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise((r) => {
+      timer = setTimeout(r, 5000);
+      timer.unref();
+    });
+    await Promise.race([Promise.allSettled(this.lockRuns), bound]);
+    clearTimeout(timer);
   }
 
   async gather(): Promise<void> {
