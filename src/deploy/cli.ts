@@ -12,12 +12,25 @@ import { listrRenderer } from './render-listr.js';
 import { ndjsonRenderer, planDocumentRenderer } from './render-ndjson.js';
 import { plainRenderer } from './render-plain.js';
 import type { RenderIO, Renderer } from './renderer.js';
+import { packageVersion, signalExitCode, type InterruptSignal } from '../cli-support/index.js';
+import type { NodeConnection } from '../ssh/index.js';
 
 export interface CliIO extends RenderIO {
   /** stderr is a terminal and not CI: listr2 renders progress */
   readonly interactive: boolean;
   /** opens the node connections; default: ssh2 with the command line's options (tests: fakes) */
   readonly connect?: DeployOptions['connect'];
+  /** the first Ctrl-C or SIGTERM (bin/): the deploy closes its node sessions and ends */
+  readonly interrupted?: Promise<InterruptSignal>;
+}
+
+/** A deploy ended by a signal: exit 130 (SIGINT) or 143 (SIGTERM). */
+export class Interrupted extends Error {
+  constructor(readonly signal: InterruptSignal) {
+    super(
+      `interrupted: ${signal}: the node sessions are closed, so every deploy lock is released; a volume handoff a node had begun finishes there under its work lock`,
+    );
+  }
 }
 
 interface CliOptions {
@@ -34,10 +47,14 @@ interface CliOptions {
 
 const HELP_EXIT = `
 Exit codes:
-  0  success (with --dry-run: the plan was computed and printed; nothing changed)
-  1  a node, a command on a node or the network failed (the report names the node,
-     the change, the command and its stderr)
-  2  bad input or usage (file:line:col: path: what was expected); no node was contacted
+  0    success (with --dry-run: the plan was computed and printed; nothing changed)
+  1    a node, a command on a node or the network failed (the report names the node,
+       the change, the command and its stderr), or a node's ssh host key or authentication
+       was refused (found after contacting it)
+  2    bad input or usage (file:line:col: path: what was expected); nothing changed, and no
+       node was contacted (except E_SSH_PORT_ROUTED: an app port is a node's ssh port)
+  130  interrupted by Ctrl-C (143: SIGTERM): the node sessions are closed, so every deploy
+       lock is released; a volume handoff a node had begun finishes there under its work lock
 
 Deploy lock:
   A deploy (not --dry-run) takes every node's deploy lock before it gathers state and holds
@@ -100,6 +117,8 @@ export function buildProgram(io: CliIO): Command {
       collect,
       [],
     )
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
     .addHelpText('after', HELP_EXIT)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -117,8 +136,22 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   const [deploymentPath, applicationPath] = program.args as [string, string];
   const o = program.opts<CliOptions>();
+  // every session opened, to close on Ctrl-C: the node-side lock holders then see their
+  // channel end and the kernel releases the deploy locks
+  const opened: NodeConnection[] = [];
+  let stop: InterruptSignal | undefined;
   try {
     const desired = await loadDesiredConfig(deploymentPath, applicationPath);
+    const connect: DeployOptions['connect'] =
+      io.connect ??
+      ((nodes) =>
+        connectAll(nodes, {
+          ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
+          ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
+          ...(o.identity.length ? { identityFiles: o.identity } : {}),
+          connectTimeoutMs: o.connectTimeout * 1000,
+          concurrency: o.concurrency,
+        }));
     const opts: Omit<DeployOptions, 'emit'> = {
       desired,
       dryRun: o.dryRun === true,
@@ -126,19 +159,29 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       ...(o.forgetNode.length ? { forget: o.forgetNode } : {}),
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
-      connect:
-        io.connect ??
-        ((nodes) =>
-          connectAll(nodes, {
-            ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
-            ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
-            ...(o.identity.length ? { identityFiles: o.identity } : {}),
-            connectTimeoutMs: o.connectTimeout * 1000,
-            concurrency: o.concurrency,
-          })),
+      connect: async (nodes) => {
+        const conns = await connect(nodes);
+        opened.push(...conns.values());
+        if (stop !== undefined) for (const c of conns.values()) c.close();
+        return conns;
+      },
     };
-    return await run(opts, await rendererFor(o, io));
+    const view = await rendererFor(o, io);
+    const interrupted = io.interrupted?.then((sig) => {
+      stop = sig;
+      for (const c of opened) c.close();
+      return new Interrupted(sig);
+    });
+    return await run(opts, view, interrupted);
   } catch (e) {
+    if (e instanceof Interrupted) {
+      if (o.json === true)
+        io.stdout(
+          `${JSON.stringify({ type: 'interrupted', signal: e.signal, exit_code: signalExitCode(e.signal), message: e.message })}\n`,
+        );
+      io.stderr(`flocker-deploy: ${e.message}\n`);
+      return signalExitCode(e.signal);
+    }
     reportError(e, io, o.json === true);
     return exitCodeFor(e);
   }
@@ -158,14 +201,26 @@ async function rendererFor(o: CliOptions, io: CliIO): Promise<Renderer> {
   return plainRenderer(io);
 }
 
-async function run(opts: Omit<DeployOptions, 'emit'>, view: Renderer): Promise<number> {
+/** How long an interrupted deploy may take to unwind (its sessions are closed) before it ends anyway. */
+const UNWIND_MS = 2000;
+
+async function run(
+  opts: Omit<DeployOptions, 'emit'>,
+  view: Renderer,
+  interrupted?: Promise<Interrupted>,
+): Promise<number> {
   let failure: unknown;
-  try {
-    await deploy({ ...opts, emit: view.emit });
-  } catch (e) {
-    failure = e;
-  }
-  await view.end(failure);
+  const deploying = deploy({ ...opts, emit: view.emit }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const first = await Promise.race([deploying, ...(interrupted ? [interrupted] : [])]);
+  if (first instanceof Interrupted) {
+    // the closed sessions make the driver's steps fail: let it unwind briefly (unlock, close)
+    await Promise.race([deploying, new Promise((r) => setTimeout(r, UNWIND_MS).unref())]);
+    failure = first;
+  } else failure = first;
+  await Promise.race([view.end(failure), new Promise((r) => setTimeout(r, UNWIND_MS).unref())]);
   if (failure) throw failure;
   return 0;
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { NodeCommandError, NodeError } from '../../src/errors.js';
+import { NodeCommandError, NodeError, exitCodeFor } from '../../src/errors.js';
 import type { CommandResult } from '../../src/exec/runner.js';
 import { preferredHostKeyAlgorithms } from '../../src/ssh/host-key-policy.js';
 import { mapLimit } from '../../src/ssh/parallel.js';
@@ -122,7 +122,9 @@ describe('ssh transport helpers', () => {
       strict: { value: 'no', source: { file: '/h/.ssh/config', line: 7 } },
     });
     expect(unknown.code).to.equal(SSH_ERROR_CODES.hostKeyUnknown);
-    expect(unknown.source).to.equal('user');
+    // found after contacting the node: not bad input (exit 1)
+    expect(unknown.source).to.equal('system');
+    expect(exitCodeFor(unknown)).to.equal(1);
     expect(unknown.message).to.contain(`ssh-ed25519 ${fingerprintSha256(blob)}`);
     expect(unknown.message).to.contain('ssh-keyscan -p 2222 -t ssh-ed25519 web.lab >> /h/.ssh/known_hosts');
     expect(unknown.message).to.contain('"StrictHostKeyChecking no" (/h/.ssh/config:7) is ignored');
