@@ -14,8 +14,7 @@ const code = await main(process.argv.slice(2), {
   interrupted: signals.first,
 });
 signals.dispose();
-if (code >= 128) {
-  if (process.stderr.isTTY) process.stderr.write('\x1b[?25h'); // the cursor listr2 may have hidden
-  process.exit(code); // nothing left to wait for: the sessions are closed
-}
-process.exitCode = code;
+if (code >= 128 && process.stderr.isTTY) process.stderr.write('\x1b[?25h'); // listr2 may have hidden it
+// the deploy is over and its sessions closed: a socket still half-closing (a handshake the node
+// refused lingers ~5 s) must not hold the exit. stdout/stderr writes are synchronous on Linux.
+process.exit(code);

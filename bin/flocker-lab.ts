@@ -29,7 +29,7 @@ const program = new Command();
 program
   .name('flocker-lab')
   .description('Real flocker test nodes on this machine (run as root)')
-  .version(packageVersion(), '-V, --version', 'print the version and exit')
+  .version(`flocker-lab ${packageVersion()}`, '-V, --version', 'print the version and exit')
   .exitOverride()
   .enablePositionalOptions()
   .showHelpAfterError();

@@ -1,13 +1,6 @@
 #!/usr/bin/env node
 // flocker-reportstate: print this node's state as one versioned JSON document (NodeState).
-import {
-  EXIT,
-  EXIT_CODES_HELP,
-  quietBrokenPipes,
-  versionLine,
-  wantsHelp,
-  wantsVersion,
-} from '../src/cli-support/index.js';
+import { EXIT, quietBrokenPipes, versionLine, wantsHelp, wantsVersion } from '../src/cli-support/index.js';
 import { localNode } from '../src/node/local-node.js';
 import { exitCodeFor } from '../src/errors.js';
 import { preflight } from '../src/reportstate/preflight.js';
@@ -17,7 +10,8 @@ const USAGE = `usage: flocker-reportstate [--help] [--version]
 Print this node's state (apps, volumes, routes, identity) as one JSON document on stdout:
 what flocker-deploy reads over ssh from every node before it plans. Run as root on a node.
 
-${EXIT_CODES_HELP}
+Exit codes: 0 success; 1 reading the state failed (the message names what is missing: docker,
+zfs, systemd or iptables); 2 usage.
 `;
 
 quietBrokenPipes(process.stdout, process.stderr);

@@ -181,7 +181,7 @@ export class AggregateNodeError extends FlockerError {
     code: ErrorCode = 'E_NODES',
   ) {
     super(
-      `${what}: ${errors.length}${total !== undefined ? ` of ${total}` : ''} node(s) failed\n` +
+      `${what}: ${errors.length}${total !== undefined ? ` of ${total}` : ''} node${(total ?? errors.length) === 1 ? '' : 's'} failed\n` +
         errors.map((e) => '  ' + e.message.split('\n').join('\n    ')).join('\n'),
       code,
       errors.length > 0 && errors.every((e) => e.source === 'user') ? 'user' : 'system',

@@ -117,7 +117,7 @@ export function buildProgram(io: CliIO): Command {
       collect,
       [],
     )
-    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .version(`flocker-deploy ${packageVersion()}`, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .addHelpText('after', HELP_EXIT)
     .exitOverride()
@@ -172,7 +172,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       for (const c of opened) c.close();
       return new Interrupted(sig);
     });
-    return await run(opts, view, interrupted);
+    return await run(opts, view, interrupted, () => opened.length > 0);
   } catch (e) {
     if (e instanceof Interrupted) {
       if (o.json === true)
@@ -208,6 +208,8 @@ async function run(
   opts: Omit<DeployOptions, 'emit'>,
   view: Renderer,
   interrupted?: Promise<Interrupted>,
+  /** sessions are open: an interrupted deploy lets the driver unlock and close them */
+  hasSessions: () => boolean = () => true,
 ): Promise<number> {
   let failure: unknown;
   const deploying = deploy({ ...opts, emit: view.emit }).then(
@@ -216,8 +218,9 @@ async function run(
   );
   const first = await Promise.race([deploying, ...(interrupted ? [interrupted] : [])]);
   if (first instanceof Interrupted) {
-    // the closed sessions make the driver's steps fail: let it unwind briefly (unlock, close)
-    await Promise.race([deploying, new Promise((r) => setTimeout(r, UNWIND_MS).unref())]);
+    // the closed sessions make the driver's steps fail: let it unwind briefly (unlock, close);
+    // before any session opened there is nothing to unwind (the connects die with the process)
+    if (hasSessions()) await Promise.race([deploying, new Promise((r) => setTimeout(r, UNWIND_MS).unref())]);
     failure = first;
   } else failure = first;
   await Promise.race([view.end(failure), new Promise((r) => setTimeout(r, UNWIND_MS).unref())]);

@@ -245,7 +245,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(err).to.be.instanceOf(PhaseError);
     expect(err).to.include({ code: 'E_PHASE', phase: 'start', source: 'system' });
     expect((err as PhaseError).hosts).to.deep.equal(['n1', 'n2']);
-    expect(err.message).to.match(/^phase start: 2 of 2 node\(s\) failed\n {2}n1: changestate failed/);
+    expect(err.message).to.match(/^phase start: 2 of 2 nodes failed\n {2}n1: changestate failed/);
   });
 
   it('a node without flocker installed gets an error saying how to fix it', async () => {
@@ -271,9 +271,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(err).to.be.instanceOf(AggregateNodeError);
     expect(err.code).to.equal('E_NODES');
     expect((err as AggregateNodeError).hosts).to.deep.equal(['n1', 'n2']);
-    expect(err.message).to.match(
-      /^gather state: 2 of 2 node\(s\) failed\n {2}n1: flocker-reportstate is not/,
-    );
+    expect(err.message).to.match(/^gather state: 2 of 2 nodes failed\n {2}n1: flocker-reportstate is not/);
   });
 
   it('refuses two node names that are the same machine', async () => {

@@ -82,7 +82,7 @@ describe('ssh transport helpers', () => {
     expect(agg.hosts).to.deep.equal(['a', 'c']);
     expect(agg.source).to.equal('system');
     expect(agg.message).to.match(
-      /^reportstate: 2 of 3 node\(s\) failed\n {2}a: command failed: zfs list \(exit 1\)/,
+      /^reportstate: 2 of 3 nodes failed\n {2}a: command failed: zfs list \(exit 1\)/,
     );
     expect(agg.message).to.contain('\n  c: plain');
     const settled = await runAllSettled(conns, (c) => Promise.resolve(c.node));

@@ -433,7 +433,7 @@ describe('ssh transport (functional, real sshd)', function () {
       sshConfigPath: cfg,
     });
     expect(err.hosts).to.deep.equal(['closed-a', 'closed-b']);
-    expect(err.message).to.match(/^cannot connect to every node: 2 of 3 node\(s\) failed/);
+    expect(err.message).to.match(/^cannot connect to every node: 2 of 3 nodes failed/);
 
     const conns = await connectAll(['127.0.0.1', 'localhost', '127.0.0.1'], { ...base, sshConfigPath: cfg });
     try {
