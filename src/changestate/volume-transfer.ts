@@ -112,7 +112,8 @@ async function pushOnce(
     owner: vol.owner ?? opts.self ?? 'localhost',
     ...(base !== undefined ? { from: base } : {}),
   };
-  // progress: what passed the counter, or what the producer wrote (a direct stream)
+  // progress: what passed the counter, or what the transport saw taken (a direct stream)
+  let taken: (() => number | undefined) | undefined;
   let seen = 0;
   let told = 0;
   const tell = (n: number) =>
@@ -123,7 +124,7 @@ async function pushOnce(
     });
   const sampler = opts.onProgress
     ? setInterval(() => {
-        seen = Math.max(seen, (direct ? sent.sentBytes?.() : bytes) ?? 0);
+        seen = Math.max(seen, (direct ? taken?.() : bytes) ?? 0);
         if (performance.now() - told >= (opts.progressMs ?? PROGRESS_INTERVAL_MS)) {
           told = performance.now();
           tell(seen);
@@ -133,7 +134,10 @@ async function pushOnce(
   told = performance.now();
   let settled;
   try {
-    settled = await Promise.allSettled([sent.done, opts.transport.request(peer, request, input)]);
+    settled = await Promise.allSettled([
+      sent.done,
+      opts.transport.request(peer, request, input, opts.onProgress ? { onStream: (t) => (taken = t) } : {}),
+    ]);
   } finally {
     clearInterval(sampler);
   }
@@ -285,7 +289,12 @@ export async function handoffVolume(
   if (st.newest === snap && st.newest_guid === guid) {
     pushed = { snapshot: snap, incremental: true, bytes: 0, seconds: 0 };
   } else {
-    pushed = await pushOnce(store, name, peer, opts, snap);
+    // the app is stopped: its downtime is this stream. A direct stream is measured through an
+    // ssh connection of its own (~0.5 s to open here), so the handoff goes unmeasured instead
+    // (the push before it carried the bulk of the data, with progress)
+    const unmeasured: PushOptions = { ...opts };
+    delete (unmeasured as { onProgress?: unknown }).onProgress;
+    pushed = await pushOnce(store, name, peer, opts.transport.direct ? unmeasured : opts, snap);
   }
   // (4) the receiver verifies and owns
   await opts.transport.request(peer, {

@@ -26,11 +26,12 @@ export function formatEvent(e: DeployEvent): string | undefined {
     case 'change-start':
       return `${e.node}: ${describeChange(e.change)} ...`;
     case 'change-done': {
-      const detail = e.detail
-        ? ` (${Object.entries(e.detail)
-            .map(([k, v]) => `${k} ${String(v)}`)
-            .join(', ')})`
-        : '';
+      const detail =
+        e.detail && Object.keys(e.detail).length
+          ? ` (${Object.entries(e.detail)
+              .map(([k, v]) => `${k} ${String(v)}`)
+              .join(', ')})`
+          : '';
       return `${e.node}: ${describeChange(e.change)}: done in ${secs(e.ms)}${detail}`;
     }
     case 'change-failed':

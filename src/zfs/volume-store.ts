@@ -66,11 +66,6 @@ export interface SendStream {
   readonly stream: Readable;
   /** resolves on success; rejects with a NodeCommandError naming the command and its stderr */
   readonly done: Promise<void>;
-  /**
-   * stream bytes produced so far, as far as the producer can be observed while its output
-   * bypasses this process (direct); undefined when it cannot (then count what passes here)
-   */
-  sentBytes?(): number | undefined;
 }
 
 /** The pool volumes live in, as the check before a deploy needs it. */

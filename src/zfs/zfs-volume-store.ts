@@ -52,7 +52,6 @@ import {
   parseSnapshots,
 } from './parse.js';
 import { localSpawner, type Spawner } from '../exec/spawn.js';
-import { writtenBytes } from '../exec/proc-io.js';
 import type {
   LocalVolume,
   PoolStatus,
@@ -240,8 +239,7 @@ export class ZfsVolumeStore implements VolumeStore {
     const done = p.exited.then((x) => {
       if (x.code !== 0) throw new NodeCommandError(this.runner.host, argv, x.code, x.stderr);
     });
-    // a direct stream passes no byte through here: progress is read from the producer's counters
-    return { stream: p.stdout, done, ...(opts.direct ? { sentBytes: () => writtenBytes(p.pid) } : {}) };
+    return { stream: p.stdout, done };
   }
 
   async receive(

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import type { PeerTarget } from '../../src/changestate/adapters.js';
 import { InProcessPeerTransport } from '../../src/changestate/in-process-transport.js';
+import type { PeerTransport } from '../../src/changestate/peer-transport.js';
 import {
   cancelHandoff,
   chooseBase,
@@ -105,8 +106,7 @@ describe('volume transfer', function () {
     const { stores, transport } = twoNodes();
     await stores.a.create('web');
     stores.a.write('web', 'x'.repeat(10_000));
-    // a stream that takes ~400 ms, and a producer that says how much it wrote (direct streams)
-    let direct = false;
+    // a stream that takes ~400 ms
     const send = stores.a.send.bind(stores.a);
     stores.a.send = (...args: Parameters<FakeVolumeStore['send']>) => {
       const sent = send(...args);
@@ -115,12 +115,20 @@ describe('volume transfer', function () {
         slow.write(b.subarray(0, 10));
         setTimeout(() => slow.end(b.subarray(10)), 400);
       });
-      return { ...sent, stream: slow, ...(direct ? { sentBytes: () => 4242 } : {}) };
+      return { ...sent, stream: slow };
     };
     for (const d of [false, true]) {
-      direct = d;
       const samples: { bytes: number; total?: number; ms: number }[] = [];
-      const t = d ? { direct: true, request: transport.request.bind(transport) } : transport;
+      // a direct transport that can tell what it took from the stream (ssh's own reads)
+      const t = d
+        ? {
+            direct: true,
+            request: (...a: Parameters<PeerTransport['request']>) => {
+              a[3]?.onStream?.(() => 4242);
+              return transport.request(a[0], a[1], a[2]);
+            },
+          }
+        : transport;
       const r = await pushVolume(stores.a, 'web', N2, {
         transport: t,
         onProgress: (p) => samples.push(p),
@@ -128,7 +136,7 @@ describe('volume transfer', function () {
       });
       const last = samples.at(-1)!;
       expect(samples.length, `direct ${d}`).to.be.greaterThan(2);
-      // while it ran: what passed here so far, or what the producer said it wrote
+      // while it ran: what passed here so far, or what the transport said it took
       expect(samples[1]!.bytes).to.equal(d ? 4242 : 10);
       // the end: the exact count (the receiver's, here)
       expect(last.bytes).to.equal(r.bytes);

@@ -1,7 +1,7 @@
 // Transfer progress: the rate and ETA reckoning, the node event's wire check, and how each
 // renderer shows it (plain: at most every 5 s; NDJSON: every event with its bytes).
 import { expect } from 'chai';
-import { formatDuration, formatProgress } from '../../src/deploy/event-text.js';
+import { formatDuration, formatEvent, formatProgress } from '../../src/deploy/event-text.js';
 import { parseNodeEvent } from '../../src/deploy/node-programs.js';
 import { renderNdjson } from '../../src/deploy/render-ndjson.js';
 import { PLAIN_PROGRESS_MS, plainRenderer } from '../../src/deploy/render-plain.js';
@@ -105,6 +105,10 @@ describe('transfer progress', () => {
       ms: 1000,
     };
     expect(formatProgress(handoff)).to.equal('hand off web n1→n2: 3.0 MiB');
+    // a change without figures gets no empty "()"
+    expect(
+      formatEvent({ type: 'change-done', node: 'n2', phase: 'push', change: pushWeb, ms: 20, detail: {} }),
+    ).to.equal('n2: copy volume web to n2 (198.51.100.3) while it runs: done in 0.02s');
     expect(formatDuration(59)).to.equal('59 s');
     expect(formatDuration(125)).to.equal('2 min 5 s');
     expect(formatDuration(3720)).to.equal('1 h 2 min');

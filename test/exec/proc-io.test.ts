@@ -1,17 +1,17 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { parseWrittenBytes, writtenBytes } from '../../src/exec/proc-io.js';
+import { parseReadBytes, readBytes } from '../../src/exec/proc-io.js';
 
-describe('bytes a process wrote (/proc/PID/io)', () => {
-  it('parses wchar; anything else is unknown', () => {
-    expect(parseWrittenBytes('rchar: 83621\nwchar: 42159254\nsyscr: 9\n')).to.equal(42159254);
-    expect(parseWrittenBytes('rchar: 1\n')).to.equal(undefined);
+describe('bytes a process read (/proc/PID/io)', () => {
+  it('parses rchar; anything else is unknown', () => {
+    expect(parseReadBytes('rchar: 42159254\nwchar: 83621\nsyscr: 9\n')).to.equal(42159254);
+    expect(parseReadBytes('wchar: 1\n')).to.equal(undefined);
   });
 
   it('reads a live process; no pid or a gone one is unknown', () => {
-    expect(writtenBytes(process.pid)).to.be.a('number');
-    expect(writtenBytes(undefined)).to.equal(undefined);
+    expect(readBytes(process.pid)).to.be.a('number');
+    expect(readBytes(undefined)).to.equal(undefined);
     const gone = spawnSync('true').pid;
-    expect(writtenBytes(gone)).to.equal(undefined);
+    expect(readBytes(gone)).to.equal(undefined);
   });
 });
