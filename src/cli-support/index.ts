@@ -25,8 +25,8 @@ let cachedVersion: string | undefined;
 
 /**
  * The version of this package: read from the package.json above this file (dist/src/cli-support
- * in a build, src/cli-support in sources); 'unknown' when there is none (a bundled file may set
- * globalThis.FLOCKER_VERSION instead).
+ * in a build, src/cli-support in sources); 'unknown' when there is none. A one-file bundle sets
+ * it at build time instead (esbuild --define:globalThis.FLOCKER_VERSION='"0.1.0"').
  */
 export function packageVersion(): string {
   if (cachedVersion !== undefined) return cachedVersion;
@@ -36,10 +36,12 @@ export function packageVersion(): string {
   for (let i = 0; i < 5; i++) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-        name?: unknown;
         version?: unknown;
+        bin?: unknown;
       };
-      if (typeof pkg.version === 'string' && typeof pkg.name === 'string' && pkg.name.includes('flocker'))
+      // ours: the package whose bins are flocker's (whatever name it is published under)
+      const bins = typeof pkg.bin === 'object' && pkg.bin !== null ? Object.keys(pkg.bin) : [];
+      if (typeof pkg.version === 'string' && bins.some((b) => b.startsWith('flocker')))
         return (cachedVersion = pkg.version);
     } catch {
       // not here: one level up
