@@ -37,12 +37,12 @@ interface CliOptions {
   dryRun?: boolean;
   json?: boolean;
   sshConfig?: string;
-  identity: string[];
-  knownHosts: string[];
+  identity?: string[];
+  knownHosts?: string[];
   connectTimeout: number;
   concurrency: number;
   lockWait: number;
-  forgetNode: string[];
+  forgetNode?: string[];
 }
 
 const HELP_EXIT = `
@@ -65,9 +65,12 @@ Deploy lock:
 
 Output:
   --dry-run            the plan as text grouped by phase and node (stdout)
-  --dry-run --json     one JSON document {format: "flocker-plan", version, nodes, changes, phases}
-  --json               NDJSON progress events, then {"type":"result",...} as the last line
-  otherwise            progress on stderr (listr2 on a terminal, timestamped lines in CI)`;
+  --dry-run --json     one JSON document {format: "flocker-plan", version, nodes, changes,
+                       volumes: {NAME: {bytes}} of each moving volume, phases}
+  --json               NDJSON progress events (volume copies: "transfer-progress" with bytes,
+                       total, rate in bytes/s, eta in s), then {"type":"result",...} last
+  otherwise            progress on stderr (listr2 on a terminal: bytes, rate and ETA of each
+                       volume copy; timestamped lines in CI, a copy's progress every 5 s)`;
 
 function nonNegativeInt(v: string): number {
   const n = Number(v);
@@ -80,7 +83,8 @@ function positiveInt(v: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+// repeatable options start undefined: help shows no "(default: [])"
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 export function buildProgram(io: CliIO): Command {
   return new Command('flocker-deploy')
@@ -92,30 +96,25 @@ export function buildProgram(io: CliIO): Command {
     .option('--dry-run', 'gather state, print the plan, change nothing')
     .option('--json', 'machine-readable output (see Output below)')
     .option('--ssh-config <file>', 'ssh client config to use instead of ~/.ssh/config')
-    .option('-i, --identity <file>', 'private key to try first (repeatable)', collect, [])
+    .option('-i, --identity <file>', 'private key to try first (repeatable)', collect)
     .option(
       '--known-hosts <file>',
       'known_hosts file(s) to check host keys against instead of the defaults (repeatable)',
       collect,
-      [],
     )
     .addOption(
       new Option('--connect-timeout <seconds>', 'ssh connect timeout').argParser(positiveInt).default(10),
     )
     .addOption(new Option('--concurrency <n>', 'nodes contacted at once').argParser(positiveInt).default(16))
     .addOption(
-      new Option(
-        '--lock-wait <seconds>',
-        "wait this long for another deploy's lock on a node (default: refuse at once, naming the holder)",
-      )
+      new Option('--lock-wait <seconds>', "wait this long for another deploy's lock on a node")
         .argParser(nonNegativeInt)
-        .default(0),
+        .default(0, 'refuse at once, naming the holder'),
     )
     .option(
       '--forget-node <node>',
       'a node that is gone for good (repeatable): volumes it owned (or last owned) are no longer refused; the newest copy on another node is promoted, never an older one',
       collect,
-      [],
     )
     .version(`flocker-deploy ${packageVersion()}`, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
@@ -147,8 +146,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       ((nodes) =>
         connectAll(nodes, {
           ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
-          ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
-          ...(o.identity.length ? { identityFiles: o.identity } : {}),
+          ...(o.knownHosts?.length ? { knownHostsPaths: o.knownHosts } : {}),
+          ...(o.identity?.length ? { identityFiles: o.identity } : {}),
           connectTimeoutMs: o.connectTimeout * 1000,
           concurrency: o.concurrency,
         }));
@@ -156,7 +155,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       desired,
       dryRun: o.dryRun === true,
       lockWaitSeconds: o.lockWait,
-      ...(o.forgetNode.length ? { forget: o.forgetNode } : {}),
+      ...(o.forgetNode?.length ? { forget: o.forgetNode } : {}),
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
       connect: async (nodes) => {
