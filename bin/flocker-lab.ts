@@ -2,6 +2,7 @@
 // flocker-lab: N real nodes (systemd-nspawn + systemd, sshd, dockerd, zfs-fuse) on this machine.
 import { spawnSync } from 'node:child_process';
 import { Command, CommanderError } from 'commander';
+import { packageVersion, quietBrokenPipes } from '../src/cli-support/index.js';
 import { exitCodeFor } from '../src/errors.js';
 import {
   cutNetwork,
@@ -23,10 +24,12 @@ import {
 import { parseSize, validateLabName, validateNodeName } from '../src/lab/options.js';
 import { LabError } from '../src/lab/host.js';
 
+quietBrokenPipes(process.stdout, process.stderr);
 const program = new Command();
 program
   .name('flocker-lab')
   .description('Real flocker test nodes on this machine (run as root)')
+  .version(`flocker-lab ${packageVersion()}`, '-V, --version', 'print the version and exit')
   .exitOverride()
   .enablePositionalOptions()
   .showHelpAfterError();

@@ -28,11 +28,11 @@ export const ERROR_CODES = {
   E_SSH_CONNECT: ['system', 'TCP connect to a node failed (refused, unreachable, reset)'],
   E_SSH_TIMEOUT: ['system', 'no SSH handshake within the connect timeout'],
   E_SSH_RESOLVE: ['system', 'a node name did not resolve'],
-  E_SSH_AUTH: ['user', 'the node rejected every identity'],
+  E_SSH_AUTH: ['system', 'the node rejected every identity'],
   E_SSH_KEY: ['user', 'local keys are unusable (encrypted without an agent, unreadable)'],
-  E_SSH_HOSTKEY_UNKNOWN: ['user', "a node's host key is not in known_hosts"],
-  E_SSH_HOSTKEY_CHANGED: ['user', "a node's host key differs from known_hosts"],
-  E_SSH_HOSTKEY_REVOKED: ['user', "a node's host key is revoked"],
+  E_SSH_HOSTKEY_UNKNOWN: ['system', "a node's host key is not in known_hosts"],
+  E_SSH_HOSTKEY_CHANGED: ['system', "a node's host key differs from known_hosts"],
+  E_SSH_HOSTKEY_REVOKED: ['system', "a node's host key is revoked"],
   E_SSH_CONFIG: ['user', 'the ssh client config cannot be read or parsed'],
   E_SSH_CONNECTION_LOST: ['system', 'an ssh connection dropped after connecting'],
   E_SSH_PROTOCOL: ['system', 'another ssh protocol failure'],
@@ -196,7 +196,7 @@ export class AggregateNodeError extends FlockerError {
     code: ErrorCode = 'E_NODES',
   ) {
     super(
-      `${what}: ${errors.length}${total !== undefined ? ` of ${total}` : ''} node(s) failed\n` +
+      `${what}: ${errors.length}${total !== undefined ? ` of ${total}` : ''} node${(total ?? errors.length) === 1 ? '' : 's'} failed\n` +
         errors.map((e) => '  ' + e.message.split('\n').join('\n    ')).join('\n'),
       code,
       errors.length > 0 && errors.every((e) => e.source === 'user') ? 'user' : 'system',

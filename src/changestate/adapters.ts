@@ -19,11 +19,21 @@ export interface PeerTarget {
 
 export type TransferFigures = Readonly<Record<string, string | number | boolean>>;
 
-/** `self`: this node's name in the deployment (recorded as a volume's owner). */
+/** A stream's progress as it goes: bytes so far, the expected total if known, ms since start. */
+export type ProgressSink = (p: {
+  readonly bytes: number;
+  readonly total?: number;
+  readonly ms: number;
+}) => void;
+
+/**
+ * `self`: this node's name in the deployment (recorded as a volume's owner); `progress`: told
+ * the bytes sent while a stream runs (at most every PROGRESS_INTERVAL_MS) and once at its end.
+ */
 export interface VolumeTransfer {
-  push(name: string, to: PeerTarget, self?: string): Promise<TransferFigures>;
+  push(name: string, to: PeerTarget, self?: string, progress?: ProgressSink): Promise<TransferFigures>;
   /** start, resume or finish a handoff (volume-transfer.ts: handoffVolume) */
-  handoff(name: string, to: PeerTarget, self?: string): Promise<TransferFigures>;
+  handoff(name: string, to: PeerTarget, self?: string, progress?: ProgressSink): Promise<TransferFigures>;
   /** own again a volume this node was handing off, unless the receiver owns it already */
   cancelHandoff(name: string, to: PeerTarget, self?: string): Promise<TransferFigures>;
 }

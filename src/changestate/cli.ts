@@ -1,5 +1,6 @@
 // flocker-changestate: the node-side program flocker-deploy runs over SSH. Input arrives on
 // stdin (never argv); progress events leave as NDJSON on stdout; diagnostics on stderr.
+import { versionLine } from '../cli-support/index.js';
 import { FlockerError, UsageError } from '../errors.js';
 import type { ChangestateNode } from './adapters.js';
 import { parseAuditRecord } from './audit.js';
@@ -29,7 +30,11 @@ export const USAGE = `usage: flocker-changestate COMMAND
   lock [--wait SECS] take this node's deploy lock (holder record as the first stdin line), wait
                      for earlier work, print {"locked":...}, hold it until stdin ends
   lock-status        print whether the deploy lock is held, and by whom
-  lock-break         end the lock's holder process on this node (the lock is then free)`;
+  lock-break         end the lock's holder process on this node (the lock is then free)
+  help, --help       print this help
+  --version          print the version
+
+Exit codes: 0 success; 1 a command on this node failed; 2 bad input or usage.`;
 
 /** First line of a stream, and a promise of its end (the deploy side's channel closing). */
 function firstLineThenEnd(stdin: NodeJS.ReadableStream): { line: Promise<string>; end: Promise<void> } {
@@ -64,6 +69,15 @@ function waitSeconds(args: readonly string[]): number {
 export async function main(argv: readonly string[], io: ChangestateIO, node: ChangestateNode): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout(`${USAGE}\n`);
+      return;
+    case '--version':
+    case '-V':
+      io.stdout(versionLine('flocker-changestate'));
+      return;
     case 'apply': {
       const text = await io.readStdin();
       if (text.trim() === '') return; // started ahead of its phase, then not needed

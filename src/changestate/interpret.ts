@@ -2,12 +2,12 @@
 import { errorData, FlockerError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Change, CheckStart, PhaseName } from '../model/changes.js';
-import type { Emit, NodeEvent } from '../model/events.js';
+import type { Emit, LeafChange, NodeEvent } from '../model/events.js';
 import type { PeerInfo } from '../model/changestate-input.js';
 import { describeChange, formatBytes } from '../plan/describe.js';
 import { portConflicts } from '../routing/listeners.js';
 import { assertNever } from '../util/assert-never.js';
-import type { NodeAdapters, PeerTarget, TransferFigures } from './adapters.js';
+import type { NodeAdapters, PeerTarget, ProgressSink, TransferFigures } from './adapters.js';
 import { own } from '../util/own.js';
 
 export class ChangeError extends FlockerError {
@@ -107,6 +107,12 @@ export async function checkProblems(
   return { problems, figures };
 }
 
+/** A stream's progress as change-progress events of change `c`. */
+const progressOf =
+  (c: LeafChange, ctx: InterpretContext): ProgressSink =>
+  (p) =>
+    ctx.emit({ type: 'change-progress', phase: ctx.phase, change: c, ...p });
+
 async function leaf(c: Change, ctx: InterpretContext): Promise<TransferFigures | undefined> {
   const { adapters } = ctx;
   switch (c.kind) {
@@ -139,10 +145,10 @@ async function leaf(c: Change, ctx: InterpretContext): Promise<TransferFigures |
       await adapters.volumes.create(c.name, ctx.self);
       return undefined;
     case 'push-volume':
-      return adapters.transfer.push(c.name, peer(ctx, c.to), ctx.self);
+      return adapters.transfer.push(c.name, peer(ctx, c.to), ctx.self, progressOf(c, ctx));
     case 'handoff-volume':
     case 'resume-handoff':
-      return adapters.transfer.handoff(c.name, peer(ctx, c.to), ctx.self);
+      return adapters.transfer.handoff(c.name, peer(ctx, c.to), ctx.self, progressOf(c, ctx));
     case 'cancel-handoff':
       return adapters.transfer.cancelHandoff(c.name, peer(ctx, c.to), ctx.self);
     case 'promote-volume': {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { NodeCommandError } from '../errors.js';
+import { readBytes } from '../exec/proc-io.js';
 import { localSpawner, type Spawner } from '../exec/spawn.js';
 import type { PeerTarget } from './adapters.js';
 import { formatPeerRequest, type PeerRequest } from './peer.js';
@@ -19,10 +20,20 @@ import {
   type TrustOptions,
 } from './trust.js';
 
+/** What a caller may ask of one request. */
+export interface RequestOptions {
+  /**
+   * `input` will be measured: called once the stream is under way with a function telling the
+   * bytes taken from it so far, when this transport can tell (a direct stream bypasses the
+   * caller, who cannot count it)
+   */
+  readonly onStream?: (taken: () => number | undefined) => void;
+}
+
 /** How requests reach a peer's endpoint: ssh in production, in-process in unit tests. */
 export interface PeerTransport {
   /** run one request; `input` is streamed to its stdin; resolves with its stdout */
-  request(peer: PeerTarget, request: PeerRequest, input?: Readable): Promise<string>;
+  request(peer: PeerTarget, request: PeerRequest, input?: Readable, opts?: RequestOptions): Promise<string>;
   /**
    * true when `input` may be a producer's raw stdout (VolumeStore.send with direct): the stream
    * then goes zfs send -> ssh through the kernel, without passing through this process
@@ -80,12 +91,22 @@ export class SshPeerTransport implements PeerTransport {
     return { ...this.opts, trustDigest: digest };
   }
 
-  async request(peer: PeerTarget, request: PeerRequest, input?: Readable): Promise<string> {
+  async request(
+    peer: PeerTarget,
+    request: PeerRequest,
+    input?: Readable,
+    opts: RequestOptions = {},
+  ): Promise<string> {
     const trust = this.trust();
-    if (this.opts.shareConnection !== false && !this.opts.spawner) await this.master(peer, trust);
-    const argv = peerSshArgv(peer, formatPeerRequest(request), trust);
     const passFd = input instanceof Socket && this.direct;
+    // a measured direct stream gets its own connection: then this ssh process reads the whole
+    // stream itself (through a shared master, the master would, mixed with other sessions)
+    const measured = passFd && opts.onStream !== undefined;
+    if (this.opts.shareConnection !== false && !this.opts.spawner && !measured)
+      await this.master(peer, trust);
+    const argv = peerSshArgv(peer, formatPeerRequest(request), trust, !measured);
     const p = (this.opts.spawner ?? localSpawner)(argv, passFd ? { stdinFrom: input } : {});
+    if (measured) opts.onStream?.(() => readBytes(p.pid));
     const out: Buffer[] = [];
     p.stdout.on('data', (b: Buffer) => out.push(b));
     if (passFd) {

@@ -147,10 +147,14 @@ export function peerSshArgv(
   peer: { readonly address: string; readonly port: number },
   request: string,
   opts: TrustOptions = {},
+  /** false: a connection of its own (a measured stream: this ssh reads all of it) */
+  shared = true,
 ): string[] {
   const [ssh, ...rest] = peerSshBaseArgv(peer, opts);
   // through the shared master connection when one is up (ssh falls back to its own otherwise)
-  const control = ['-o', `ControlPath=${peerControlPath(opts)}`, '-o', 'ControlMaster=no'];
+  const control = shared
+    ? ['-o', `ControlPath=${peerControlPath(opts)}`, '-o', 'ControlMaster=no']
+    : ['-o', 'ControlPath=none'];
   return [ssh!, ...control, ...rest, peer.address, request];
 }
 

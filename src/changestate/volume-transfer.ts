@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { NodeError } from '../errors.js';
 import type { HandoffIntent, LocalVolume, VolumeStore } from '../zfs/volume-store.js';
-import type { PeerTarget, TransferFigures, VolumeTransfer } from './adapters.js';
+import { PROGRESS_INTERVAL_MS } from '../model/events.js';
+import type { PeerTarget, ProgressSink, TransferFigures, VolumeTransfer } from './adapters.js';
 import type { PeerRequest, PeerStatus } from './peer.js';
 import type { PeerTransport } from './peer-transport.js';
 
@@ -25,6 +26,22 @@ export interface PushOptions {
   readonly retain?: readonly string[];
   /** this node's name, for error messages (default: store host or 'localhost') */
   readonly self?: string;
+  /** told the bytes sent while the stream runs, and once at its end */
+  readonly onProgress?: ProgressSink;
+  /** how often onProgress is told (default PROGRESS_INTERVAL_MS) */
+  readonly progressMs?: number;
+}
+
+/** How often a direct stream's producer is read (its last reading is the final count). */
+const SAMPLE_MS = 100;
+
+/** The expected size of a full stream: the volume's `referenced` (undefined if unknown). */
+async function fullStreamSize(store: VolumeStore, name: string): Promise<number | undefined> {
+  try {
+    return (await store.sizes())[name];
+  } catch {
+    return undefined; // progress without a total: bytes and rate only
+  }
 }
 
 function parseJson<T>(peer: PeerTarget, what: string, text: string): T {
@@ -68,6 +85,8 @@ async function pushOnce(
   const snap = final ?? (await store.snapshot(name));
   const older = vol.snapshots.slice(0, Math.max(0, vol.snapshots.indexOf(snap)));
   const base = chooseBase(final === undefined ? vol.snapshots : older, remote as string[]);
+  // zfs-fuse has no `send -nP`: only a full stream's size is known ahead (about `referenced`)
+  const total = opts.onProgress && base === undefined ? await fullStreamSize(store, name) : undefined;
   const started = performance.now();
   const direct = opts.transport.direct === true;
   const sent = store.send(name, snap, base, { direct });
@@ -93,7 +112,36 @@ async function pushOnce(
     owner: vol.owner ?? opts.self ?? 'localhost',
     ...(base !== undefined ? { from: base } : {}),
   };
-  const [s, r] = await Promise.allSettled([sent.done, opts.transport.request(peer, request, input)]);
+  // progress: what passed the counter, or what the transport saw taken (a direct stream)
+  let taken: (() => number | undefined) | undefined;
+  let seen = 0;
+  let told = 0;
+  const tell = (n: number) =>
+    opts.onProgress?.({
+      bytes: n,
+      ...(total !== undefined ? { total } : {}),
+      ms: Math.round(performance.now() - started),
+    });
+  const sampler = opts.onProgress
+    ? setInterval(() => {
+        seen = Math.max(seen, (direct ? taken?.() : bytes) ?? 0);
+        if (performance.now() - told >= (opts.progressMs ?? PROGRESS_INTERVAL_MS)) {
+          told = performance.now();
+          tell(seen);
+        }
+      }, SAMPLE_MS)
+    : undefined;
+  told = performance.now();
+  let settled;
+  try {
+    settled = await Promise.allSettled([
+      sent.done,
+      opts.transport.request(peer, request, input, opts.onProgress ? { onStream: (t) => (taken = t) } : {}),
+    ]);
+  } finally {
+    clearInterval(sampler);
+  }
+  const [s, r] = settled;
   // the sender's failure explains the receiver's ("failed to read from stream"), so it wins
   if (s.status === 'rejected') throw s.reason;
   if (r.status === 'rejected') throw r.reason;
@@ -101,6 +149,8 @@ async function pushOnce(
   const reply = parseJson<{ bytes?: unknown }>(peer, 'recv', r.value);
   if (typeof reply.bytes === 'number') bytes = reply.bytes;
   const seconds = (performance.now() - started) / 1000;
+  // the end: the exact count when one process saw the stream, else the producer's last reading
+  tell(bytes ?? seen);
   // the snapshot both now hold is the next incremental's base: held, the older ones go
   await store.protect(name, snap);
   await store.pruneSnapshots(name, [snap, ...(opts.retain ?? [])]);
@@ -239,7 +289,12 @@ export async function handoffVolume(
   if (st.newest === snap && st.newest_guid === guid) {
     pushed = { snapshot: snap, incremental: true, bytes: 0, seconds: 0 };
   } else {
-    pushed = await pushOnce(store, name, peer, opts, snap);
+    // the app is stopped: its downtime is this stream. A direct stream is measured through an
+    // ssh connection of its own (~0.5 s to open here), so the handoff goes unmeasured instead
+    // (the push before it carried the bulk of the data, with progress)
+    const unmeasured: PushOptions = { ...opts };
+    delete (unmeasured as { onProgress?: unknown }).onProgress;
+    pushed = await pushOnce(store, name, peer, opts.transport.direct ? unmeasured : opts, snap);
   }
   // (4) the receiver verifies and owns
   await opts.transport.request(peer, {
@@ -301,12 +356,34 @@ export class PeerVolumeTransfer implements VolumeTransfer {
     private readonly self: string,
   ) {}
 
-  async push(name: string, to: PeerTarget, self = this.self): Promise<TransferFigures> {
-    return transferFigures(await pushVolume(this.store, name, to, { transport: this.transport, self }));
+  async push(
+    name: string,
+    to: PeerTarget,
+    self = this.self,
+    onProgress?: ProgressSink,
+  ): Promise<TransferFigures> {
+    return transferFigures(
+      await pushVolume(this.store, name, to, {
+        transport: this.transport,
+        self,
+        ...(onProgress ? { onProgress } : {}),
+      }),
+    );
   }
 
-  async handoff(name: string, to: PeerTarget, self = this.self): Promise<TransferFigures> {
-    return transferFigures(await handoffVolume(this.store, name, to, { transport: this.transport, self }));
+  async handoff(
+    name: string,
+    to: PeerTarget,
+    self = this.self,
+    onProgress?: ProgressSink,
+  ): Promise<TransferFigures> {
+    return transferFigures(
+      await handoffVolume(this.store, name, to, {
+        transport: this.transport,
+        self,
+        ...(onProgress ? { onProgress } : {}),
+      }),
+    );
   }
 
   async cancelHandoff(name: string, to: PeerTarget, self = this.self): Promise<TransferFigures> {

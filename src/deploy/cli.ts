@@ -14,34 +14,50 @@ import { listrRenderer } from './render-listr.js';
 import { ndjsonRenderer, planDocumentRenderer } from './render-ndjson.js';
 import { plainRenderer } from './render-plain.js';
 import type { RenderIO, Renderer } from './renderer.js';
+import { packageVersion, signalExitCode, type InterruptSignal } from '../cli-support/index.js';
+import type { NodeConnection } from '../ssh/index.js';
 
 export interface CliIO extends RenderIO {
   /** stderr is a terminal and not CI: listr2 renders progress */
   readonly interactive: boolean;
   /** opens the node connections; default: ssh2 with the command line's options (tests: fakes) */
   readonly connect?: DeployOptions['connect'];
+  /** the first Ctrl-C or SIGTERM (bin/): the deploy closes its node sessions and ends */
+  readonly interrupted?: Promise<InterruptSignal>;
+}
+
+/** A deploy ended by a signal: exit 130 (SIGINT) or 143 (SIGTERM). */
+export class Interrupted extends Error {
+  constructor(readonly signal: InterruptSignal) {
+    super(
+      `interrupted: ${signal}: the node sessions are closed, so every deploy lock is released; a volume handoff a node had begun finishes there under its work lock`,
+    );
+  }
 }
 
 interface CliOptions {
   dryRun?: boolean;
   json?: boolean;
   sshConfig?: string;
-  identity: string[];
-  knownHosts: string[];
+  identity?: string[];
+  knownHosts?: string[];
   connectTimeout: number;
   concurrency: number;
   lockWait: number;
-  forgetNode: string[];
+  forgetNode?: string[];
 }
 
 const HELP_EXIT = `
 Exit codes:
-  0  success (with --dry-run: the plan was computed and printed; nothing changed)
-  1  a node, a command on a node or the network failed (the report names the node,
-     the change, the command and its stderr)
-  2  bad input or usage (file:line:col: path: what was expected); no node was contacted
-     (config files: regular files or - for stdin, at most 4 MiB, UTF-8; the first 100
-     problems are listed, then how many more)
+  0    success (with --dry-run: the plan was computed and printed; nothing changed)
+  1    a node, a command on a node or the network failed (the report names the node,
+       the change, the command and its stderr), or a node's ssh host key or authentication
+       was refused, or two names proved to be one machine (found after contacting them)
+  2    bad input or usage (file:line:col: path: what was expected); nothing changed, and no
+       node was contacted (config files: regular files or - for stdin, at most 4 MiB, UTF-8;
+       the first 100 problems are listed, then how many more)
+  130  interrupted by Ctrl-C (143: SIGTERM): the node sessions are closed, so every deploy
+       lock is released; a volume handoff a node had begun finishes there under its work lock
 
 Deploy lock:
   A deploy (not --dry-run) takes every node's deploy lock before it gathers state and holds
@@ -52,9 +68,12 @@ Deploy lock:
 
 Output:
   --dry-run            the plan as text grouped by phase and node (stdout)
-  --dry-run --json     one JSON document {format: "flocker-plan", version, nodes, changes, phases}
-  --json               NDJSON progress events, then {"type":"result",...} as the last line
-  otherwise            progress on stderr (listr2 on a terminal, timestamped lines in CI)`;
+  --dry-run --json     one JSON document {format: "flocker-plan", version, nodes, changes,
+                       volumes: {NAME: {bytes}} of each moving volume, phases}
+  --json               NDJSON progress events (volume copies: "transfer-progress" with bytes,
+                       total, rate in bytes/s, eta in s), then {"type":"result",...} last
+  otherwise            progress on stderr (listr2 on a terminal: bytes, rate and ETA of each
+                       volume copy; timestamped lines in CI, a copy's progress every 5 s)`;
 
 function nonNegativeInt(v: string): number {
   const n = Number(v);
@@ -67,7 +86,8 @@ function positiveInt(v: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+// repeatable options start undefined: help shows no "(default: [])"
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 export function buildProgram(io: CliIO): Command {
   return new Command('flocker-deploy')
@@ -79,31 +99,28 @@ export function buildProgram(io: CliIO): Command {
     .option('--dry-run', 'gather state, print the plan, change nothing')
     .option('--json', 'machine-readable output (see Output below)')
     .option('--ssh-config <file>', 'ssh client config to use instead of ~/.ssh/config')
-    .option('-i, --identity <file>', 'private key to try first (repeatable)', collect, [])
+    .option('-i, --identity <file>', 'private key to try first (repeatable)', collect)
     .option(
       '--known-hosts <file>',
       'known_hosts file(s) to check host keys against instead of the defaults (repeatable)',
       collect,
-      [],
     )
     .addOption(
       new Option('--connect-timeout <seconds>', 'ssh connect timeout').argParser(positiveInt).default(10),
     )
     .addOption(new Option('--concurrency <n>', 'nodes contacted at once').argParser(positiveInt).default(16))
     .addOption(
-      new Option(
-        '--lock-wait <seconds>',
-        "wait this long for another deploy's lock on a node (default: refuse at once, naming the holder)",
-      )
+      new Option('--lock-wait <seconds>', "wait this long for another deploy's lock on a node")
         .argParser(nonNegativeInt)
-        .default(0),
+        .default(0, 'refuse at once, naming the holder'),
     )
     .option(
       '--forget-node <node>',
       'a node that is gone for good (repeatable): volumes it owned (or last owned) are no longer refused; the newest copy on another node is promoted, never an older one',
       collect,
-      [],
     )
+    .version(`flocker-deploy ${packageVersion()}`, '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
     .addHelpText('after', HELP_EXIT)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -121,29 +138,53 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   const [deploymentPath, applicationPath] = program.args as [string, string];
   const o = program.opts<CliOptions>();
+  // every session opened, to close on Ctrl-C: the node-side lock holders then see their
+  // channel end and the kernel releases the deploy locks
+  const opened: NodeConnection[] = [];
+  let stop: InterruptSignal | undefined;
   try {
     const desired = await loadDesiredConfig(deploymentPath, applicationPath);
     const ssh: ConnectOptions = {
       ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
-      ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
-      ...(o.identity.length ? { identityFiles: o.identity } : {}),
+      ...(o.knownHosts?.length ? { knownHostsPaths: o.knownHosts } : {}),
+      ...(o.identity?.length ? { identityFiles: o.identity } : {}),
       connectTimeoutMs: o.connectTimeout * 1000,
       concurrency: o.concurrency,
     };
     // an app port that is a node's ssh port, known from the ssh config alone: bad input, refused
     // before any node is contacted (the driver checks again with the ports as connected)
     if (!io.connect) refuseSshPorts(desired, sshPorts(Object.keys(desired.nodes), ssh), 'user');
+    const connect: DeployOptions['connect'] = io.connect ?? ((nodes) => connectAll(nodes, ssh));
     const opts: Omit<DeployOptions, 'emit'> = {
       desired,
       dryRun: o.dryRun === true,
       lockWaitSeconds: o.lockWait,
-      ...(o.forgetNode.length ? { forget: o.forgetNode } : {}),
+      ...(o.forgetNode?.length ? { forget: o.forgetNode } : {}),
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
-      connect: io.connect ?? ((nodes) => connectAll(nodes, ssh)),
+      connect: async (nodes) => {
+        const conns = await connect(nodes);
+        opened.push(...conns.values());
+        if (stop !== undefined) for (const c of conns.values()) c.close();
+        return conns;
+      },
     };
-    return await run(opts, await rendererFor(o, io));
+    const view = await rendererFor(o, io);
+    const interrupted = io.interrupted?.then((sig) => {
+      stop = sig;
+      for (const c of opened) c.close();
+      return new Interrupted(sig);
+    });
+    return await run(opts, view, interrupted, () => opened.length > 0);
   } catch (e) {
+    if (e instanceof Interrupted) {
+      if (o.json === true)
+        io.stdout(
+          `${JSON.stringify({ type: 'interrupted', signal: e.signal, exit_code: signalExitCode(e.signal), message: e.message })}\n`,
+        );
+      io.stderr(`flocker-deploy: ${e.message}\n`);
+      return signalExitCode(e.signal);
+    }
     reportError(e, io, o.json === true);
     return exitCodeFor(e);
   }
@@ -163,14 +204,29 @@ async function rendererFor(o: CliOptions, io: CliIO): Promise<Renderer> {
   return plainRenderer(io);
 }
 
-async function run(opts: Omit<DeployOptions, 'emit'>, view: Renderer): Promise<number> {
+/** How long an interrupted deploy may take to unwind (its sessions are closed) before it ends anyway. */
+const UNWIND_MS = 2000;
+
+async function run(
+  opts: Omit<DeployOptions, 'emit'>,
+  view: Renderer,
+  interrupted?: Promise<Interrupted>,
+  /** sessions are open: an interrupted deploy lets the driver unlock and close them */
+  hasSessions: () => boolean = () => true,
+): Promise<number> {
   let failure: unknown;
-  try {
-    await deploy({ ...opts, emit: view.emit });
-  } catch (e) {
-    failure = e;
-  }
-  await view.end(failure);
+  const deploying = deploy({ ...opts, emit: view.emit }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const first = await Promise.race([deploying, ...(interrupted ? [interrupted] : [])]);
+  if (first instanceof Interrupted) {
+    // the closed sessions make the driver's steps fail: let it unwind briefly (unlock, close);
+    // before any session opened there is nothing to unwind (the connects die with the process)
+    if (hasSessions()) await Promise.race([deploying, new Promise((r) => setTimeout(r, UNWIND_MS).unref())]);
+    failure = first;
+  } else failure = first;
+  await Promise.race([view.end(failure), new Promise((r) => setTimeout(r, UNWIND_MS).unref())]);
   if (failure) throw failure;
   return 0;
 }

@@ -5,6 +5,7 @@ import { errorData } from '../errors.js';
 import type { ClusterPlan } from '../model/changes.js';
 import type { DeployEvent, Emit, StepName } from '../model/events.js';
 import { DeploySession } from './session.js';
+import { withTransferProgress } from './transfer-progress.js';
 import type { SessionOptions } from './session.js';
 
 export interface DeployOptions extends SessionOptions {
@@ -39,6 +40,7 @@ async function step<T>(
 export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   const s = new DeploySession(opts);
   const { emit } = opts;
+  const progress = withTransferProgress(emit);
   const finish = (applied: boolean): DeployResult => {
     emit({ type: 'finished', applied });
     return { plan: s.plan, addresses: s.addresses, applied };
@@ -51,7 +53,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     if (!opts.dryRun) await step(emit, 'lock', s.nodes, () => s.lock());
     await step(emit, 'gather state', s.nodes, () => s.gather());
     const p = s.computePlan();
-    emit({ type: 'plan', plan: p, addresses: s.addresses });
+    emit({ type: 'plan', plan: p, addresses: s.addresses, volumes: s.movingVolumeSizes() });
     if (opts.dryRun) return finish(false);
     if (p.phases.length === 0) {
       let failure: unknown;
@@ -70,7 +72,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
         const t0 = Date.now();
         emit({ type: 'phase-start', phase: ph.phase, nodes: participants });
         try {
-          await s.runPhase(ph.phase, participants, emit);
+          await s.runPhase(ph.phase, participants, progress);
         } catch (e) {
           emit({ type: 'phase-failed', phase: ph.phase, error: errorData(e) });
           throw e;

@@ -1,7 +1,7 @@
 // One line of text per progress event, shared by the plain renderer (CI, pipes) and the listr2
 // task output. Pure; the plan itself is rendered by describePlan (src/plan/describe.ts).
-import type { DeployEvent } from '../model/events.js';
-import { describeChange } from '../plan/describe.js';
+import type { DeployEvent, LeafChange, TransferProgress } from '../model/events.js';
+import { describeChange, formatBytes } from '../plan/describe.js';
 import { assertNever } from '../util/assert-never.js';
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(2)}s`;
@@ -26,15 +26,18 @@ export function formatEvent(e: DeployEvent): string | undefined {
     case 'change-start':
       return `${e.node}: ${describeChange(e.change)} ...`;
     case 'change-done': {
-      const detail = e.detail
-        ? ` (${Object.entries(e.detail)
-            .map(([k, v]) => `${k} ${String(v)}`)
-            .join(', ')})`
-        : '';
+      const detail =
+        e.detail && Object.keys(e.detail).length
+          ? ` (${Object.entries(e.detail)
+              .map(([k, v]) => `${k} ${String(v)}`)
+              .join(', ')})`
+          : '';
       return `${e.node}: ${describeChange(e.change)}: done in ${secs(e.ms)}${detail}`;
     }
     case 'change-failed':
       return `${e.node}: ${describeChange(e.change)}: FAILED: ${firstLine(e.error.message)}`;
+    case 'transfer-progress':
+      return formatProgress(e);
     case 'plan':
     case 'audit':
     case 'finished':
@@ -42,6 +45,38 @@ export function formatEvent(e: DeployEvent): string | undefined {
     default:
       return assertNever(e);
   }
+}
+
+/** "copy web n1→n2": what a stream is, short enough for one terminal line */
+export function streamLabel(c: LeafChange, node: string): string {
+  switch (c.kind) {
+    case 'push-volume':
+      return `copy ${c.name} ${node}→${c.to}`;
+    case 'handoff-volume':
+      return `hand off ${c.name} ${node}→${c.to}`;
+    case 'resume-handoff':
+      return `resume hand-off ${c.name} ${node}→${c.to}`;
+    default:
+      return `${node}: ${describeChange(c)}`;
+  }
+}
+
+/** "1 s", "2 min 5 s", "1 h 3 min" */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
+}
+
+/** "copy web n1→n2: 312 MiB / 500 MiB, 62 MiB/s, ETA 3 s" (parts shown when known) */
+export function formatProgress(e: TransferProgress): string {
+  const amount =
+    e.total !== undefined ? `${formatBytes(e.bytes)} / ${formatBytes(e.total)}` : formatBytes(e.bytes);
+  const parts = [amount];
+  if (e.rate !== undefined) parts.push(`${formatBytes(e.rate)}/s`);
+  if (e.eta !== undefined) parts.push(`ETA ${formatDuration(e.eta)}`);
+  return `${streamLabel(e.change, e.node)}: ${parts.join(', ')}`;
 }
 
 export function timestamped(now: Date, line: string): string {

@@ -38,7 +38,12 @@ export async function gatherState(conn: NodeConnection): Promise<NodeState> {
   return parseNodeState(conn.node, r.stdout);
 }
 
-const NODE_EVENT_TYPES: ReadonlySet<string> = new Set(['change-start', 'change-done', 'change-failed']);
+const NODE_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'change-start',
+  'change-progress',
+  'change-done',
+  'change-failed',
+]);
 
 /**
  * One line of flocker-changestate's stdout as an event; anything else (not JSON, another
@@ -56,5 +61,10 @@ export function parseNodeEvent(line: string): NodeEvent | undefined {
     return undefined;
   if (typeof e.change !== 'object' || e.change === null || typeof e.change.kind !== 'string')
     return undefined;
+  if (e.type === 'change-progress') {
+    const p = v as { bytes?: unknown; total?: unknown; ms?: unknown };
+    const count = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+    if (!count(p.bytes) || !count(p.ms) || (p.total !== undefined && !count(p.total))) return undefined;
+  }
   return v as NodeEvent;
 }

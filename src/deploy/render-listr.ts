@@ -4,7 +4,7 @@
 // runs on its own and never waits for this view.
 import type { ClusterPlan, PhaseName } from '../model/changes.js';
 import type { DeployEvent, StepName } from '../model/events.js';
-import { countChanges, describePlan } from '../plan/describe.js';
+import { countChanges, describePlan, plural } from '../plan/describe.js';
 import { formatEvent } from './event-text.js';
 import { assertNever } from '../util/assert-never.js';
 import type { Renderer } from './renderer.js';
@@ -26,6 +26,7 @@ class Deferred<T> {
 interface Planned {
   readonly plan: ClusterPlan;
   readonly addresses: Readonly<Record<string, string>>;
+  readonly volumes?: Readonly<Record<string, number>>;
 }
 
 const failed = (message: string): Error => new Error(message);
@@ -72,9 +73,9 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
           title: 'Plan',
           task: async (_ctx, task) => {
             const p = await planned.promise;
-            task.title = `Plan: ${countChanges(p.plan)} changes`;
+            task.title = `Plan: ${plural(countChanges(p.plan), 'change')}`;
             // shown (and kept) under the task before anything changes
-            task.output = describePlan(p.plan, p.addresses).trimEnd();
+            task.output = describePlan(p.plan, p.addresses, p.volumes).trimEnd();
           },
           rendererOptions: { persistentOutput: true, outputBar: Infinity },
         },
@@ -94,7 +95,8 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
           },
         },
       ],
-      { rendererOptions: { collapseSubtasks: false } },
+      // Ctrl-C is the CLI's (exit 130, sessions closed), not listr2's (it would exit 127)
+      { rendererOptions: { collapseSubtasks: false }, registerSignalListeners: false },
     ).run();
 
   const onEvent = (e: DeployEvent): void => {
@@ -118,7 +120,8 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
         return phases.get(e.phase)?.reject(failed(e.error.message));
       case 'change-start':
       case 'change-done':
-      case 'change-failed': {
+      case 'change-failed':
+      case 'transfer-progress': {
         const line = formatEvent(e)!;
         lastLine.set(e.phase, line);
         const t = phaseTasks.get(e.phase);

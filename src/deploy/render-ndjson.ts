@@ -6,7 +6,11 @@ import { planDocument } from '../plan/describe.js';
 import type { RenderIO, Renderer } from './renderer.js';
 
 export function ndjsonRenderer(io: Pick<RenderIO, 'stdout' | 'now'>): Renderer {
-  let plan: { plan: ClusterPlan; addresses: Readonly<Record<string, string>> } = {
+  let plan: {
+    plan: ClusterPlan;
+    addresses: Readonly<Record<string, string>>;
+    volumes?: Readonly<Record<string, number>>;
+  } = {
     plan: { phases: [] },
     addresses: {},
   };
@@ -14,7 +18,7 @@ export function ndjsonRenderer(io: Pick<RenderIO, 'stdout' | 'now'>): Renderer {
     emit(e) {
       if (e.type === 'plan') plan = e;
       if (e.type === 'finished') {
-        const doc = planDocument(plan.plan, plan.addresses);
+        const doc = planDocument(plan.plan, plan.addresses, plan.volumes);
         io.stdout(`${JSON.stringify({ type: 'result', applied: e.applied, plan: doc })}\n`);
       } else {
         io.stdout(`${JSON.stringify({ ...e, time: io.now().toISOString() })}\n`);
@@ -28,7 +32,8 @@ export function ndjsonRenderer(io: Pick<RenderIO, 'stdout' | 'now'>): Renderer {
 export function planDocumentRenderer(io: Pick<RenderIO, 'stdout'>): Renderer {
   return {
     emit(e) {
-      if (e.type === 'plan') io.stdout(`${JSON.stringify(planDocument(e.plan, e.addresses), null, 2)}\n`);
+      if (e.type === 'plan')
+        io.stdout(`${JSON.stringify(planDocument(e.plan, e.addresses, e.volumes), null, 2)}\n`);
     },
     end: async () => undefined,
   };

@@ -17,7 +17,7 @@ import type { DesiredConfig } from '../model/deployment.js';
 import type { Emit, LeafChange, NodeEvent } from '../model/events.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
 import type { ClusterState, Membership, NodeState } from '../model/state.js';
-import { leaves, plan } from '../plan/planner.js';
+import { leaves, movingVolumeSizes, plan } from '../plan/planner.js';
 import { rememberedVolumes } from '../plan/ownership.js';
 import { refuseSshPorts } from '../plan/safety.js';
 import type { NodeConnection } from '../ssh/connection.js';
@@ -267,6 +267,11 @@ export class DeploySession {
       this.opts.forget?.length ? { forget: this.opts.forget } : {},
     );
     return this.plan;
+  }
+
+  /** The size of every volume the plan moves, as its sender reported it. */
+  movingVolumeSizes(): Record<string, number> {
+    return movingVolumeSizes(this.plan, this.cluster);
   }
 
   /** Nodes that send volumes need a push key, and every node trusts exactly the verified keys. */

@@ -13,6 +13,8 @@ export interface SpawnedProcess {
   /** settles when the process has exited (never rejects; spawn failure = code 127) */
   readonly exited: Promise<ProcessExit>;
   kill(): void;
+  /** the process id, when it is a real process that started */
+  readonly pid?: number;
 }
 
 export interface SpawnOptions {
@@ -61,6 +63,7 @@ export const localSpawner: Spawner = (argv, opts = {}) => {
     stdin,
     stdout: opts.rawStdout ? child.stdout : holdStdout(child.stdout),
     exited,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
     kill: () => {
       child.kill('SIGTERM');
     },

@@ -22,6 +22,8 @@ export interface StopApplication {
   readonly name: string;
   /** why: gone from the config, moving to another node, or its spec changed (restart) */
   readonly reason: 'removed' | 'moved' | 'changed';
+  /** removed: this node keeps the app's volume (absent when the app had none here) */
+  readonly volume_kept?: boolean;
 }
 export interface CreateVolume {
   readonly kind: 'create-volume';

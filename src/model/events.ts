@@ -17,8 +17,26 @@ export interface ErrorData {
 /** Figures of one change, e.g. of a volume push (incremental or not). */
 export type ChangeFigures = Readonly<Record<string, string | number | boolean>>;
 
+/**
+ * A volume stream under way (node side, at most every PROGRESS_INTERVAL_MS and once at its
+ * end): bytes sent so far, the expected total when known (a full stream: the volume's
+ * `referenced`; zfs-fuse cannot estimate incrementals), ms since the stream started.
+ */
+export interface ChangeProgress {
+  readonly type: 'change-progress';
+  readonly phase: PhaseName;
+  readonly change: LeafChange;
+  readonly bytes: number;
+  readonly total?: number;
+  readonly ms: number;
+}
+
+/** How often a node reports a stream's progress. */
+export const PROGRESS_INTERVAL_MS = 500;
+
 export type NodeEvent =
   | { readonly type: 'change-start'; readonly phase: PhaseName; readonly change: LeafChange }
+  | ChangeProgress
   | {
       readonly type: 'change-done';
       readonly phase: PhaseName;
@@ -45,14 +63,32 @@ export type DeployEvent =
       readonly type: 'plan';
       readonly plan: ClusterPlan;
       readonly addresses: Readonly<Record<string, string>>;
+      /** volume name -> bytes, for every volume the plan moves (the sender's `referenced`) */
+      readonly volumes?: Readonly<Record<string, number>>;
     }
   | { readonly type: 'phase-start'; readonly phase: PhaseName; readonly nodes: readonly string[] }
   | { readonly type: 'phase-done'; readonly phase: PhaseName; readonly ms: number }
   | { readonly type: 'phase-failed'; readonly phase: PhaseName; readonly error: ErrorData }
-  | (NodeEvent & { readonly node: string })
+  | (Exclude<NodeEvent, ChangeProgress> & { readonly node: string })
+  /** a node's stream progress with the deploy side's reckoning: rate (bytes/s) and ETA (s) */
+  | TransferProgress
   /** every node's audit log was given this deploy's record (also after a failed phase) */
   | { readonly type: 'audit'; readonly nodes: readonly string[]; readonly result: string }
   /** the last event of a deploy that did not fail; applied: phases ran */
   | { readonly type: 'finished'; readonly applied: boolean };
 
 export type Emit<E> = (event: E) => void;
+
+export interface TransferProgress {
+  readonly type: 'transfer-progress';
+  readonly node: string;
+  readonly phase: PhaseName;
+  readonly change: LeafChange;
+  readonly bytes: number;
+  readonly total?: number;
+  /** bytes per second over the last few seconds; absent until two samples */
+  readonly rate?: number;
+  /** seconds left at that rate; absent without a total or a rate */
+  readonly eta?: number;
+  readonly ms: number;
+}

@@ -13,6 +13,9 @@ const PHASE_TITLES = {
   routes: 'route external ports',
 } as const;
 
+/** "1 change", "3 changes" */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
+
 /** bytes as people read them (binary units) */
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -55,23 +58,31 @@ function appSummary(a: Application): string {
   return parts.join('; ');
 }
 
-/** One line for one leaf change. */
-export function describeChange(c: Change): string {
+/** volume name -> bytes (the sender's `referenced`), shown beside each move of the plan */
+export type VolumeSizes = Readonly<Record<string, number>>;
+
+const sized = (name: string, sizes: VolumeSizes | undefined): string => {
+  const n = sizes?.[name];
+  return n === undefined ? name : `${name} (${formatBytes(n)})`;
+};
+
+/** One line for one leaf change (`sizes`: the moving volumes' sizes, when known). */
+export function describeChange(c: Change, sizes?: VolumeSizes): string {
   switch (c.kind) {
     case 'check-start':
       return `check: ${checkSummary(c)}`;
     case 'start-application':
       return `start ${c.application.name} (${appSummary(c.application)})`;
     case 'stop-application':
-      return `stop ${c.name} (${c.reason === 'removed' ? 'removed from the config; volume kept' : c.reason === 'moved' ? 'moving to another node' : 'its configuration changed'})`;
+      return `stop ${c.name} (${c.reason === 'removed' ? `removed from the config${c.volume_kept ? '; volume kept' : ''}` : c.reason === 'moved' ? 'moving to another node' : 'its configuration changed'})`;
     case 'create-volume':
       return `create volume ${c.name}`;
     case 'push-volume':
-      return `copy volume ${c.name} to ${c.to} (${c.to_address}) while it runs`;
+      return `copy volume ${sized(c.name, sizes)} to ${c.to} (${c.to_address}) while it runs`;
     case 'handoff-volume':
-      return `hand off volume ${c.name} to ${c.to} (${c.to_address}): final copy, then ${c.to} owns it`;
+      return `hand off volume ${sized(c.name, sizes)} to ${c.to} (${c.to_address}): final copy, then ${c.to} owns it`;
     case 'resume-handoff':
-      return `resume the handoff of volume ${c.name} to ${c.to} (${c.to_address}) where it stopped`;
+      return `resume the handoff of volume ${sized(c.name, sizes)} to ${c.to} (${c.to_address}) where it stopped`;
     case 'cancel-handoff':
       return `cancel the handoff of volume ${c.name} to ${c.to}: own it again here (unless ${c.to} owns it already)`;
     case 'promote-volume':
@@ -84,19 +95,19 @@ export function describeChange(c: Change): string {
         : 'remove all routes';
     case 'sequentially':
     case 'in-parallel':
-      return `${c.kind} (${c.changes.length} changes)`;
+      return `${c.kind} (${plural(c.changes.length, 'change')})`;
     default:
       return assertNever(c);
   }
 }
 
-function treeLines(c: Change, indent: string): string[] {
+function treeLines(c: Change, indent: string, sizes?: VolumeSizes): string[] {
   if (c.kind === 'sequentially' || c.kind === 'in-parallel') {
-    if (c.changes.length === 1) return treeLines(c.changes[0]!, indent);
+    if (c.changes.length === 1) return treeLines(c.changes[0]!, indent, sizes);
     const head = c.kind === 'in-parallel' ? 'in parallel:' : 'in order:';
-    return [`${indent}${head}`, ...c.changes.flatMap((x) => treeLines(x, `${indent}  `))];
+    return [`${indent}${head}`, ...c.changes.flatMap((x) => treeLines(x, `${indent}  `, sizes))];
   }
-  return [`${indent}- ${describeChange(c)}`];
+  return [`${indent}- ${describeChange(c, sizes)}`];
 }
 
 export function countChanges(p: ClusterPlan): number {
@@ -104,18 +115,20 @@ export function countChanges(p: ClusterPlan): number {
 }
 
 /** Human text grouped by phase then node; addresses from the resolved node map. */
-export function describePlan(p: ClusterPlan, addresses: Readonly<Record<string, string>>): string {
+export function describePlan(
+  p: ClusterPlan,
+  addresses: Readonly<Record<string, string>>,
+  sizes?: VolumeSizes,
+): string {
   const n = countChanges(p);
   if (n === 0) return 'Nothing to do: every node already matches the configuration.\n';
   const nodes = new Set(p.phases.flatMap((ph) => Object.keys(ph.nodes)));
-  const lines = [
-    `Plan: ${n} change${n === 1 ? '' : 's'} on ${nodes.size} node${nodes.size === 1 ? '' : 's'}`,
-  ];
+  const lines = [`Plan: ${plural(n, 'change')} on ${plural(nodes.size, 'node')}`];
   p.phases.forEach((ph, i) => {
     lines.push('', `Phase ${i + 1}/${p.phases.length}: ${ph.phase} — ${PHASE_TITLES[ph.phase]}`);
     for (const node of Object.keys(ph.nodes).sort()) {
       lines.push(`  ${node} (${own(addresses, node) ?? '?'})`);
-      lines.push(...treeLines(own(ph.nodes, node)!, '    '));
+      lines.push(...treeLines(own(ph.nodes, node)!, '    ', sizes));
     }
   });
   return `${lines.join('\n')}\n`;
@@ -124,7 +137,11 @@ export function describePlan(p: ClusterPlan, addresses: Readonly<Record<string, 
 export const PLAN_FORMAT_VERSION = 1;
 
 /** The JSON document of --dry-run --json: stable, versioned, the plan data itself. */
-export function planDocument(p: ClusterPlan, addresses: Readonly<Record<string, string>>) {
+export function planDocument(
+  p: ClusterPlan,
+  addresses: Readonly<Record<string, string>>,
+  sizes: VolumeSizes = {},
+) {
   return {
     format: 'flocker-plan',
     version: PLAN_FORMAT_VERSION,
@@ -134,6 +151,12 @@ export function planDocument(p: ClusterPlan, addresses: Readonly<Record<string, 
         .map((n) => [n, { address: own(addresses, n) }]),
     ),
     changes: countChanges(p),
+    /** each volume the plan moves: its size in bytes (the sender's zfs `referenced`) */
+    volumes: Object.fromEntries(
+      Object.keys(sizes)
+        .sort()
+        .map((n) => [n, { bytes: own(sizes, n)! }]),
+    ),
     phases: p.phases,
   };
 }

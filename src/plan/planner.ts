@@ -147,9 +147,16 @@ function planStop(
     const want = own(desired.applications, name);
     const target = where.get(name);
     if (current) {
-      if (want === undefined || target === undefined)
-        steps.push({ kind: 'stop-application', name, reason: 'removed' });
-      else if (target !== node) steps.push({ kind: 'stop-application', name, reason: 'moved' });
+      if (want === undefined || target === undefined) {
+        const kept =
+          state.owned_volumes.some((v) => v.name === name) || handingOff.some((v) => v.name === name);
+        steps.push({
+          kind: 'stop-application',
+          name,
+          reason: 'removed',
+          ...(kept ? { volume_kept: true } : {}),
+        });
+      } else if (target !== node) steps.push({ kind: 'stop-application', name, reason: 'moved' });
       else if (!sameApplication(current.app, want))
         steps.push({ kind: 'stop-application', name, reason: 'changed' });
     }
@@ -231,6 +238,23 @@ function planStart(
   const unshadow: Change | undefined =
     kept.length < state.routes.length ? { kind: 'set-proxies', routes: sortRoutes(kept) } : undefined;
   return sequence([...(unshadow ? [unshadow] : []), ...(perApp.length ? [parallel(perApp)!] : [])]);
+}
+
+/**
+ * The size of every volume the plan moves (pushes, handoffs), as its sender reports it (zfs
+ * `referenced`: about what a full stream carries): what the plan shows beside each move.
+ */
+export function movingVolumeSizes(p: ClusterPlan, cluster: ClusterState): Record<string, number> {
+  const sizes: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const ph of p.phases)
+    for (const [node, c] of Object.entries(ph.nodes))
+      for (const x of leaves(c)) {
+        if (x.kind !== 'push-volume' && x.kind !== 'handoff-volume' && x.kind !== 'resume-handoff') continue;
+        const st = cluster.nodes[node]?.state;
+        const v = [...(st?.owned_volumes ?? []), ...(st?.volume_copies ?? [])].find((y) => y.name === x.name);
+        if (v?.bytes !== undefined) sizes[x.name] = v.bytes;
+      }
+  return sizes;
 }
 
 /** Bytes a volume's data takes on the node that owns it (0 when not reported). */

@@ -1,7 +1,7 @@
 // Errors of the SSH transport. Every per-node failure is a NodeError (src/errors.ts) with a
-// specific code; host key and local-key/config problems are 'user' (the fix is on the user's
-// side: accept the key, load the key into the agent, fix ~/.ssh/config), network failures are
-// 'system'.
+// specific code; local-key/config problems are 'user' (exit 2: found before any node answered;
+// fix ~/.ssh/config, load the key into the agent); a refused host key or authentication is
+// found after contacting the node, so it is 'system' (exit 1) like network failures.
 import { FlockerError } from '../errors.js';
 
 // one aggregate for per-node failures, shared with the deploy driver (src/errors.ts)

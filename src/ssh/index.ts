@@ -9,7 +9,7 @@
 // - Host keys: always strict. Checked under the HostName and the address (`[host]:port` when not
 //   22) in knownHostsPaths if given (only those), else UserKnownHostsFile (default
 //   ~/.ssh/known_hosts{,2}) + GlobalKnownHostsFile (default /etc/ssh/ssh_known_hosts{,2}).
-//   Unknown / changed / @revoked keys are refused (source 'user'); @cert-authority is ignored.
+//   Unknown / changed / @revoked keys are refused (exit 1: found after contact); @cert-authority is ignored.
 //   "StrictHostKeyChecking no|accept-new" in the config is ignored and the refusal says so.
 // - Auth: ssh-agent (SSH_AUTH_SOCK, or agentSocket) unless IdentitiesOnly yes; then -i style
 //   identityFiles, then IdentityFile from the config, else ~/.ssh/id_{ed25519,ecdsa,rsa}.

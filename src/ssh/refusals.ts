@@ -34,7 +34,6 @@ export function hostKeyProblem(
         `host key for ${where} port ${info.port} is REVOKED (${verdict.entry.file}:${verdict.entry.line}): ` +
           `${type} ${fp}. Refusing to connect.`,
         SSH_ERROR_CODES.hostKeyRevoked,
-        'user',
       );
     case 'changed': {
       const lines = verdict.entries.map((e) => `${e.file}:${e.line}`).join(', ');
@@ -45,7 +44,6 @@ export function hostKeyProblem(
           `The ${type} key sent by the remote host has fingerprint ${fp}, which does not match the key in ${lines}.\n` +
           `If the change is expected, remove the old key (ssh-keygen -R ${knownHostsName(info.hostName, info.port)} -f FILE) and accept the new one after checking its fingerprint.`,
         SSH_ERROR_CODES.hostKeyChanged,
-        'user',
       );
     }
     case 'unknown': {
@@ -68,7 +66,6 @@ export function hostKeyProblem(
           `or connect once interactively: ssh ${sshArg}${node}` +
           strictNote,
         SSH_ERROR_CODES.hostKeyUnknown,
-        'user',
       );
     }
     default:
@@ -131,7 +128,7 @@ export function clientFailure(
       ];
       if (log.auth.skipped.length > 0) parts.push(`not usable: ${log.auth.skipped.join('; ')}`);
       if (log.agentErrors.length > 0) parts.push(`agent errors: ${log.agentErrors.join('; ')}`);
-      return new NodeError(node, parts.join('; '), SSH_ERROR_CODES.auth, 'user');
+      return new NodeError(node, parts.join('; '), SSH_ERROR_CODES.auth);
     }
     default:
       return new NodeError(node, `ssh to ${target} failed: ${err.message}`, SSH_ERROR_CODES.protocol);

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { PeerTarget } from '../../src/changestate/adapters.js';
 import { formatPeerRequest, type PeerRequest } from '../../src/changestate/peer.js';
-import type { PeerTransport } from '../../src/changestate/peer-transport.js';
+import type { PeerTransport, RequestOptions } from '../../src/changestate/peer-transport.js';
 import { NodeCommandError } from '../../src/errors.js';
 import type { VolumeStore } from '../../src/zfs/volume-store.js';
 
@@ -27,7 +27,12 @@ export class ObservedTransport implements PeerTransport {
     private readonly failAfter?: PeerRequest['kind'],
   ) {}
 
-  async request(peer: PeerTarget, request: PeerRequest, input?: Readable): Promise<string> {
+  async request(
+    peer: PeerTarget,
+    request: PeerRequest,
+    input?: Readable,
+    opts?: RequestOptions,
+  ): Promise<string> {
     const senderOwned = (await this.sender.get(request.name))?.owned;
     // on a real node that check is I/O: let the stream's producer run meanwhile, with a fake too
     await new Promise((resolve) => setImmediate(resolve));
@@ -37,7 +42,7 @@ export class ObservedTransport implements PeerTransport {
       input?.resume();
       throw new NodeCommandError(peer.node, [line], 255, 'injected: connection lost', 'ssh to peer failed');
     }
-    const reply = await this.inner.request(peer, request, input);
+    const reply = await this.inner.request(peer, request, input, opts);
     if (request.kind === this.failAfter)
       throw new NodeCommandError(
         peer.node,

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
+import { PassThrough } from 'node:stream';
 import type { PeerTarget } from '../../src/changestate/adapters.js';
 import { InProcessPeerTransport } from '../../src/changestate/in-process-transport.js';
+import type { PeerTransport } from '../../src/changestate/peer-transport.js';
 import {
   cancelHandoff,
   chooseBase,
@@ -98,6 +100,51 @@ describe('volume transfer', function () {
     const err = await rejects(vt.push('web', N2), 'E_NOT_OWNER');
     expect(err).to.include({ code: 'E_NOT_OWNER' });
     expect(err.message).to.equal('n1: cannot push volume web: this node holds only a read-only copy');
+  });
+
+  it('reports progress while a stream runs (counted here, or read from a direct producer) and at its end', async function () {
+    const { stores, transport } = twoNodes();
+    await stores.a.create('web');
+    stores.a.write('web', 'x'.repeat(10_000));
+    // a stream that takes ~400 ms
+    const send = stores.a.send.bind(stores.a);
+    stores.a.send = (...args: Parameters<FakeVolumeStore['send']>) => {
+      const sent = send(...args);
+      const slow = new PassThrough();
+      sent.stream.once('data', (b: Buffer) => {
+        slow.write(b.subarray(0, 10));
+        setTimeout(() => slow.end(b.subarray(10)), 400);
+      });
+      return { ...sent, stream: slow };
+    };
+    for (const d of [false, true]) {
+      const samples: { bytes: number; total?: number; ms: number }[] = [];
+      // a direct transport that can tell what it took from the stream (ssh's own reads)
+      const t = d
+        ? {
+            direct: true,
+            request: (...a: Parameters<PeerTransport['request']>) => {
+              a[3]?.onStream?.(() => 4242);
+              return transport.request(a[0], a[1], a[2]);
+            },
+          }
+        : transport;
+      const r = await pushVolume(stores.a, 'web', N2, {
+        transport: t,
+        onProgress: (p) => samples.push(p),
+        progressMs: 100,
+      });
+      const last = samples.at(-1)!;
+      expect(samples.length, `direct ${d}`).to.be.greaterThan(2);
+      // while it ran: what passed here so far, or what the transport said it took
+      expect(samples[1]!.bytes).to.equal(d ? 4242 : 10);
+      // the end: the exact count (the receiver's, here)
+      expect(last.bytes).to.equal(r.bytes);
+      if (!d)
+        expect(last.total).to.equal((await stores.a.sizes()).web); // a full stream
+      else expect(last).to.not.have.property('total'); // an incremental: unknown on zfs-fuse
+      expect(samples.map((x) => x.ms)).to.deep.equal([...samples.map((x) => x.ms)].sort((a, b) => a - b));
+    }
   });
 
   it('InProcessPeerTransport fails like ssh: an unreachable peer (exit 255), a refused request (exit 2)', async function () {

@@ -171,4 +171,36 @@ describe('flocker-deploy command line', () => {
     expect(t.out).to.deep.equal([describePlan(plan, addresses)]);
     for (const n of c.nodes.values()) expect([n.running.size, n.audit.length]).to.deep.equal([0, 0]);
   });
+  it('Ctrl-C after the nodes were contacted: every session closed, "interrupted", exit 130', async () => {
+    const c = goodCluster();
+    let interrupt: (s: 'SIGINT') => void = () => undefined;
+    const interrupted = new Promise<'SIGINT'>((r) => (interrupt = r));
+    const closed: string[] = [];
+    const t = {
+      ...io(async (nodes) => {
+        const conns = await c.connect(nodes);
+        for (const [name, conn] of conns) {
+          let isClosed = false;
+          // a closed session fails what runs on it, as ssh2's does
+          conns.set(name, {
+            ...conn,
+            run: (argv, o) => (isClosed ? Promise.reject(new Error('connection closed')) : conn.run(argv, o)),
+            close: () => {
+              isClosed = true;
+              closed.push(name);
+            },
+          });
+        }
+        interrupt('SIGINT'); // as the deploy goes on to take the locks
+        return conns;
+      }),
+      interrupted,
+    };
+    const t0 = Date.now();
+    expect(await main(GOOD, t)).to.equal(130);
+    expect(Date.now() - t0).to.be.lessThan(2500);
+    expect([...new Set(closed)].sort()).to.deep.equal([...c.nodes.keys()].sort());
+    expect(t.err.join('')).to.match(/flocker-deploy: interrupted: SIGINT: the node sessions are closed/);
+    for (const n of c.nodes.values()) expect(n.running.size).to.equal(0);
+  });
 });

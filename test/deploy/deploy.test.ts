@@ -69,7 +69,9 @@ const driverEvents = (events: readonly DeployEvent[]) => events.filter((e) => !(
 /** One node's events, as type, phase and change. */
 const nodeEvents = (events: readonly DeployEvent[], node: string) =>
   events.flatMap((e) =>
-    'node' in e && e.node === node ? [{ type: e.type, phase: e.phase, change: e.change }] : [],
+    'node' in e && e.node === node && e.type !== 'transfer-progress'
+      ? [{ type: e.type, phase: e.phase, change: e.change }]
+      : [],
   );
 /** What a node reports when it does its part of the plan: each leaf started then done. */
 const planned = (p: ClusterPlan, node: string) =>
@@ -98,7 +100,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(r.plan.phases.map((p) => p.phase)).to.deep.equal(['check', 'start', 'routes']);
     expect(driverEvents(events)).to.deep.equal([
       ...steps('connect', 'lock', 'gather state'),
-      { type: 'plan', plan: r.plan, addresses },
+      { type: 'plan', plan: r.plan, addresses, volumes: {} },
       ...phaseEvents('check', ['n1', 'n2']),
       ...phaseEvents('start', ['n1', 'n2']),
       ...phaseEvents('routes', ['n1', 'n2']),
@@ -127,10 +129,11 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     await deploy(opts(c, desired(['web'], ['api'])));
 
     const events: DeployEvent[] = [];
+    const webBytes = (await n1.volumes.sizes()).web!;
     const move = await deploy(opts(c, desired([], ['web', 'api']), events));
     expect(driverEvents(events)).to.deep.equal([
       ...steps('connect', 'lock', 'gather state'),
-      { type: 'plan', plan: move.plan, addresses },
+      { type: 'plan', plan: move.plan, addresses, volumes: { web: webBytes } },
       ...phaseEvents('check', ['n1', 'n2']), // before trust writes anything
       ...steps('node-to-node trust'),
       ...phaseEvents('push', ['n1']),
@@ -149,6 +152,18 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
       ['push-volume', { incremental: false }],
       ['handoff-volume', { incremental: true }],
     ]);
+    // every stream reports its progress: the last sample is the exact count of its change-done;
+    // a full stream's total is the volume's size, an incremental's is unknown
+    for (const kind of ['push-volume', 'handoff-volume']) {
+      const progress = events.filter((e) => e.type === 'transfer-progress' && e.change.kind === kind);
+      const done = events.find((e) => e.type === 'change-done' && e.change.kind === kind);
+      expect(progress.length, kind).to.be.greaterThan(0);
+      const last = progress[progress.length - 1]!;
+      if (last.type !== 'transfer-progress' || done?.type !== 'change-done') throw new Error('no progress');
+      expect(last).to.deep.include({ node: 'n1', bytes: done.detail?.bytes });
+      if (kind === 'push-volume') expect(last.total).to.equal(webBytes);
+      else expect(last).not.to.have.property('total');
+    }
     expect(n1.running.size).to.equal(0);
     expect([...n2.running.keys()].sort()).to.deep.equal(['api', 'web']);
     expect((await n2.volumes.get('web'))?.owned).to.equal(true);
@@ -159,7 +174,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(r).to.deep.include({ applied: false, plan: { phases: [] } });
     expect(driverEvents(again)).to.deep.equal([
       ...steps('connect', 'lock', 'gather state'),
-      { type: 'plan', plan: { phases: [] }, addresses },
+      { type: 'plan', plan: { phases: [] }, addresses, volumes: {} },
       { type: 'audit', nodes: ['n1', 'n2'], result: 'ok' }, // a no-op deploy is recorded too
       { type: 'finished', applied: false },
     ]);
@@ -172,7 +187,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(r.applied).to.equal(false);
     expect(driverEvents(events)).to.deep.equal([
       ...steps('connect', 'gather state'),
-      { type: 'plan', plan: r.plan, addresses },
+      { type: 'plan', plan: r.plan, addresses, volumes: {} },
       { type: 'finished', applied: false },
     ]);
     expect(r.plan.phases.length).to.equal(3);
@@ -230,7 +245,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(err).to.be.instanceOf(PhaseError);
     expect(err).to.include({ code: 'E_PHASE', phase: 'start', source: 'system' });
     expect((err as PhaseError).hosts).to.deep.equal(['n1', 'n2']);
-    expect(err.message).to.match(/^phase start: 2 of 2 node\(s\) failed\n {2}n1: changestate failed/);
+    expect(err.message).to.match(/^phase start: 2 of 2 nodes failed\n {2}n1: changestate failed/);
   });
 
   it('a node without flocker installed gets an error saying how to fix it', async () => {
@@ -256,9 +271,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(err).to.be.instanceOf(AggregateNodeError);
     expect(err.code).to.equal('E_NODES');
     expect((err as AggregateNodeError).hosts).to.deep.equal(['n1', 'n2']);
-    expect(err.message).to.match(
-      /^gather state: 2 of 2 node\(s\) failed\n {2}n1: flocker-reportstate is not/,
-    );
+    expect(err.message).to.match(/^gather state: 2 of 2 nodes failed\n {2}n1: flocker-reportstate is not/);
   });
 
   it('refuses two node names that are the same machine', async () => {

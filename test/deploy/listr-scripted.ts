@@ -3,13 +3,14 @@
 //   node listr-scripted.js applied|failed|dry-run|trust
 import { listrRenderer } from '../../src/deploy/render-listr.js';
 import type { DeployEvent } from '../../src/model/events.js';
-import { START_FAILURE, applied, dryRun, failedStart, withTrust } from './scripted-events.js';
+import { START_FAILURE, applied, dryRun, failedStart, moving, withTrust } from './scripted-events.js';
 
 const scripts: Record<string, readonly DeployEvent[]> = {
   applied,
   failed: failedStart,
   'dry-run': dryRun,
   trust: withTrust,
+  moving,
 };
 const which = process.argv[2] ?? '';
 const events = scripts[which];
@@ -18,7 +19,8 @@ if (!events) throw new Error(`unknown script ${which}`);
 const view = await listrRenderer({ dryRun: which === 'dry-run' });
 for (const e of events) {
   view.emit(e);
-  await new Promise((r) => setTimeout(r, 15));
+  // a progress line stays long enough for a frame to show it
+  await new Promise((r) => setTimeout(r, e.type === 'transfer-progress' ? 250 : 15));
 }
 await view.end(which === 'failed' ? new Error(START_FAILURE) : undefined);
 process.stdout.write('\nSCRIPT END\n');

@@ -70,6 +70,14 @@ describe('listr2 renderer (under a pseudo-terminal)', function () {
     );
   });
 
+  it('a volume copy shows its bytes, total, rate and ETA while it runs, and the plan its size', async () => {
+    const { code, screen } = await underPty('moving');
+    expect(code).to.equal(0);
+    expect(screen).to.include('copy web n1→n2: 312 MiB / 500 MiB, 62 MiB/s, ETA 3 s');
+    expect(screen).to.include('- copy volume web (500 MiB) to n2 (198.51.100.3) while it runs');
+    expect(lastFrame(screen)).to.include('✔ Plan: 1 change\n');
+  });
+
   it('dry-run: the plan, no Apply task', async () => {
     const { code, screen } = await underPty('dry-run');
     expect(code).to.equal(0);

@@ -3,7 +3,7 @@
 import { toApplication } from '../../src/model/canonical.js';
 import { sequentially } from '../../src/model/changes.js';
 import type { ClusterPlan } from '../../src/model/changes.js';
-import type { DeployEvent, LeafChange } from '../../src/model/events.js';
+import type { DeployEvent, LeafChange, TransferProgress } from '../../src/model/events.js';
 
 export const web = toApplication('web', {
   image: 'busybox',
@@ -86,4 +86,44 @@ export const withTrust: DeployEvent[] = [
   { type: 'step-start', step: 'node-to-node trust', nodes: ['n1', 'n2'] },
   { type: 'step-done', step: 'node-to-node trust', ms: 300 },
   ...applied.slice(upToPlan.length),
+];
+
+/** A volume copy from n1 to n2 with its stream's progress (as the driver reckons it). */
+export const pushWeb: LeafChange = { kind: 'push-volume', name: 'web', to: 'n2', to_address: '198.51.100.3' };
+export const movePlan: ClusterPlan = { phases: [{ phase: 'push', nodes: { n1: pushWeb } }] };
+const MiB = 1024 * 1024;
+export const progress = (seconds: number, mib: number, rate?: number, eta?: number): TransferProgress => ({
+  type: 'transfer-progress',
+  node: 'n1',
+  phase: 'push',
+  change: pushWeb,
+  bytes: mib * MiB,
+  total: 500 * MiB,
+  ...(rate !== undefined ? { rate: rate * MiB } : {}),
+  ...(eta !== undefined ? { eta } : {}),
+  ms: seconds * 1000,
+});
+export const moving: DeployEvent[] = [
+  ...connected,
+  { type: 'step-start', step: 'lock', nodes: ['n1', 'n2'] },
+  { type: 'step-done', step: 'lock', ms: 30 },
+  { type: 'step-start', step: 'gather state', nodes: ['n1', 'n2'] },
+  { type: 'step-done', step: 'gather state', ms: 450 },
+  { type: 'plan', plan: movePlan, addresses, volumes: { web: 500 * MiB } },
+  { type: 'phase-start', phase: 'push', nodes: ['n1'] },
+  { type: 'change-start', node: 'n1', phase: 'push', change: pushWeb },
+  progress(0.5, 0),
+  progress(1, 31, 62),
+  progress(5, 312, 62, 3),
+  {
+    type: 'change-done',
+    node: 'n1',
+    phase: 'push',
+    change: pushWeb,
+    ms: 8100,
+    detail: { snapshot: 's1', incremental: false, bytes: 500 * MiB, seconds: 8.1 },
+  },
+  { type: 'phase-done', phase: 'push', ms: 8200 },
+  { type: 'audit', nodes: ['n1', 'n2'], result: 'ok' },
+  { type: 'finished', applied: true },
 ];

@@ -11,6 +11,7 @@ import { fetchText as httpGet } from '../helpers/http.js';
 
 interface PlanDoc {
   changes: number;
+  volumes?: Record<string, { bytes: number }>;
   phases: { phase: string; nodes: Record<string, unknown> }[];
 }
 interface Event {
@@ -18,6 +19,8 @@ interface Event {
   node?: string;
   change?: { kind: string };
   detail?: Record<string, unknown>;
+  bytes?: number;
+  total?: number;
 }
 
 const apps = (opts: { env?: string; image?: string; external?: number } = {}) => `version: 1
@@ -233,9 +236,17 @@ describe('flocker-deploy end to end (functional, lab)', function () {
     expect(await holdsWebVolume('n2')).to.equal(false);
     const sum = await sh(
       'n1',
-      'dd if=/dev/urandom of=/flocker/volumes/web/blob bs=64k count=16 2>/dev/null; sha256sum /flocker/volumes/web/blob',
+      'dd if=/dev/urandom of=/flocker/volumes/web/blob bs=64k count=48 conv=fsync 2>/dev/null; sha256sum /flocker/volumes/web/blob',
     );
-    const { events } = await deployJson(placement([], ['web', 'client']));
+    const { events, plan } = await deployJson(placement([], ['web', 'client']));
+    // the copy of these 3 MiB reported its progress with bytes (what its ssh read), the full
+    // stream's expected total, and the plan the volume's size
+    const MiB = 1024 * 1024;
+    const progress = events.filter((e) => e.type === 'transfer-progress' && e.change?.kind === 'push-volume');
+    expect(progress.length).to.be.greaterThan(0);
+    expect(Math.max(...progress.map((e) => e.bytes ?? 0))).to.be.greaterThan(2 * MiB);
+    expect(progress.at(-1)!.total).to.be.greaterThan(3 * MiB);
+    expect(plan.volumes?.web?.bytes).to.be.greaterThan(3 * MiB);
     const pushes = events.filter(
       (e) =>
         e.type === 'change-done' && (e.change?.kind === 'push-volume' || e.change?.kind === 'handoff-volume'),

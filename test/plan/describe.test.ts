@@ -53,6 +53,33 @@ describe('plan description', () => {
     );
   });
 
+  it("shows each moving volume's size when known (text and JSON)", () => {
+    const sizes = { web: 327_155_712 };
+    expect(describePlan(move, addrs, sizes)).to.include(
+      '    - copy volume web (312 MiB) to n2 (198.51.100.3) while it runs\n',
+    );
+    expect(planDocument(move, addrs, sizes).volumes).to.deep.equal({ web: { bytes: 327_155_712 } });
+  });
+
+  it('plurals and wording: one change, a stop that keeps a volume only when there is one', () => {
+    const one: ClusterPlan = {
+      phases: [
+        { phase: 'stop', nodes: { n1: { kind: 'stop-application', name: 'ghost', reason: 'removed' } } },
+      ],
+    };
+    expect(describePlan(one, addrs)).to.include('Plan: 1 change on 1 node\n');
+    expect(describePlan(one, addrs)).to.include('- stop ghost (removed from the config)\n');
+    const kept: ClusterPlan = {
+      phases: [
+        {
+          phase: 'stop',
+          nodes: { n1: { kind: 'stop-application', name: 'web', reason: 'removed', volume_kept: true } },
+        },
+      ],
+    };
+    expect(describePlan(kept, addrs)).to.include('- stop web (removed from the config; volume kept)\n');
+  });
+
   it('JSON document carries the plan data unchanged', () => {
     const doc = planDocument(move, addrs);
     expect(JSON.parse(JSON.stringify(doc))).to.deep.equal({
@@ -60,6 +87,7 @@ describe('plan description', () => {
       version: 1,
       nodes: { n1: { address: addrs.n1 }, n2: { address: addrs.n2 } },
       changes: 3,
+      volumes: {},
       phases: move.phases,
     });
   });

@@ -232,7 +232,10 @@ describe('planner', () => {
     const c = cluster(node({ web: { app: web } }, ['web']), node({}, [], [], [routeTo(A1, 8080)]));
     expect(plan(desired([], [], []), c)).to.deep.equal({
       phases: [
-        { phase: 'stop', nodes: { n1: { kind: 'stop-application', name: 'web', reason: 'removed' } } },
+        {
+          phase: 'stop',
+          nodes: { n1: { kind: 'stop-application', name: 'web', reason: 'removed', volume_kept: true } },
+        },
         { phase: 'routes', nodes: { n2: { kind: 'set-proxies', routes: [] } } },
       ],
     });

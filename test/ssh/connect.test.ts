@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { NodeCommandError, NodeError } from '../../src/errors.js';
+import { NodeCommandError, NodeError, exitCodeFor } from '../../src/errors.js';
 import type { CommandResult } from '../../src/exec/runner.js';
 import { preferredHostKeyAlgorithms } from '../../src/ssh/host-key-policy.js';
 import { mapLimit } from '../../src/ssh/parallel.js';
@@ -82,7 +82,7 @@ describe('ssh transport helpers', () => {
     expect(agg.hosts).to.deep.equal(['a', 'c']);
     expect(agg.source).to.equal('system');
     expect(agg.message).to.match(
-      /^reportstate: 2 of 3 node\(s\) failed\n {2}a: command failed: zfs list \(exit 1\)/,
+      /^reportstate: 2 of 3 nodes failed\n {2}a: command failed: zfs list \(exit 1\)/,
     );
     expect(agg.message).to.contain('\n  c: plain');
     const settled = await runAllSettled(conns, (c) => Promise.resolve(c.node));
@@ -122,7 +122,9 @@ describe('ssh transport helpers', () => {
       strict: { value: 'no', source: { file: '/h/.ssh/config', line: 7 } },
     });
     expect(unknown.code).to.equal(SSH_ERROR_CODES.hostKeyUnknown);
-    expect(unknown.source).to.equal('user');
+    // found after contacting the node: not bad input (exit 1)
+    expect(unknown.source).to.equal('system');
+    expect(exitCodeFor(unknown)).to.equal(1);
     expect(unknown.message).to.contain(`ssh-ed25519 ${fingerprintSha256(blob)}`);
     expect(unknown.message).to.contain('ssh-keyscan -p 2222 -t ssh-ed25519 web.lab >> /h/.ssh/known_hosts');
     expect(unknown.message).to.contain('"StrictHostKeyChecking no" (/h/.ssh/config:7) is ignored');

@@ -304,8 +304,8 @@ describe('ssh transport (functional, real sshd)', function () {
     expect(fp).to.match(/^SHA256:/);
     const e = err.errors[0] as NodeError;
     expect(e.code).to.equal(SSH_ERROR_CODES.hostKeyUnknown);
-    expect(e.source).to.equal('user');
-    expect(err.source).to.equal('user');
+    expect(e.source).to.equal('system'); // found after contact: exit 1, not bad input
+    expect(err.source).to.equal('system');
     expect(e.message).to.contain(`ssh-ed25519 ${fp}`);
     expect(e.message).to.contain(`ssh-keyscan -p ${port} -t ssh-ed25519 127.0.0.1 >>`);
   });
@@ -433,7 +433,7 @@ describe('ssh transport (functional, real sshd)', function () {
       sshConfigPath: cfg,
     });
     expect(err.hosts).to.deep.equal(['closed-a', 'closed-b']);
-    expect(err.message).to.match(/^cannot connect to every node: 2 of 3 node\(s\) failed/);
+    expect(err.message).to.match(/^cannot connect to every node: 2 of 3 nodes failed/);
 
     const conns = await connectAll(['127.0.0.1', 'localhost', '127.0.0.1'], { ...base, sshConfigPath: cfg });
     try {
