@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import { loadDesiredConfig } from '../config/index.js';
 import { FlockerError, errorData, exitCodeFor } from '../errors.js';
 import { connectAll } from '../ssh/index.js';
+import { loadAgentBundle } from './agent.js';
 import { deploy } from './driver.js';
 import type { DeployOptions } from './driver.js';
 import { listrRenderer } from './render-listr.js';
@@ -18,6 +19,11 @@ export interface CliIO extends RenderIO {
   readonly interactive: boolean;
   /** opens the node connections; default: ssh2 with the command line's options (tests: fakes) */
   readonly connect?: DeployOptions['connect'];
+  /**
+   * the node agent shipped to the nodes; default: this installation's dist/agent file when
+   * connecting over ssh, none with `connect` (in-process fakes run the programs by name)
+   */
+  readonly agent?: DeployOptions['agent'];
 }
 
 interface CliOptions {
@@ -45,6 +51,12 @@ Deploy lock:
   it started (a volume handoff) finishes before the next deploy's lock is granted. Another
   deploy is refused at once (exit 1, E_LOCKED, naming who holds it, from where, since when)
   unless --lock-wait gives it time. On a node: flocker-changestate lock-status | lock-break.
+
+Node agent:
+  The node-side programs travel with flocker-deploy as one file. Every run (--dry-run too)
+  checks on each node that exactly this version is installed, in the same round trip as the
+  first node command, and installs it if missing or different (/usr/local/lib/flocker/agent,
+  wrappers in /usr/local/sbin). A node needs Debian's nodejs (18 or newer): see docs/nodes.md.
 
 Output:
   --dry-run            the plan as text grouped by phase and node (stdout)
@@ -119,6 +131,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const o = program.opts<CliOptions>();
   try {
     const desired = await loadDesiredConfig(deploymentPath, applicationPath);
+    const agent = io.agent ?? (io.connect ? undefined : await loadAgentBundle());
     const opts: Omit<DeployOptions, 'emit'> = {
       desired,
       dryRun: o.dryRun === true,
@@ -126,6 +139,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       ...(o.forgetNode.length ? { forget: o.forgetNode } : {}),
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
+      ...(agent ? { agent } : {}),
       connect:
         io.connect ??
         ((nodes) =>

@@ -35,6 +35,8 @@ export function formatEvent(e: DeployEvent): string | undefined {
     }
     case 'change-failed':
       return `${e.node}: ${describeChange(e.change)}: FAILED: ${firstLine(e.error.message)}`;
+    case 'agent-installed':
+      return `${e.node}: node agent ${e.version} ${e.action}${e.previous && e.action === 'updated' ? ` (was ${e.previous})` : ''} in ${secs(e.ms)}`;
     case 'plan':
     case 'audit':
     case 'finished':

@@ -58,6 +58,8 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
     },
   });
 
+  const agentLines: string[] = [];
+  let agentTask: { output: string } | undefined;
   const start = (nodes: readonly string[]): Promise<unknown> =>
     new Listr(
       [
@@ -65,9 +67,20 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
         {
           title: 'Take the deploy lock of every node',
           enabled: () => !opts.dryRun,
-          task: () => step('lock').promise,
+          task: (_ctx, task) => {
+            agentTask = task; // the first node command: the node agent is checked (installed) here
+            return step('lock').promise;
+          },
+          rendererOptions: { persistentOutput: true },
         },
-        { title: 'Gather state from every node', task: () => step('gather state').promise },
+        {
+          title: 'Gather state from every node',
+          task: (_ctx, task) => {
+            agentTask ??= task;
+            return step('gather state').promise;
+          },
+          rendererOptions: { persistentOutput: true },
+        },
         {
           title: 'Plan',
           task: async (_ctx, task) => {
@@ -125,6 +138,10 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
         if (t) t.output = line;
         return;
       }
+      case 'agent-installed':
+        agentLines.push(formatEvent(e)!);
+        if (agentTask) agentTask.output = agentLines.join('\n');
+        return;
       case 'audit':
       case 'finished':
         return;

@@ -50,6 +50,18 @@ export type DeployEvent =
   | { readonly type: 'phase-done'; readonly phase: PhaseName; readonly ms: number }
   | { readonly type: 'phase-failed'; readonly phase: PhaseName; readonly error: ErrorData }
   | (NodeEvent & { readonly node: string })
+  /**
+   * the node agent (the node-side programs in one file) was put on a node: first install,
+   * another version replaced, or a damaged copy of this version repaired
+   */
+  | {
+      readonly type: 'agent-installed';
+      readonly node: string;
+      readonly version: string;
+      readonly action: 'installed' | 'updated' | 'repaired';
+      readonly previous?: string;
+      readonly ms: number;
+    }
   /** every node's audit log was given this deploy's record (also after a failed phase) */
   | { readonly type: 'audit'; readonly nodes: readonly string[]; readonly result: string }
   /** the last event of a deploy that did not fail; applied: phases ran */
