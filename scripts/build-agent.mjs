@@ -2,6 +2,8 @@
 // into ONE self-contained file, dist/agent/flocker-agent.mjs, for the Node.js that Debian stable
 // ships (18.x): no node_modules on the node. flocker-deploy ships it to every node over ssh.
 import { build } from 'esbuild';
+import console from 'node:console';
+import process from 'node:process';
 import { readFileSync } from 'node:fs';
 import { URL, fileURLToPath } from 'node:url';
 

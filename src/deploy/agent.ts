@@ -101,7 +101,7 @@ export const INSTALL_SCRIPT = [
   '  chmod 755 "$t"; mv -f "$t" "$wdir/flocker-$p"',
   'done',
   // older versions: a deploy still running one keeps its open file; the 3 newest stay
-  'ls -1t "$base" | tail -n +4 | while read -r old; do [ "$old" = "$v" ] || [ "$old" = current ] || rm -rf "${base:?}/$old"; done',
+  'ls -1t "$base" | grep -vx current | tail -n +4 | while read -r old; do [ "$old" = "$v" ] || [ "$old" = current ] || rm -rf "${base:?}/$old"; done',
   'printf \'{"installed":"%s","previous":"%s"}\\n\' "$v" "$prev"',
 ].join('\n');
 
