@@ -74,7 +74,7 @@ export async function ensureRootfs(log: Log): Promise<string> {
   if (existsSync(`${dest}/etc/os-release`)) rmSync(tmp, { recursive: true, force: true });
   else renameSync(tmp, dest); // another lab may have built it meanwhile: keep theirs
   // older ones (another package list) may be the lower layer of a lab that is up: kept
-  const others = readdirSync(ROOTFS_DIR).filter((d) => `${ROOTFS_DIR}/${d}` !== dest);
+  const others = readdirSync(ROOTFS_DIR).filter((d) => !d.startsWith('.') && `${ROOTFS_DIR}/${d}` !== dest);
   if (others.length) log(`[flocker-lab] older rootfs kept in ${ROOTFS_DIR}: ${others.join(' ')}`);
   return dest;
 }
