@@ -60,6 +60,10 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
 
   const agentLines: string[] = [];
   let agentTask: { output: string } | undefined;
+  const showAgent = (task: { output: string }): void => {
+    agentTask = task;
+    if (agentLines.length) task.output = agentLines.join('\n');
+  };
   const start = (nodes: readonly string[]): Promise<unknown> =>
     new Listr(
       [
@@ -68,18 +72,18 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
           title: 'Take the deploy lock of every node',
           enabled: () => !opts.dryRun,
           task: (_ctx, task) => {
-            agentTask = task; // the first node command: the node agent is checked (installed) here
+            showAgent(task); // the first node command: the node agent is checked (installed) here
             return step('lock').promise;
           },
-          rendererOptions: { persistentOutput: true },
+          rendererOptions: { persistentOutput: true, outputBar: Infinity },
         },
         {
           title: 'Gather state from every node',
           task: (_ctx, task) => {
-            agentTask ??= task;
+            if (opts.dryRun) showAgent(task);
             return step('gather state').promise;
           },
-          rendererOptions: { persistentOutput: true },
+          rendererOptions: { persistentOutput: true, outputBar: Infinity },
         },
         {
           title: 'Plan',

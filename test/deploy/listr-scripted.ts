@@ -1,15 +1,16 @@
 // Feeds a scripted event sequence to the listr2 renderer, one event every few milliseconds, as
 // the driver would. Run under a pseudo-terminal by render-listr.test.ts:
-//   node listr-scripted.js applied|failed|dry-run|trust
+//   node listr-scripted.js applied|failed|dry-run|trust|agent
 import { listrRenderer } from '../../src/deploy/render-listr.js';
 import type { DeployEvent } from '../../src/model/events.js';
-import { START_FAILURE, applied, dryRun, failedStart, withTrust } from './scripted-events.js';
+import { START_FAILURE, applied, dryRun, failedStart, withAgent, withTrust } from './scripted-events.js';
 
 const scripts: Record<string, readonly DeployEvent[]> = {
   applied,
   failed: failedStart,
   'dry-run': dryRun,
   trust: withTrust,
+  agent: withAgent,
 };
 const which = process.argv[2] ?? '';
 const events = scripts[which];
