@@ -144,7 +144,7 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
       }
       case 'agent-installed':
         agentLines.push(formatEvent(e)!);
-        if (agentTask) agentTask.output = agentLines.join('\n');
+        if (agentTask) agentTask.output = agentLines.at(-1)!; // persistent output: lines add up
         return;
       case 'audit':
       case 'finished':
