@@ -59,6 +59,12 @@ export function agentArgv(b: AgentBundle, program: string, args: readonly string
 }
 
 /**
+ * The check's first stdout line when it passed, before the program starts: callers waiting for
+ * the check go on at once (the first command may be the deploy lock, which runs until the end).
+ */
+export const CHECKED_LINE = '#flocker-agent-checked';
+
+/**
  * Runs the agent only if exactly this version is installed (VERSION file and the file's sha256):
  * else exits EXIT_NOT_INSTALLED, or EXIT_NO_NODEJS without node. argv: sh -c CHECK sh DIR VERSION
  * SHA PROGRAM ARGS... A few ms on the node, in the same round trip as the command itself.
@@ -68,6 +74,7 @@ export const CHECK_SCRIPT = [
   'command -v node >/dev/null 2>&1 || { echo "flocker-agent: node: command not found" >&2; exit 96; }',
   '[ "$(cat "$d/VERSION" 2>/dev/null)" = "$v $sha" ] && echo "$sha  $d/flocker-agent.mjs" | sha256sum -c --status 2>/dev/null' +
     ' || { echo "flocker-agent: $v is not installed" >&2; exit 97; }',
+  `echo '${CHECKED_LINE}'`,
   'exec node "$d/flocker-agent.mjs" "$@"',
 ].join('\n');
 

@@ -14,6 +14,7 @@ import type { NodeState } from '../model/state.js';
 import type { NodeConnection, SshRunOptions } from '../ssh/connection.js';
 import type { CommandResult } from '../exec/runner.js';
 import {
+  CHECKED_LINE,
   EXIT_BAD_SHA,
   EXIT_NO_NODEJS,
   EXIT_NOT_INSTALLED,
@@ -92,21 +93,19 @@ async function viaAgent(
 ): Promise<CommandResult> {
   while (!agent.verified) {
     if (agent.first) {
-      await agent.first.catch(() => undefined);
+      await agent.first;
       continue;
     }
-    const first = checkedRun(conn, agent, program, args, opts);
-    agent.first = first;
-    try {
-      return await first;
-    } finally {
-      agent.first = undefined;
-    }
+    return checkedRun(conn, agent, program, args, opts);
   }
   return conn.run(agentArgv(agent.bundle, program, args), opts);
 }
 
-/** The first program on a connection: check the version in the same round trip; install if needed. */
+/**
+ * The first program on a connection: the version check travels with it (same round trip) and
+ * says CHECKED_LINE before the program starts, which lets calls waiting for the check go on
+ * while this one still runs (the deploy lock runs until the deploy ends). Installs if needed.
+ */
 async function checkedRun(
   conn: NodeConnection,
   agent: AgentUse,
@@ -114,15 +113,35 @@ async function checkedRun(
   args: readonly string[],
   opts: RunOpts,
 ): Promise<CommandResult> {
-  const r = await conn.run(checkedAgentArgv(agent.bundle, program, args), opts);
-  const fromCheck = r.stderr.startsWith('flocker-agent: ');
-  if (r.code === EXIT_NO_NODEJS && fromCheck) throw noNodejs(conn.node, r.stderr);
-  if (r.code !== EXIT_NOT_INSTALLED || !fromCheck) {
+  let checked: () => void = () => undefined;
+  agent.first = new Promise<void>((r) => (checked = r));
+  let seen = false;
+  try {
+    const r = await conn.run(checkedAgentArgv(agent.bundle, program, args), {
+      ...opts,
+      onStdoutLine: (line) => {
+        if (!seen && line === CHECKED_LINE) {
+          seen = true;
+          agent.verified = true;
+          checked();
+          return;
+        }
+        opts.onStdoutLine?.(line);
+      },
+    });
+    const fromCheck = r.stderr.startsWith('flocker-agent: ');
+    if (r.code === EXIT_NO_NODEJS && fromCheck) throw noNodejs(conn.node, r.stderr);
+    if (r.code === EXIT_NOT_INSTALLED && fromCheck) {
+      await installAgent(conn, agent);
+      return await conn.run(agentArgv(agent.bundle, program, args), opts);
+    }
     agent.verified = true; // the check passed: the agent itself ran
-    return r;
+    const head = `${CHECKED_LINE}\n`;
+    return r.stdout.startsWith(head) ? { ...r, stdout: r.stdout.slice(head.length) } : r;
+  } finally {
+    agent.first = undefined;
+    checked();
   }
-  await installAgent(conn, agent);
-  return conn.run(agentArgv(agent.bundle, program, args), opts);
 }
 
 function noNodejs(node: string, stderr: string): NodeError {

@@ -37,7 +37,7 @@ const log = (line: string): void => {
 };
 
 describe('bare nodes (Debian packages only) get the node agent from the deploy (functional, own lab)', function () {
-  this.timeout(600_000);
+  this.timeout(240_000);
   let lab: LabHandle;
   let dir: string;
   const timings: string[] = [];
@@ -100,7 +100,8 @@ describe('bare nodes (Debian packages only) get the node agent from the deploy (
     const n1 = lab.nodes.find((n) => n.name === 'n1')!;
     expect(await sh('n1', 'systemctl is-active flocker--web.service')).to.equal('active\n');
     expect(await sh('n1', 'zfs list -H -o name flocker/volumes/web')).to.equal('flocker/volumes/web\n');
-    await fetchText(`http://${n1.address}:8080/`);
+    await sh('n1', 'docker exec flocker--web sh -c "echo hello-bare > /www/index.html"');
+    expect(await fetchText(`http://${n1.address}:8080/index.html`)).to.equal('hello-bare\n');
     const v = await sh(
       'n1',
       'readlink /usr/local/lib/flocker/agent/current; cat /usr/local/sbin/flocker-changestate',
@@ -132,12 +133,12 @@ describe('bare nodes (Debian packages only) get the node agent from the deploy (
 
   it('after a restart, the routes-at-boot unit restores the routes through the agent wrapper', async () => {
     const n2 = lab.nodes.find((n) => n.name === 'n2')!;
-    await fetchText(`http://${n2.address}:8080/`); // n2 routes :8080 to n1
+    expect(await fetchText(`http://${n2.address}:8080/index.html`)).to.equal('hello-bare\n'); // routed to n1
     const t0 = Date.now();
     await lab.restart('n2');
     timings.push(`restart n2 ${Date.now() - t0} ms`);
     expect(await sh('n2', 'systemctl is-active flocker-routes.service')).to.equal('active\n');
     expect(await sh('n2', 'iptables-save -t nat | grep -c flocker || true')).to.not.equal('0\n');
-    await fetchText(`http://${n2.address}:8080/`);
+    expect(await fetchText(`http://${n2.address}:8080/index.html`)).to.equal('hello-bare\n');
   });
 });

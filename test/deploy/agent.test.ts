@@ -3,7 +3,7 @@
 // that maps the agent's node paths into a scratch directory. The "agent" is a tiny script that
 // prints the arguments it got, so the tests see which version ran what.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -33,7 +33,7 @@ const SCRATCH = '/var/lib/flocker-test';
 /** A fake node agent: prints its version tag and its arguments as JSON; `fail` exits 1. */
 const fakeAgent = (tag: string): AgentBundle =>
   agentBundle(
-    `const a = process.argv.slice(2);\nif (a.includes('fail')) { process.stderr.write('it failed\\n'); process.exit(1); }\nconsole.log(JSON.stringify({ tag: ${JSON.stringify(tag)}, args: a }));\n`,
+    `const a = process.argv.slice(2);\nif (a.includes('fail')) { process.stderr.write('it failed\\n'); process.exit(1); }\nconst say = () => console.log(JSON.stringify({ tag: ${JSON.stringify(tag)}, args: a }));\nif (a.includes('lock')) { process.stdin.resume(); process.stdin.on('end', say); } else say();\n`,
     '0.1.0',
   );
 
@@ -57,7 +57,31 @@ class LocalNodeConnection implements NodeConnection {
       a.replaceAll(AGENT_BASE, `${this.root}/agent`).replaceAll(AGENT_WRAPPER_DIR, `${this.root}/sbin`),
     );
     this.runs.push(mapped);
-    return this.local.run(this.path ? ['env', `PATH=${this.path}`, ...mapped] : mapped, opts);
+    const argv2 = this.path ? ['env', `PATH=${this.path}`, ...mapped] : mapped;
+    if (!opts.onStdoutLine) return this.local.run(argv2, opts);
+    // streaming stdout lines, as the ssh connection does
+    const onLine = opts.onStdoutLine;
+    return new Promise((resolve) => {
+      const [cmd, ...args] = argv2;
+      const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      let partial = '';
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        partial += b.toString();
+        const lines = partial.split('\n');
+        partial = lines.pop() ?? '';
+        lines.forEach(onLine);
+      });
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      child.on('close', (code) => resolve({ code, stdout: out, stderr: err }));
+      child.stdin.on('error', () => undefined);
+      void Promise.resolve(opts.stdin ?? '').then((input) => {
+        child.stdin.write(input);
+        void Promise.resolve(opts.stdinOpenUntil).then(() => child.stdin.end());
+      });
+    });
   }
   close(): void {}
 }
@@ -163,6 +187,29 @@ describe('node agent: checked in the first round trip, installed when missing or
     ]);
     expect(r.length).to.equal(3);
     expect(events.length).to.equal(1);
+  });
+
+  it('a first command that runs until the deploy ends (the lock) does not hold up the next ones', async () => {
+    const a = fakeAgent('A');
+    await lockStatus(connect(a)); // installed
+    const c = connect(a);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const lines: string[] = [];
+    // the fake agent runs `cat`-like: it only exits when its stdin ends
+    const lock = runNodeProgram(c, [CHANGESTATE, 'lock'], {
+      what: 'x',
+      stdin: '',
+      stdinOpenUntil: held,
+      onStdoutLine: (l) => lines.push(l),
+    });
+    const next = await runNodeProgram(c, [REPORTSTATE], { what: 'x' }); // must not wait for the lock
+    expect(JSON.parse(next.stdout)).to.deep.equal({ tag: 'A', args: ['reportstate'] });
+    release();
+    const r = await lock;
+    expect(r.stdout).to.not.include('flocker-agent-checked');
+    expect(lines.join('\n')).to.not.include('flocker-agent-checked');
+    expect(JSON.parse(r.stdout)).to.deep.equal({ tag: 'A', args: ['changestate', 'lock'] });
   });
 
   it("a program's own failure is reported as the program's, not as a missing agent", async () => {
