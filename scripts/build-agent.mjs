@@ -20,6 +20,7 @@ const result = await build({
   charset: 'ascii', // the deploy streams it as text; sha256 over the same bytes either side
   legalComments: 'none',
   sourcemap: false,
+  minify: true, // parsed on every node command: about half the start-up of the unminified file
   metafile: true,
   logLevel: 'warning',
   define: { FLOCKER_VERSION: JSON.stringify(pkg.version) },

@@ -239,7 +239,8 @@ export class DeploySession {
   /** Let go of every lock taken (bounded wait for the node-side holders to end). */
   async unlock(): Promise<void> {
     this.releaseLocks();
-    await Promise.race([Promise.allSettled(this.lockRuns), new Promise((r) => setTimeout(r, 5000))]);
+    // unref: a bounded wait must not keep the process alive for its whole length afterwards
+    await Promise.race([Promise.allSettled(this.lockRuns), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 
   async gather(): Promise<void> {
