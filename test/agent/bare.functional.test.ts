@@ -109,7 +109,7 @@ describe('bare nodes (Debian packages only) get the node agent from the deploy (
     expect(v).to.include('/usr/local/lib/flocker/agent/current/flocker-agent.mjs changestate');
   });
 
-  it('the next deploy only checks (no install), in about the time of a bare ssh', async () => {
+  it('the next deploy only checks (no install); its time is reported beside a bare ssh', async () => {
     const { events, ms } = await deploy();
     expect(installs(events)).to.deep.equal([]);
     const t0 = Date.now();
