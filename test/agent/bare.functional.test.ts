@@ -3,6 +3,7 @@
 // run an app with a volume, keep the agent on the next deploy, get a damaged agent replaced,
 // and restore their routes at boot through the agent's stable wrapper. Its own lab "bare".
 import { expect } from 'chai';
+import { rmSync } from 'node:fs';
 import { runChecked } from '../../src/exec/check.js';
 import { labDown, labUp, readLabState } from '../../src/lab/index.js';
 import { ensureExampleImages } from '../../src/lab/access.js';
@@ -81,6 +82,7 @@ describe('bare nodes (Debian packages only) get the node agent from the deploy (
   after(async () => {
     if (timings.length) process.stderr.write(`      (bare: ${timings.join('; ')})\n`);
     if (readLabState(LAB) !== null) await labDown(LAB, log);
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('a bare node has Debian nodejs 18 and nothing of flocker', async () => {
