@@ -43,7 +43,11 @@ program
   .option(...nameOpt)
   .option('--subnet <cidr>', 'IPv4 subnet: bridge .1, nodes .2, .3, ...', '198.51.100.0/24')
   .option('--pool-size <size>', "size of each node's sparse ZFS pool file", '1G')
-  .action(async (o: { nodes: string; name: string; subnet: string; poolSize: string }) => {
+  .option(
+    '--bare',
+    'nodes boot like fresh servers: a Debian 12 rootfs with Debian packages only (built once with debootstrap, cached under /var/lib/flocker-lab/_rootfs), no project bind mount; the first deploy installs the node agent',
+  )
+  .action(async (o: { nodes: string; name: string; subnet: string; poolSize: string; bare?: boolean }) => {
     const { state } = await labUp(o);
     process.stdout.write(usageText(state));
   });

@@ -18,3 +18,6 @@ const code = (standaloneCode.default ?? standaloneCode)(ajv, refs);
 // ajv's esm output still require()s its runtime helpers (e.g. ucs2length): give the module one
 const prelude = "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n";
 writeFileSync(out, prelude + code.replace(/^"use strict";/, ''));
+
+// the one-file node agent is part of every build (flocker-deploy ships it to the nodes)
+await import('./build-agent.mjs');

@@ -16,6 +16,9 @@ export const ERROR_CODES = {
   E_NODES: ['system', 'several nodes failed (each listed)'],
   E_NODE_COMMAND: ['system', 'a command on a node failed (host, argv, exit code, stderr)'],
   E_NODE_PROGRAM_MISSING: ['system', 'flocker-reportstate/changestate is not installed on a node'],
+  E_AGENT_NODEJS: ['system', "a node has no Node.js (Debian's nodejs package), or one older than 18"],
+  E_AGENT_INSTALL: ['system', 'installing the node agent on a node failed'],
+  E_AGENT_BUILD: ['system', 'the node agent file of this installation is missing (not built)'],
   E_PROTOCOL: ['system', 'a node and the deploy side disagree on a wire format or version'],
   E_SAME_MACHINE: [
     'system',

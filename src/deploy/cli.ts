@@ -8,6 +8,7 @@ import { FlockerError, errorData, exitCodeFor } from '../errors.js';
 import { connectAll, sshPorts } from '../ssh/index.js';
 import type { ConnectOptions } from '../ssh/index.js';
 import { refuseSshPorts } from '../plan/safety.js';
+import { loadAgentBundle } from './agent.js';
 import { deploy } from './driver.js';
 import type { DeployOptions } from './driver.js';
 import { listrRenderer } from './render-listr.js';
@@ -24,6 +25,11 @@ export interface CliIO extends RenderIO {
   readonly connect?: DeployOptions['connect'];
   /** the first Ctrl-C or SIGTERM (bin/): the deploy closes its node sessions and ends */
   readonly interrupted?: Promise<InterruptSignal>;
+  /**
+   * the node agent shipped to the nodes; default: this installation's dist/agent file when
+   * connecting over ssh, none with `connect` (in-process fakes run the programs by name)
+   */
+  readonly agent?: DeployOptions['agent'];
 }
 
 /** A deploy ended by a signal: exit 130 (SIGINT) or 143 (SIGTERM). */
@@ -65,6 +71,12 @@ Deploy lock:
   it started (a volume handoff) finishes before the next deploy's lock is granted. Another
   deploy is refused at once (exit 1, E_LOCKED, naming who holds it, from where, since when)
   unless --lock-wait gives it time. On a node: flocker-changestate lock-status | lock-break.
+
+Node agent:
+  The node-side programs travel with flocker-deploy as one file. Every run (--dry-run too)
+  checks on each node that exactly this version is installed, in the same round trip as the
+  first node command, and installs it if missing or different (/usr/local/lib/flocker/agent,
+  wrappers in /usr/local/sbin). A node needs Debian's nodejs (18 or newer): see docs/nodes.md.
 
 Output:
   --dry-run            the plan as text grouped by phase and node (stdout)
@@ -155,6 +167,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     // before any node is contacted (the driver checks again with the ports as connected)
     if (!io.connect) refuseSshPorts(desired, sshPorts(Object.keys(desired.nodes), ssh), 'user');
     const connect: DeployOptions['connect'] = io.connect ?? ((nodes) => connectAll(nodes, ssh));
+    const agent = io.agent ?? (io.connect ? undefined : await loadAgentBundle());
     const opts: Omit<DeployOptions, 'emit'> = {
       desired,
       dryRun: o.dryRun === true,
@@ -162,6 +175,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       ...(o.forgetNode?.length ? { forget: o.forgetNode } : {}),
       user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
       now: io.now,
+      ...(agent ? { agent } : {}),
       connect: async (nodes) => {
         const conns = await connect(nodes);
         opened.push(...conns.values());

@@ -38,8 +38,14 @@ async function step<T>(
 }
 
 export async function deploy(opts: DeployOptions): Promise<DeployResult> {
-  const s = new DeploySession(opts);
   const { emit } = opts;
+  const s = new DeploySession({
+    ...opts,
+    onAgentInstalled: (i) => {
+      emit({ type: 'agent-installed', ...i });
+      opts.onAgentInstalled?.(i);
+    },
+  });
   const progress = withTransferProgress(emit);
   const finish = (applied: boolean): DeployResult => {
     emit({ type: 'finished', applied });

@@ -38,6 +38,8 @@ export function formatEvent(e: DeployEvent): string | undefined {
       return `${e.node}: ${describeChange(e.change)}: FAILED: ${firstLine(e.error.message)}`;
     case 'transfer-progress':
       return formatProgress(e);
+    case 'agent-installed':
+      return `${e.node}: node agent ${e.version} ${e.action}${e.previous && e.action === 'updated' ? ` (was ${e.previous})` : ''} in ${secs(e.ms)}`;
     case 'plan':
     case 'audit':
     case 'finished':

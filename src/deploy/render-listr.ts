@@ -59,6 +59,12 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
     },
   });
 
+  const agentLines: string[] = [];
+  let agentTask: { output: string } | undefined;
+  const showAgent = (task: { output: string }): void => {
+    agentTask = task;
+    if (agentLines.length) task.output = agentLines.join('\n');
+  };
   const start = (nodes: readonly string[]): Promise<unknown> =>
     new Listr(
       [
@@ -66,9 +72,20 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
         {
           title: 'Take the deploy lock of every node',
           enabled: () => !opts.dryRun,
-          task: () => step('lock').promise,
+          task: (_ctx, task) => {
+            showAgent(task); // the first node command: the node agent is checked (installed) here
+            return step('lock').promise;
+          },
+          rendererOptions: { persistentOutput: true, outputBar: Infinity },
         },
-        { title: 'Gather state from every node', task: () => step('gather state').promise },
+        {
+          title: 'Gather state from every node',
+          task: (_ctx, task) => {
+            if (opts.dryRun) showAgent(task);
+            return step('gather state').promise;
+          },
+          rendererOptions: { persistentOutput: true, outputBar: Infinity },
+        },
         {
           title: 'Plan',
           task: async (_ctx, task) => {
@@ -128,6 +145,10 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
         if (t) t.output = line;
         return;
       }
+      case 'agent-installed':
+        agentLines.push(formatEvent(e)!);
+        if (agentTask) agentTask.output = agentLines.at(-1)!; // persistent output: lines add up
+        return;
       case 'audit':
       case 'finished':
         return;

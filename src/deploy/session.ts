@@ -21,7 +21,15 @@ import { leaves, movingVolumeSizes, plan } from '../plan/planner.js';
 import { rememberedVolumes } from '../plan/ownership.js';
 import { refuseSshPorts } from '../plan/safety.js';
 import type { NodeConnection } from '../ssh/connection.js';
-import { CHANGESTATE, gatherState, parseNodeEvent, runNodeProgram } from './node-programs.js';
+import type { AgentBundle } from './agent.js';
+import {
+  CHANGESTATE,
+  gatherState,
+  parseNodeEvent,
+  runNodeProgram,
+  useAgent,
+  type AgentInstalled,
+} from './node-programs.js';
 import type { LockHolder } from '../validation/lock-holder.js';
 import { dict, dictFrom, own } from '../util/own.js';
 
@@ -36,6 +44,12 @@ export interface SessionOptions {
   /** --forget-node: nodes gone for good; the newest copy elsewhere may replace what they owned */
   readonly forget?: readonly string[];
   readonly now?: () => Date;
+  /**
+   * the node agent to run the node programs with, installed or updated on each node where it is
+   * missing or different (none: the programs are called by name on the node's PATH)
+   */
+  readonly agent?: AgentBundle;
+  readonly onAgentInstalled?: (info: AgentInstalled) => void;
 }
 
 /** A node event with the name of the node it came from. */
@@ -150,6 +164,8 @@ export class DeploySession {
 
   async connect(): Promise<void> {
     this.conns = await this.opts.connect(this.nodes);
+    const { agent, onAgentInstalled } = this.opts;
+    if (agent) for (const c of this.conns.values()) useAgent(c, agent, onAgentInstalled);
   }
 
   /**
@@ -418,8 +434,9 @@ export class DeploySession {
       : 'ok';
     await Promise.allSettled(
       this.nodes.map((n) =>
-        this.conn(n).run([CHANGESTATE, 'audit'], {
+        runNodeProgram(this.conn(n), [CHANGESTATE, 'audit'], {
           stdin: JSON.stringify({ ...this.audit, node: n, result, changes: this.done.get(n) ?? [] }),
+          what: 'writing the audit record failed',
         }),
       ),
     );

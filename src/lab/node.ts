@@ -43,6 +43,8 @@ export async function prepareNodeRoot(
   bridgeAddress: string,
   labPubKey: string,
   poolSize: string,
+  /** the overlay's lower layer; a rootfs other than / is a bare node: no wrappers */
+  lower = '/',
 ): Promise<string> {
   const n = nodeNames(lab, index);
   const where = n.node;
@@ -56,7 +58,7 @@ export async function prepareNodeRoot(
     'overlay',
     n.machine,
     '-o',
-    `lowerdir=/,upperdir=${n.upper},workdir=${n.work}`,
+    `lowerdir=${lower},upperdir=${n.upper},workdir=${n.work}`,
     n.root,
   ]);
   const R = n.root;
@@ -108,9 +110,14 @@ export async function prepareNodeRoot(
     '# flocker-lab node\n[ -n "$BASH" ] && [ -f ~/.bashrc ] && . ~/.bashrc\n',
     0o644,
   );
-  // hide the host's /usr/local/bin (its own tools) so nodes behave like plain Debian
-  freshNodeDir(R, '/usr/local/bin');
-  for (const p of NODE_PROGRAMS) writeNodeFile(R, `/usr/local/bin/${p}`, renderWrapper(p), 0o755);
+  if (lower === '/') {
+    // hide the host's /usr/local (its own tools) so nodes behave like plain Debian; the node
+    // programs run from the project's bind mount until a deploy installs the node agent
+    freshNodeDir(R, '/usr/local/bin');
+    freshNodeDir(R, '/usr/local/sbin');
+    freshNodeDir(R, '/usr/local/lib');
+    for (const p of NODE_PROGRAMS) writeNodeFile(R, `/usr/local/bin/${p}`, renderWrapper(p), 0o755);
+  }
   await must(where, 'create pool file', [
     'truncate',
     '-s',
@@ -166,7 +173,7 @@ export function bootNode(state: LabState, node: LabNodeState): number {
       dockerDir: n.dockerDir,
       containerdDir: n.containerdDir,
       zfsDir: n.zfsDir,
-      projectRoot: state.projectRoot,
+      ...(state.bare ? {} : { projectRoot: state.projectRoot }),
     }),
   );
   const fd = openSync(n.consoleLog, 'a');

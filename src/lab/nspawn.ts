@@ -10,7 +10,8 @@ export interface NspawnSpec {
   readonly dockerDir: string;
   readonly containerdDir: string;
   readonly zfsDir: string;
-  readonly projectRoot: string;
+  /** bind-mounted read-only at /opt/flocker (none: a bare node) */
+  readonly projectRoot?: string;
 }
 
 export function nspawnArgv(s: NspawnSpec): string[] {
@@ -33,7 +34,7 @@ export function nspawnArgv(s: NspawnSpec): string[] {
     `--bind=${s.dockerDir}:/var/lib/docker`,
     `--bind=${s.containerdDir}:/var/lib/containerd`,
     `--bind=${s.zfsDir}:${ZFS_DIR}`,
-    `--bind-ro=${s.projectRoot}:${PROJECT_MOUNT}`,
+    ...(s.projectRoot !== undefined ? [`--bind-ro=${s.projectRoot}:${PROJECT_MOUNT}`] : []),
     // a systemd booted over the host /tmp would wipe it; the lab state (keys of every lab)
     // is visible through the lower layer: hide it
     '--tmpfs=/tmp',

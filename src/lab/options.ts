@@ -20,6 +20,8 @@ export interface UpOptions {
   readonly subnet: Cidr;
   /** sparse pool file size for `truncate -s` (e.g. 512M, 1G) */
   readonly poolSize: string;
+  /** nodes boot a debootstrap'd Debian rootfs (Debian packages only), no project bind mount */
+  readonly bare: boolean;
 }
 
 export interface RawUpOptions {
@@ -27,6 +29,7 @@ export interface RawUpOptions {
   nodes?: string | number | undefined;
   subnet?: string | undefined;
   poolSize?: string | undefined;
+  bare?: boolean | undefined;
 }
 
 const SIZE = /^([1-9][0-9]*)([KMGT]?)$/;
@@ -75,5 +78,5 @@ export function validateUpOptions(raw: RawUpOptions): UpOptions {
   if (bytes === undefined) throw new OptionError(`--pool-size: "${raw.poolSize}" must look like 512M or 2G`);
   if (bytes < 64 * 2 ** 20)
     throw new OptionError(`--pool-size: ${poolSize} is below the 64M a ZFS pool needs`);
-  return { name, nodes, subnet, poolSize };
+  return { name, nodes, subnet, poolSize, bare: raw.bare === true };
 }

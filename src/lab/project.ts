@@ -3,13 +3,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** package.json's name (free on the npm registry; "flocker" is someone else's) */
+export const PACKAGE_NAME = 'flocker-deploy';
+
 export function projectRoot(): string {
   let d = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const p = join(d, 'package.json');
     if (existsSync(p)) {
       try {
-        if ((JSON.parse(readFileSync(p, 'utf8')) as { name?: string }).name === 'flocker') return d;
+        if ((JSON.parse(readFileSync(p, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return d;
       } catch {
         /* keep looking */
       }

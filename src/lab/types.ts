@@ -28,6 +28,10 @@ export interface LabState {
   readonly comment: string;
   readonly poolSize: string;
   readonly projectRoot: string;
+  /** booted from a debootstrap'd rootfs, no project bind mount (flocker-lab up --bare) */
+  readonly bare?: boolean;
+  /** the overlay's lower layer: / or the rootfs */
+  readonly lower?: string;
   readonly stateDir: string;
   readonly sshConfig: string;
   readonly keyPath: string;

@@ -7,6 +7,7 @@ import { LAB_ROOT, labNames, nodeNames } from './names.js';
 import { allocateAddresses, formatCidr, overlaps, parseCidr, routeConflicts } from './net.js';
 import { bootNode, prepareNodeRoot, setupNodeNetwork, waitNodeBooted } from './node.js';
 import { ensurePackages } from './packages.js';
+import { ensureRootfs } from './rootfs.js';
 import { projectRoot } from './project.js';
 import { POOL, POOL_FILE, renderDeployment, renderKnownHosts, renderSshConfig } from './render.js';
 import { readLabState, writeLabState } from './state.js';
@@ -67,6 +68,7 @@ export async function labUp(opts: UpOptions, log: Log = stderrLog): Promise<UpRe
       'E_LAB_UP',
     );
   await ensurePackages(log);
+  const lower = opts.bare ? await ensureRootfs(log) : '/';
   if (existsSync(names.stateDir) || (await run(['ip', 'link', 'show', names.bridge])).code === 0) {
     log(`[flocker-lab] removing stale state of lab "${opts.name}"`);
     await labDown(opts.name, log);
@@ -87,6 +89,7 @@ export async function labUp(opts: UpOptions, log: Log = stderrLog): Promise<UpRe
     comment: names.comment,
     poolSize: opts.poolSize,
     projectRoot: projectRoot(),
+    ...(opts.bare ? { bare: true, lower } : {}),
     stateDir: names.stateDir,
     sshConfig: names.sshConfig,
     keyPath: names.keyPath,
@@ -113,7 +116,15 @@ export async function labUp(opts: UpOptions, log: Log = stderrLog): Promise<UpRe
       Promise.all(
         render.map(async (r, i) => {
           const n = nodeNames(opts.name, i + 1);
-          const hostKey = await prepareNodeRoot(opts.name, i + 1, render, alloc.bridge, pub, opts.poolSize);
+          const hostKey = await prepareNodeRoot(
+            opts.name,
+            i + 1,
+            render,
+            alloc.bridge,
+            pub,
+            opts.poolSize,
+            lower,
+          );
           await setupNodeNetwork(opts.name, i + 1, names.bridge, r.address, alloc.prefix);
           const node: LabNodeState = {
             name: r.name,

@@ -72,6 +72,18 @@ export type DeployEvent =
   | (Exclude<NodeEvent, ChangeProgress> & { readonly node: string })
   /** a node's stream progress with the deploy side's reckoning: rate (bytes/s) and ETA (s) */
   | TransferProgress
+  /**
+   * the node agent (the node-side programs in one file) was put on a node: first install,
+   * another version replaced, or a damaged copy of this version repaired
+   */
+  | {
+      readonly type: 'agent-installed';
+      readonly node: string;
+      readonly version: string;
+      readonly action: 'installed' | 'updated' | 'repaired';
+      readonly previous?: string;
+      readonly ms: number;
+    }
   /** every node's audit log was given this deploy's record (also after a failed phase) */
   | { readonly type: 'audit'; readonly nodes: readonly string[]; readonly result: string }
   /** the last event of a deploy that did not fail; applied: phases ran */

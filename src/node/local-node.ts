@@ -18,6 +18,19 @@ import { LOCK_DIR } from '../changestate/deploy-lock.js';
 import { FlockFileLocks } from '../exec/file-lock.js';
 import { readFile } from 'node:fs/promises';
 
+/**
+ * `flocker-changestate lock ...`, as a bin or through the node agent
+ * (`node .../flocker-agent.mjs changestate lock ...`).
+ */
+export function isLockHolderCommand(args: readonly string[]): boolean {
+  const bin = args.findIndex(
+    (a) => a.endsWith('flocker-changestate') || a.endsWith('flocker-changestate.js'),
+  );
+  if (bin >= 0 && args[bin + 1] === 'lock') return true;
+  const agent = args.findIndex((a) => a.endsWith('/flocker-agent.mjs'));
+  return agent >= 0 && args[agent + 1] === 'changestate' && args[agent + 2] === 'lock';
+}
+
 /** SIGTERM to `pid` only if it is a `flocker-changestate lock` process (never anything else). */
 async function endLockHolder(pid: number): Promise<boolean> {
   let args: string[];
@@ -26,8 +39,7 @@ async function endLockHolder(pid: number): Promise<boolean> {
   } catch {
     return false;
   }
-  const i = args.findIndex((a) => a.endsWith('flocker-changestate') || a.endsWith('flocker-changestate.js'));
-  if (i < 0 || args[i + 1] !== 'lock') return false;
+  if (!isLockHolderCommand(args)) return false;
   process.kill(pid, 'SIGTERM');
   return true;
 }

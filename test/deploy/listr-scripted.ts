@@ -1,9 +1,17 @@
 // Feeds a scripted event sequence to the listr2 renderer, one event every few milliseconds, as
 // the driver would. Run under a pseudo-terminal by render-listr.test.ts:
-//   node listr-scripted.js applied|failed|dry-run|trust
+//   node listr-scripted.js applied|failed|dry-run|trust|moving|agent
 import { listrRenderer } from '../../src/deploy/render-listr.js';
 import type { DeployEvent } from '../../src/model/events.js';
-import { START_FAILURE, applied, dryRun, failedStart, moving, withTrust } from './scripted-events.js';
+import {
+  START_FAILURE,
+  applied,
+  dryRun,
+  failedStart,
+  moving,
+  withAgent,
+  withTrust,
+} from './scripted-events.js';
 
 const scripts: Record<string, readonly DeployEvent[]> = {
   applied,
@@ -11,6 +19,7 @@ const scripts: Record<string, readonly DeployEvent[]> = {
   'dry-run': dryRun,
   trust: withTrust,
   moving,
+  agent: withAgent,
 };
 const which = process.argv[2] ?? '';
 const events = scripts[which];

@@ -78,6 +78,18 @@ describe('listr2 renderer (under a pseudo-terminal)', function () {
     expect(lastFrame(screen)).to.include('✔ Plan: 1 change\n');
   });
 
+  it('a node agent installed or updated is shown under the lock task', async () => {
+    const { screen } = await underPty('agent');
+    const frame = lastFrame(screen);
+    // between the lock task and the next one (listr2 marks each output entry with ›)
+    const lock = frame.slice(frame.indexOf('✔ Take the deploy lock'), frame.indexOf('✔ Gather state'));
+    expect(lock, frame).to.match(/ n1: node agent 0\.1\.0-1a2b3c4d5e6f installed in 0\.21s\n/);
+    expect(lock, frame).to.match(
+      / n2: node agent 0\.1\.0-1a2b3c4d5e6f updated \(was 0\.1\.0-0f0f0f0f0f0f\) in 0\.19s\n/,
+    );
+    expect(lock.match(/node agent/g)?.length, frame).to.equal(2);
+  });
+
   it('dry-run: the plan, no Apply task', async () => {
     const { code, screen } = await underPty('dry-run');
     expect(code).to.equal(0);

@@ -2,7 +2,16 @@
 import { expect } from 'chai';
 import { planDocumentRenderer, renderNdjson } from '../../src/deploy/render-ndjson.js';
 import { planDocument } from '../../src/plan/describe.js';
-import { addresses, applied, dryRun, failedStart, plan, startWeb } from './scripted-events.js';
+import {
+  addresses,
+  agentUpdated,
+  applied,
+  dryRun,
+  failedStart,
+  plan,
+  startWeb,
+  withAgent,
+} from './scripted-events.js';
 
 const time = '2024-01-01T12:34:56.789Z';
 const now = () => new Date(time);
@@ -26,6 +35,11 @@ describe('NDJSON renderer', () => {
       error: { code: 'E_APP_START', message: 'docker: pull access denied for busybox' },
     });
     expect(lines.map((l) => l.type).slice(-3)).to.deep.equal(['change-failed', 'phase-failed', 'audit']);
+  });
+
+  it('agent-installed events are data: node, version, action, previous, ms', () => {
+    const lines = renderNdjson(withAgent, now).map((l) => JSON.parse(l) as { type: string });
+    expect(lines.filter((l) => l.type === 'agent-installed')[1]).to.deep.equal({ ...agentUpdated, time });
   });
 
   it('--dry-run --json: the plan document alone', () => {

@@ -2,7 +2,15 @@
 import { expect } from 'chai';
 import { renderPlain } from '../../src/deploy/render-plain.js';
 import { describePlan } from '../../src/plan/describe.js';
-import { addresses, applied, dryRun, failedStart, plan } from './scripted-events.js';
+import {
+  addresses,
+  agentInstalled,
+  agentUpdated,
+  applied,
+  dryRun,
+  failedStart,
+  plan,
+} from './scripted-events.js';
 
 const now = () => new Date(Date.UTC(2024, 0, 1, 12, 34, 56, 789));
 const lines = (s: string) => s.split('\n').slice(0, -1);
@@ -44,6 +52,13 @@ describe('plain renderer', () => {
     const out = renderPlain(dryRun, now);
     expect(out.stdout).to.equal(describePlan(plan, addresses));
     expect(lines(out.stderr)).to.have.length(4);
+  });
+
+  it('a node agent installed or updated: one line per node', () => {
+    expect(lines(renderPlain([agentInstalled, agentUpdated], now).stderr)).to.deep.equal([
+      '[12:34:56.789] n1: node agent 0.1.0-1a2b3c4d5e6f installed in 0.21s',
+      '[12:34:56.789] n2: node agent 0.1.0-1a2b3c4d5e6f updated (was 0.1.0-0f0f0f0f0f0f) in 0.19s',
+    ]);
   });
 
   it('a failed step is one line with its message', () => {

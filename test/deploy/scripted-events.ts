@@ -127,3 +127,27 @@ export const moving: DeployEvent[] = [
   { type: 'audit', nodes: ['n1', 'n2'], result: 'ok' },
   { type: 'finished', applied: true },
 ];
+
+/** the first node command (the lock) found no agent on n1 and another version on n2 */
+export const agentInstalled: DeployEvent = {
+  type: 'agent-installed',
+  node: 'n1',
+  version: '0.1.0-1a2b3c4d5e6f',
+  action: 'installed',
+  ms: 210,
+};
+export const agentUpdated: DeployEvent = {
+  type: 'agent-installed',
+  node: 'n2',
+  version: '0.1.0-1a2b3c4d5e6f',
+  action: 'updated',
+  previous: '0.1.0-0f0f0f0f0f0f',
+  ms: 190,
+};
+export const withAgent: DeployEvent[] = [
+  ...connected,
+  { type: 'step-start', step: 'lock', nodes: ['n1', 'n2'] },
+  agentInstalled,
+  agentUpdated,
+  ...applied.slice(connected.length + 1),
+];

@@ -45,6 +45,19 @@ describe('lab nspawn argv', () => {
     expect(argv.some((a) => a.startsWith('--tmpfs=/var/lib/flocker-lab'))).to.equal(true);
   });
 
+  it('a bare node (no project root) gets no project bind mount', () => {
+    const bare = nspawnArgv({
+      machine: 'bare-n1',
+      hostname: 'n1',
+      root: '/r',
+      netns: 'bare-n1',
+      dockerDir: '/d',
+      containerdDir: '/c',
+      zfsDir: '/z',
+    });
+    expect(bare.filter((a) => a.startsWith('--bind-ro='))).to.deep.equal([]);
+  });
+
   it('launcher joins every cgroup then execs the command, with no input in the script', () => {
     const l = launcherArgv(['/a/cgroup.procs', '/b/cgroup.procs'], ['echo', 'hi']);
     expect(l).to.deep.equal([

@@ -11,6 +11,10 @@ import {
 import { labNames, nodeNames, parseNodeName } from '../../src/lab/names.js';
 
 describe('lab options', () => {
+  it('--bare: nodes from the Debian rootfs', () => {
+    expect(validateUpOptions({ bare: true }).bare).to.equal(true);
+  });
+
   it('defaults: lab flab, 2 nodes, 198.51.100.0/24, 1G pool', () => {
     const o = validateUpOptions({});
     expect({ ...o, subnet: formatCidr(o.subnet) }).to.deep.equal({
@@ -18,6 +22,7 @@ describe('lab options', () => {
       nodes: 2,
       subnet: '198.51.100.0/24',
       poolSize: '1G',
+      bare: false,
     });
   });
 
