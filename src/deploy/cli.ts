@@ -2,7 +2,7 @@
 // config loader to the deploy driver, and the choice of renderer (listr2 on a terminal,
 // timestamped lines otherwise, NDJSON or the plan document with --json).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { userInfo } from 'node:os';
+import { deployer } from './who.js';
 import { loadDesiredConfig } from '../config/index.js';
 import { FlockerError, errorData, exitCodeFor } from '../errors.js';
 import { connectAll } from '../ssh/index.js';
@@ -124,7 +124,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       dryRun: o.dryRun === true,
       lockWaitSeconds: o.lockWait,
       ...(o.forgetNode.length ? { forget: o.forgetNode } : {}),
-      user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
+      ...deployer(),
       now: io.now,
       connect:
         io.connect ??

@@ -6,6 +6,7 @@ import { changestateInputSchema, trustInputSchema } from './changestate-input-sc
 import { recordedSpecSchema } from './recorded-spec-schema.js';
 import { routesFileSchema } from './routes-file-schema.js';
 import { lockHolderSchema } from './lock-holder-schema.js';
+import { auditLineSchema } from '../model/audit-schema.js';
 
 export const SCHEMAS = {
   entry: applicationEntrySchema,
@@ -18,4 +19,5 @@ export const SCHEMAS = {
   routesFile: routesFileSchema,
   lockHolder: lockHolderSchema,
   membership: membershipSchema,
+  auditLine: auditLineSchema,
 } as const;
