@@ -123,3 +123,26 @@ export async function appendAuditText(line: string, path = AUDIT_LOG): Promise<v
 export async function appendAudit(r: AuditRecord, path = AUDIT_LOG): Promise<void> {
   await appendAuditText(auditLine(r, new Date()), path);
 }
+
+/** Pure: the line a prune writes on a node (what it destroyed, or why it failed). */
+export function pruneLine(
+  a: { readonly deploy_id: string; readonly user: string; readonly host: string; readonly started_at: string },
+  node: string,
+  at: Date,
+  summary: readonly string[],
+  failure?: { readonly code: string; readonly message: string },
+): string {
+  return lineText({
+    time: at.toISOString(),
+    event: 'prune',
+    deploy_id: a.deploy_id,
+    user: a.user,
+    host: a.host,
+    started_at: a.started_at,
+    node,
+    result: failure ? 'failed' : 'ok',
+    ...(failure ? { code: failure.code, message: failure.message.slice(0, 4000) } : {}),
+    summary: [...summary],
+    changes: [],
+  });
+}

@@ -5,6 +5,8 @@ import type { ChangestateNode } from './adapters.js';
 import { applyLine, auditLine, parseAuditRecord } from './audit.js';
 import type { LeafChange } from '../model/events.js';
 import { runPeerCommand } from './peer.js';
+import { runPrune } from './prune.js';
+import { parsePruneInput } from '../validation/prune-input.js';
 import { parseChangestateInput, runPhase } from './run-phase.js';
 import { parseTrustInput } from '../validation/changestate-input.js';
 import { parseLockHolder } from '../validation/lock-holder.js';
@@ -26,6 +28,8 @@ export const USAGE = `usage: flocker-changestate COMMAND
   peer               restricted endpoint for volume pushes (ssh forced command; SSH_ORIGINAL_COMMAND)
   audit              append one deploy record (JSON on stdin) to /var/lib/flocker/audit.log
   audit-log          print this node's audit log (one JSON line per event)
+  prune              destroy the listed stale volumes and snapshots, each checked again here
+                     (JSON on stdin; dry_run: only measure them)
   restore-routes     re-apply the persisted routes (run at boot by flocker-routes.service)
   remember           record the cluster membership (JSON on stdin) in /var/lib/flocker/cluster.json
   lock [--wait SECS] take this node's deploy lock (holder record as the first stdin line), wait
@@ -123,6 +127,12 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
     case 'audit':
       await node.appendAudit(auditLine(parseAuditRecord(await io.readStdin()), new Date()));
       return;
+    case 'prune': {
+      const input = parsePruneInput(await io.readStdin());
+      const r = await runPrune(input, node.adapters().volumes, node.lock, (l) => node.appendAudit(l));
+      io.stdout(`${JSON.stringify(r)}\n`);
+      return;
+    }
     case 'audit-log':
       io.stdout(await node.readAudit());
       return;

@@ -141,6 +141,16 @@ export class DeploySession {
     };
   }
 
+  /** every node's state as gathered (read-only commands: prune) */
+  get clusterState(): ClusterState {
+    return this.cluster;
+  }
+
+  /** the connection to one node (after connect) */
+  connection(node: string): NodeConnection {
+    return this.conn(node);
+  }
+
   get addresses(): Record<string, string> {
     return Object.fromEntries(this.nodes.map((n) => [n, this.conns.get(n)?.address ?? '?']));
   }

@@ -7,6 +7,8 @@ import { recordedSpecSchema } from './recorded-spec-schema.js';
 import { routesFileSchema } from './routes-file-schema.js';
 import { lockHolderSchema } from './lock-holder-schema.js';
 import { auditLineSchema } from '../model/audit-schema.js';
+import { statusReportSchema } from '../model/status-schema.js';
+import { pruneInputSchema } from './prune-input-schema.js';
 
 export const SCHEMAS = {
   entry: applicationEntrySchema,
@@ -20,4 +22,6 @@ export const SCHEMAS = {
   lockHolder: lockHolderSchema,
   membership: membershipSchema,
   auditLine: auditLineSchema,
+  statusReport: statusReportSchema,
+  pruneInput: pruneInputSchema,
 } as const;
