@@ -126,7 +126,12 @@ export async function appendAudit(r: AuditRecord, path = AUDIT_LOG): Promise<voi
 
 /** Pure: the line a prune writes on a node (what it destroyed, or why it failed). */
 export function pruneLine(
-  a: { readonly deploy_id: string; readonly user: string; readonly host: string; readonly started_at: string },
+  a: {
+    readonly deploy_id: string;
+    readonly user: string;
+    readonly host: string;
+    readonly started_at: string;
+  },
   node: string,
   at: Date,
   summary: readonly string[],

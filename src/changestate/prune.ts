@@ -13,7 +13,8 @@ import { pruneLine } from './audit.js';
 import type { NodeLock } from './deploy-lock.js';
 import { holdWork } from './deploy-lock.js';
 
-const refuse = (why: string) => new FlockerError(`prune refused: ${why}; nothing was deleted here`, 'E_PRUNE_REFUSED');
+const refuse = (why: string) =>
+  new FlockerError(`prune refused: ${why}; nothing was deleted here`, 'E_PRUNE_REFUSED');
 
 export async function runPrune(
   input: PruneInput,
@@ -25,7 +26,11 @@ export async function runPrune(
   const summary: string[] = [];
   try {
     const apps = new Set(input.applications);
-    const result = { volumes: [] as PruneResult['volumes'][number][], snapshots: [] as PruneResult['snapshots'][number][], absent: [] as string[] };
+    const result = {
+      volumes: [] as PruneResult['volumes'][number][],
+      snapshots: [] as PruneResult['snapshots'][number][],
+      absent: [] as string[],
+    };
     const toDestroy: string[] = [];
     const toPrune: { name: string; keep: string[] }[] = [];
     for (const t of input.volumes) {
@@ -36,7 +41,9 @@ export async function runPrune(
       }
       if (v.role === 'handing-off') throw refuse(`volume ${t.name} is handing off`);
       if (v.role !== t.role || v.epoch !== t.epoch)
-        throw refuse(`volume ${t.name} is now ${v.role} at epoch ${v.epoch} (listed as ${t.role} at epoch ${t.epoch})`);
+        throw refuse(
+          `volume ${t.name} is now ${v.role} at epoch ${v.epoch} (listed as ${t.role} at epoch ${t.epoch})`,
+        );
       if (v.role === 'owner' && apps.has(t.name))
         throw refuse(`volume ${t.name} is owned here and its app is in the application config`);
       result.volumes.push({ name: t.name, bytes: (await volumes.usage(t.name))?.used ?? 0 });
@@ -75,7 +82,9 @@ export async function runPrune(
     return { ...result, bytes };
   } catch (e) {
     if (!input.dry_run)
-      await appendAudit(pruneLine(input.audit, input.self, new Date(), summary, errorData(e))).catch(() => undefined);
+      await appendAudit(pruneLine(input.audit, input.self, new Date(), summary, errorData(e))).catch(
+        () => undefined,
+      );
     throw e;
   } finally {
     await work?.release();

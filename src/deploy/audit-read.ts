@@ -74,9 +74,14 @@ export function mergeAudit(logs: readonly NodeAuditLog[]): AuditEntry[] {
   return [...merged, ...single].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 }
 
-function entryOf(group: readonly { node: string; line: AuditLine }[], holders: Set<string> | undefined): AuditEntry {
+function entryOf(
+  group: readonly { node: string; line: AuditLine }[],
+  holders: Set<string> | undefined,
+): AuditEntry {
   const first = group[0]!.line;
-  const records = group.filter((g) => g.line.event === undefined || g.line.event === 'deploy' || g.line.event === 'prune');
+  const records = group.filter(
+    (g) => g.line.event === undefined || g.line.event === 'deploy' || g.line.event === 'prune',
+  );
   const applies = group.filter((g) => g.line.event === 'apply-end' || g.line.event === 'apply-start');
   let result: string;
   let failedLine: AuditLine | undefined;

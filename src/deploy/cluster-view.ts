@@ -44,7 +44,9 @@ export interface LockStatus {
 
 /** `flocker-changestate lock-status` on one node. */
 export async function lockStatusOf(conn: NodeConnection): Promise<LockStatus> {
-  const r = await runNodeProgram(conn, [CHANGESTATE, 'lock-status'], { what: 'reading the deploy lock failed' });
+  const r = await runNodeProgram(conn, [CHANGESTATE, 'lock-status'], {
+    what: 'reading the deploy lock failed',
+  });
   const v = JSON.parse(r.stdout) as { held?: unknown; holder?: unknown };
   const holder =
     v.holder && typeof v.holder === 'object'

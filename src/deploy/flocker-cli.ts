@@ -47,7 +47,9 @@ async function placementOf(path: string): Promise<Record<string, string[]>> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new InputError([{ file: path, line: 1, column: 1, path: '', message: `cannot read the file: ${(e as Error).message}` }]);
+    throw new InputError([
+      { file: path, line: 1, column: 1, path: '', message: `cannot read the file: ${(e as Error).message}` },
+    ]);
   }
   return parseDeploymentConfig(text, path);
 }
@@ -67,10 +69,14 @@ export function buildFlockerProgram(io: FlockerIO, run: (p: Promise<number>) => 
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run flocker --help for usage)');
   const sub = (name: string) =>
-    withSshOptions(program.command(name).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
+    withSshOptions(
+      program.command(name).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }),
+    );
 
   // listed for help only: `flocker deploy|plan ...` go to flocker-deploy's own parser (main below)
-  program.command('deploy').description('deploy (flocker-deploy DEPLOYMENT APPLICATION; flocker deploy --help)');
+  program
+    .command('deploy')
+    .description('deploy (flocker-deploy DEPLOYMENT APPLICATION; flocker deploy --help)');
   program.command('plan').description('the dry run (flocker-deploy --dry-run; flocker plan --help)');
 
   sub('status')
@@ -92,31 +98,35 @@ export function buildFlockerProgram(io: FlockerIO, run: (p: Promise<number>) => 
     .argument('<deployment>', 'deployment config (which nodes)')
     .argument('<app>', 'application name')
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
-    .option('--since <time>', 'from this time: 2026-12-01, "2026-12-01 10:00:00", today, yesterday, or an age: 30s, 10m, 2h, 1d')
+    .option(
+      '--since <time>',
+      'from this time: 2026-12-01, "2026-12-01 10:00:00", today, yesterday, or an age: 30s, 10m, 2h, 1d',
+    )
     .addOption(new Option('-n, --lines <n>', 'last N lines (default 100 without --since)').argParser(lines))
-    .action((dep: string, app: string, o: SshCliOptions & { follow?: boolean; since?: string; lines?: number }) =>
-      run(
-        (async () => {
-          try {
-            checkAppName(app);
-          } catch (e) {
-            throw new UsageError((e as Error).message);
-          }
-          const since = o.since !== undefined ? parseSince(o.since) : undefined;
-          const placement = await placementOf(dep);
-          await showLogs(connectFor(o), Object.keys(placement).sort(), {
-            app,
-            follow: o.follow === true,
-            ...(o.lines !== undefined ? { lines: o.lines } : {}),
-            ...(since !== undefined ? { since } : {}),
-            onLine: (l) => io.stdout(`${l}\n`),
-            onNode: (node, running) =>
-              io.stderr(`-- ${app} on ${node}${running ? '' : ' (not running: its last lines)'}\n`),
-            ...(io.signal ? { signal: io.signal } : {}),
-          });
-          return io.signal?.aborted ? 130 : 0;
-        })(),
-      ),
+    .action(
+      (dep: string, app: string, o: SshCliOptions & { follow?: boolean; since?: string; lines?: number }) =>
+        run(
+          (async () => {
+            try {
+              checkAppName(app);
+            } catch (e) {
+              throw new UsageError((e as Error).message);
+            }
+            const since = o.since !== undefined ? parseSince(o.since) : undefined;
+            const placement = await placementOf(dep);
+            await showLogs(connectFor(o), Object.keys(placement).sort(), {
+              app,
+              follow: o.follow === true,
+              ...(o.lines !== undefined ? { lines: o.lines } : {}),
+              ...(since !== undefined ? { since } : {}),
+              onLine: (l) => io.stdout(`${l}\n`),
+              onNode: (node, running) =>
+                io.stderr(`-- ${app} on ${node}${running ? '' : ' (not running: its last lines)'}\n`),
+              ...(io.signal ? { signal: io.signal } : {}),
+            });
+            return io.signal?.aborted ? 130 : 0;
+          })(),
+        ),
     );
 
   sub('audit')
@@ -140,26 +150,29 @@ export function buildFlockerProgram(io: FlockerIO, run: (p: Promise<number>) => 
     )
     .argument('<deployment>', 'deployment config')
     .argument('<application>', 'application config (an owned volume of an app in it is never deleted)')
-    .option('--yes', 'delete what is listed (under every node\'s deploy lock)')
+    .option('--yes', "delete what is listed (under every node's deploy lock)")
     .option('--json', 'one JSON document {format: "flocker-prune", plan, nodes, bytes, applied}')
     .addOption(
-      new Option('--lock-wait <seconds>', "wait this long for another deploy's lock").argParser(nonNegativeInt).default(0),
+      new Option('--lock-wait <seconds>', "wait this long for another deploy's lock")
+        .argParser(nonNegativeInt)
+        .default(0),
     )
-    .action((dep: string, apps: string, o: SshCliOptions & { yes?: boolean; json?: boolean; lockWait: number }) =>
-      run(
-        (async () => {
-          const desired = await loadDesiredConfig(dep, apps);
-          const r = await prune({
-            desired,
-            connect: connectFor(o),
-            ...deployer(),
-            yes: o.yes === true,
-            lockWaitSeconds: o.lockWait,
-          });
-          io.stdout(o.json ? pruneJson(r) : pruneText(r));
-          return 0;
-        })(),
-      ),
+    .action(
+      (dep: string, apps: string, o: SshCliOptions & { yes?: boolean; json?: boolean; lockWait: number }) =>
+        run(
+          (async () => {
+            const desired = await loadDesiredConfig(dep, apps);
+            const r = await prune({
+              desired,
+              connect: connectFor(o),
+              ...deployer(),
+              yes: o.yes === true,
+              lockWaitSeconds: o.lockWait,
+            });
+            io.stdout(o.json ? pruneJson(r) : pruneText(r));
+            return 0;
+          })(),
+        ),
     );
 
   sub('lock')
@@ -204,7 +217,10 @@ export async function main(argv: readonly string[], io: FlockerIO): Promise<numb
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     const { message } = errorData(e);
     const json = argv.includes('--json');
-    if (json) io.stdout(`${JSON.stringify({ type: 'error', code: errorData(e).code, exit_code: exitCodeFor(e), message })}\n`);
+    if (json)
+      io.stdout(
+        `${JSON.stringify({ type: 'error', code: errorData(e).code, exit_code: exitCodeFor(e), message })}\n`,
+      );
     io.stderr(`flocker: error: ${message}\n`);
     if (!(e instanceof FlockerError) && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
     return exitCodeFor(e);

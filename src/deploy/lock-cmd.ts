@@ -29,8 +29,14 @@ export async function lockCommand(
         if (isFailure(c)) return { node, error: c };
         try {
           if (action === 'status') return { node, ...(await lockStatusOf(c)) };
-          const r = await runNodeProgram(c, [CHANGESTATE, 'lock-break'], { what: 'breaking the deploy lock failed' });
-          const v = JSON.parse(r.stdout) as { was_held?: boolean; holder?: LockHolder | null; ended?: boolean };
+          const r = await runNodeProgram(c, [CHANGESTATE, 'lock-break'], {
+            what: 'breaking the deploy lock failed',
+          });
+          const v = JSON.parse(r.stdout) as {
+            was_held?: boolean;
+            holder?: LockHolder | null;
+            ended?: boolean;
+          };
           return { node, held: v.was_held === true, holder: v.holder ?? null, ended: v.ended === true };
         } catch (e) {
           return { node, error: failure(e) };

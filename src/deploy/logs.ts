@@ -104,7 +104,8 @@ export async function showLogs(connect: Connect, nodes: readonly string[], o: Lo
     const run = conn.run(argv, { onStdoutLine: o.onLine });
     const r = await Promise.race([run, aborted]);
     if (r === 'aborted') return;
-    if (r.code !== 0) throw new NodeCommandError(pick.node, argv, r.code, r.stderr, 'reading the journal failed');
+    if (r.code !== 0)
+      throw new NodeCommandError(pick.node, argv, r.code, r.stderr, 'reading the journal failed');
   } finally {
     for (const c of conns.values()) if (!isFailure(c)) c.close();
   }

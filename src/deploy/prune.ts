@@ -30,14 +30,24 @@ export interface PruneOptions {
   readonly lockWaitSeconds?: number;
 }
 
-function inputFor(node: string, p: PrunePlan, s: DeploySession, desired: DesiredConfig, dryRun: boolean): PruneInput {
+function inputFor(
+  node: string,
+  p: PrunePlan,
+  s: DeploySession,
+  desired: DesiredConfig,
+  dryRun: boolean,
+): PruneInput {
   return {
     protocol: PROTOCOL_VERSION,
     self: node,
     dry_run: dryRun,
     applications: Object.keys(desired.applications).sort(),
-    volumes: p.volumes.filter((v) => v.node === node).map((v) => ({ name: v.name, role: v.role, epoch: v.epoch })),
-    snapshots: p.snapshots.filter((x) => x.node === node).map((x) => ({ name: x.name, destroy: [...x.snapshots] })),
+    volumes: p.volumes
+      .filter((v) => v.node === node)
+      .map((v) => ({ name: v.name, role: v.role, epoch: v.epoch })),
+    snapshots: p.snapshots
+      .filter((x) => x.node === node)
+      .map((x) => ({ name: x.name, destroy: [...x.snapshots] })),
     audit: {
       deploy_id: s.audit.deploy_id,
       user: s.audit.user,
@@ -62,7 +72,9 @@ async function onNodes(
       what,
       s.nodes.length,
     );
-  return Object.fromEntries(nodes.map((n, i) => [n, (settled[i] as PromiseFulfilledResult<PruneResult>).value]));
+  return Object.fromEntries(
+    nodes.map((n, i) => [n, (settled[i] as PromiseFulfilledResult<PruneResult>).value]),
+  );
 }
 
 export async function prune(o: PruneOptions): Promise<PruneReport> {

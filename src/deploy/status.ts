@@ -1,7 +1,14 @@
 // `flocker status`: the cluster as one report, built (pure) from what each node answered.
 import type { ReportedVolume } from '../model/state.js';
 import { STATUS_FORMAT, STATUS_VERSION } from '../model/status.js';
-import type { AppState, StatusApp, StatusNode, StatusReport, StatusRoute, StatusVolume } from '../model/status.js';
+import type {
+  AppState,
+  StatusApp,
+  StatusNode,
+  StatusReport,
+  StatusRoute,
+  StatusVolume,
+} from '../model/status.js';
 import type { Connect } from './ssh-options.js';
 import type { NodeView } from './cluster-view.js';
 import { viewCluster } from './cluster-view.js';
@@ -72,7 +79,14 @@ export function buildStatus(
     for (const name of apps)
       if (!seen.has(name) && !unreachable.has(node)) {
         seen.add(name);
-        applications.push({ name, node, state: 'not running', ports: [], volume: false, deployed_to: deployedTo(name) });
+        applications.push({
+          name,
+          node,
+          state: 'not running',
+          ports: [],
+          volume: false,
+          deployed_to: deployedTo(name),
+        });
       }
   applications.sort((a, b) => byName(a, b) || (a.node < b.node ? -1 : 1));
 

@@ -9,7 +9,11 @@ export interface PruneInput {
   /** the application config's names: an owned volume of one of these is never deleted */
   readonly applications: readonly string[];
   /** volumes to destroy, with the record they had when the plan was made (checked again) */
-  readonly volumes: readonly { readonly name: string; readonly role: 'owner' | 'copy'; readonly epoch: number }[];
+  readonly volumes: readonly {
+    readonly name: string;
+    readonly role: 'owner' | 'copy';
+    readonly epoch: number;
+  }[];
   /** flocker snapshots to destroy (a dataset's newest is refused) */
   readonly snapshots: readonly { readonly name: string; readonly destroy: readonly string[] }[];
   readonly audit: {

@@ -84,21 +84,22 @@ export function planPrune(
         ...copies.flatMap((c) => (c.v.owner !== undefined ? [c.v.owner] : [])),
         ...(remembered[name] ? [remembered[name].owner] : []),
       ].filter((o) => !inDeployment.has(o));
-      if (units.length) kept.push({ name, why: `its app still has a unit on ${units.join(', ')}: deploy first` });
+      if (units.length)
+        kept.push({ name, why: `its app still has a unit on ${units.join(', ')}: deploy first` });
       else if (claimed.length)
         kept.push({
           name,
           why: `owned by ${[...new Set(claimed)].sort().join(', ')}, not a node of this deployment (it may hold newer data)`,
         });
-      else
-        for (const c of copies)
-          volumes.push(removal(c, 'app removed'));
+      else for (const c of copies) volumes.push(removal(c, 'app removed'));
       continue;
     }
     if (owners.length !== 1) {
       kept.push({
         name,
-        why: owners.length ? `owned by ${owners.map((o) => o.node).join(' and ')}: a conflict` : 'no node of the deployment owns it',
+        why: owners.length
+          ? `owned by ${owners.map((o) => o.node).join(' and ')}: a conflict`
+          : 'no node of the deployment owns it',
       });
       continue;
     }
@@ -145,6 +146,7 @@ function removal(c: Held, why: PruneVolume['why']): PruneVolume {
 /** The newest snapshot (by the owner's order) that the copy holds too. */
 function newestCommon(owner: ReportedVolume, copy: ReportedVolume): string | undefined {
   const has = new Set(copy.snapshots);
-  for (let i = owner.snapshots.length - 1; i >= 0; i--) if (has.has(owner.snapshots[i]!)) return owner.snapshots[i];
+  for (let i = owner.snapshots.length - 1; i >= 0; i--)
+    if (has.has(owner.snapshots[i]!)) return owner.snapshots[i];
   return undefined;
 }

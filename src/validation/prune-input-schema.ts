@@ -37,7 +37,11 @@ export const pruneInputSchema = {
         required: ['name', 'destroy'],
         properties: {
           name: APP,
-          destroy: { type: 'array', items: { type: 'string', pattern: SNAPSHOT_NAME_PATTERN }, maxItems: 100000 },
+          destroy: {
+            type: 'array',
+            items: { type: 'string', pattern: SNAPSHOT_NAME_PATTERN },
+            maxItems: 100000,
+          },
         },
       },
     },

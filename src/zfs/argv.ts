@@ -159,5 +159,17 @@ export function poolHealthArgv(pool: string): string[] {
 
 /** Exact `used` bytes of one volume and of each of its snapshots. */
 export function usedArgv(parent: string, name: string): string[] {
-  return ['zfs', 'get', '-H', '-p', '-o', 'name,value', '-r', '-t', 'filesystem,snapshot', 'used', datasetName(parent, name)];
+  return [
+    'zfs',
+    'get',
+    '-H',
+    '-p',
+    '-o',
+    'name,value',
+    '-r',
+    '-t',
+    'filesystem,snapshot',
+    'used',
+    datasetName(parent, name),
+  ];
 }

@@ -178,7 +178,10 @@ export function isMissingPoolError(stderr: string): boolean {
 }
 
 /** `zfs get -H -p -o name,value -r used DATASET`: the dataset's bytes and each snapshot's. */
-export function parseUsed(dataset: string, stdout: string): { used: number; snapshots: Record<string, number> } {
+export function parseUsed(
+  dataset: string,
+  stdout: string,
+): { used: number; snapshots: Record<string, number> } {
   let used = 0;
   const snapshots: Record<string, number> = {};
   for (const line of lines(stdout)) {

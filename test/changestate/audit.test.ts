@@ -35,7 +35,13 @@ describe('audit record', () => {
 
   it('a failure keeps its code and message', () => {
     const r = parseAuditRecord(
-      JSON.stringify({ ...base, result: 'failed', code: 'E_PHASE', message: 'phase start: n1: boom', changes: [] }),
+      JSON.stringify({
+        ...base,
+        result: 'failed',
+        code: 'E_PHASE',
+        message: 'phase start: n1: boom',
+        changes: [],
+      }),
     );
     expect(parseAuditLine(auditLine(r, new Date(0)), 'line')).to.deep.include({
       result: 'failed',
@@ -81,7 +87,8 @@ describe('audit record', () => {
   });
 
   it('an old line (no event, free-text result) still reads', () => {
-    const old = '{"time":"t","user":"root@unknown","started_at":"s","config_hash":"c","node":"n1","result":"failed: x","changes":["start web"]}';
+    const old =
+      '{"time":"t","user":"root@unknown","started_at":"s","config_hash":"c","node":"n1","result":"failed: x","changes":["start web"]}';
     expect(parseAuditLine(old, 'old')).to.deep.include({ result: 'failed: x', user: 'root@unknown' });
   });
 });

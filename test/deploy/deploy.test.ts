@@ -115,7 +115,7 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     // the audit records the changes done, as the plan's own Change data
     const lines = n1.audit.map((l) => JSON.parse(l) as { event: string; phase?: string; result: string });
     // the node's own start and end of each phase it ran, then the deploy's record
-    expect(lines.map((l) => [l.event, l.phase, l.result].filter(Boolean).join(" "))).to.have.members([
+    expect(lines.map((l) => [l.event, l.phase, l.result].filter(Boolean).join(' '))).to.have.members([
       'apply-start check started',
       'apply-end check ok',
       'apply-start start started',

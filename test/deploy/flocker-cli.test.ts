@@ -20,7 +20,8 @@ const apps = (names: string[]) =>
         `  ${n}:\n    image: busybox\n    ports:\n      - internal: 80\n        external: ${n === 'web' ? 8080 : 8081}\n    volume:\n      mountpoint: /data\n    environment:\n      TOKEN: "${SECRET}"\n`,
     )
     .join('')}`;
-const placement = (n1: string[], n2: string[]) => `version: 1\nnodes:\n  n1: [${n1.join(', ')}]\n  n2: [${n2.join(', ')}]\n`;
+const placement = (n1: string[], n2: string[]) =>
+  `version: 1\nnodes:\n  n1: [${n1.join(', ')}]\n  n2: [${n2.join(', ')}]\n`;
 
 function io(connect: FlockerIO['connect']): FlockerIO & { out: string[]; err: string[]; text(): string } {
   const out: string[] = [];
@@ -48,7 +49,8 @@ describe('flocker command line (fake nodes)', () => {
   it('help lists every subcommand and the exit codes; usage errors exit 2 before any contact', async () => {
     const t = io(undefined);
     expect(await main(['--help'], t)).to.equal(0);
-    for (const c of ['deploy', 'plan', 'status', 'logs', 'audit', 'prune', 'lock']) expect(t.text()).to.include(c);
+    for (const c of ['deploy', 'plan', 'status', 'logs', 'audit', 'prune', 'lock'])
+      expect(t.text()).to.include(c);
     expect(t.text()).to.match(/Exit codes:/);
     const refuse = () => {
       throw new Error('contacted a node');
@@ -73,11 +75,18 @@ describe('flocker command line (fake nodes)', () => {
     const st = JSON.parse(t.text()) as StatusReport;
     expect(validateStatusReportSchema(st)).to.equal(true);
     expect(st.applications).to.have.length(1);
-    expect(st.applications[0]).to.deep.include({ name: 'web', node: 'n1', state: 'running', image: 'busybox:latest' });
+    expect(st.applications[0]).to.deep.include({
+      name: 'web',
+      node: 'n1',
+      state: 'running',
+      image: 'busybox:latest',
+    });
     expect(st.volumes[0]).to.deep.include({ name: 'web', owners: ['n1'], copies: [] });
     expect(st.nodes.map((n) => n.lock?.held)).to.deep.equal([false, false]);
 
-    expect(await main(['plan', on2, appFile], (t = io(c.connect)))).to.equal(0);
+    t = io(c.connect);
+    expect(await main(['plan', on2, appFile], t)).to.equal(0);
+    expect(t.text()).to.match(/hand off volume web/);
     expect(c.nodes.get('n1')!.running.has('web')).to.equal(true); // a plan changes nothing
     expect(await main(['deploy', on2, appFile], io(c.connect))).to.equal(0);
 
@@ -95,9 +104,19 @@ describe('flocker command line (fake nodes)', () => {
     t = io(c.connect);
     expect(await main(['audit', on2, '--json'], t)).to.equal(0);
     const audit = JSON.parse(t.text()) as {
-      entries: { kind: string; user: string; host: string; result: string; changes: Record<string, string[]> }[];
+      entries: {
+        kind: string;
+        user: string;
+        host: string;
+        result: string;
+        changes: Record<string, string[]>;
+      }[];
     };
-    expect(audit.entries.map((e) => `${e.kind} ${e.result}`)).to.deep.equal(['deploy ok', 'deploy ok', 'prune ok']);
+    expect(audit.entries.map((e) => `${e.kind} ${e.result}`)).to.deep.equal([
+      'deploy ok',
+      'deploy ok',
+      'prune ok',
+    ]);
     expect(audit.entries[0]!.host).to.equal(hostname());
     expect(audit.entries[0]!.changes.n1).to.include('start web (busybox:latest)');
     expect(audit.entries[2]!.changes.n1).to.deep.equal(['destroy volume web']);
@@ -143,7 +162,9 @@ describe('flocker command line (fake nodes)', () => {
     };
     const r = await n1.connection().run(['flocker-changestate', 'prune'], { stdin: JSON.stringify(input) });
     expect(r.code).to.equal(1);
-    expect(r.stderr).to.match(/prune refused: volume web is owned here and its app is in the application config/);
+    expect(r.stderr).to.match(
+      /prune refused: volume web is owned here and its app is in the application config/,
+    );
     const bad = await n1.connection().run(['flocker-changestate', 'prune'], {
       stdin: JSON.stringify({ ...input, volumes: [{ name: '../etc', role: 'copy', epoch: 1 }] }),
     });
@@ -197,7 +218,20 @@ describe('flocker command line (fake nodes)', () => {
     expect(await main(['logs', dep, 'web', '--since', '10m', '-n', '5'], t)).to.equal(0);
     expect(t.text()).to.equal('2026-12-01T10:00:00+0000 n2 docker[1]: hello\n');
     expect(seen).to.deep.equal([
-      ['n2', 'journalctl', '--no-pager', '--quiet', '-o', 'short-iso', '-u', 'flocker--web.service', '--since', '-10min', '-n', '5'],
+      [
+        'n2',
+        'journalctl',
+        '--no-pager',
+        '--quiet',
+        '-o',
+        'short-iso',
+        '-u',
+        'flocker--web.service',
+        '--since',
+        '-10min',
+        '-n',
+        '5',
+      ],
     ]);
     t = io(connect);
     expect(await main(['logs', dep, 'ghost'], t)).to.equal(1);

@@ -44,7 +44,8 @@ describe('flocker CLI end to end (functional, lab)', function () {
     expect(r.code, `flocker ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`).to.equal(code);
     return r;
   }
-  const status = async (d: string) => JSON.parse((await flocker(['status', d, '--json', ...ssh])).stdout) as StatusReport;
+  const status = async (d: string) =>
+    JSON.parse((await flocker(['status', d, '--json', ...ssh])).stdout) as StatusReport;
 
   before(async function () {
     requireRootAndFuse(this);
@@ -68,7 +69,12 @@ describe('flocker CLI end to end (functional, lab)', function () {
   after(async function () {
     if (!lab) return;
     // leave the lab as found: no apps, routes, volumes
-    await runFlocker(['deploy', ...ssh, dep([], []), writeFile(dir, 'empty.yml', 'version: 1\napplications: {}\n')]);
+    await runFlocker([
+      'deploy',
+      ...ssh,
+      dep([], []),
+      writeFile(dir, 'empty.yml', 'version: 1\napplications: {}\n'),
+    ]);
     for (const n of lab.nodes)
       await sh(
         n.name,
@@ -90,10 +96,17 @@ describe('flocker CLI end to end (functional, lab)', function () {
       ['n2', true, false],
     ]);
     const app = st.applications.find((a) => a.name === 'talker')!;
-    expect(app).to.deep.include({ node: 'n1', state: 'running', image: 'flocker-e2e/talker:latest', volume: true });
+    expect(app).to.deep.include({
+      node: 'n1',
+      state: 'running',
+      image: 'flocker-e2e/talker:latest',
+      volume: true,
+    });
     expect(Date.parse(app.since!)).to.be.within(Date.now() - 120_000, Date.now() + 5000);
     expect(st.volumes.find((v) => v.name === 'talker')).to.deep.include({ owners: ['n1'], copies: [] });
-    expect(st.routes.some((x) => x.node === 'n2' && x.port === 8090 && x.target_node === 'n1')).to.equal(true);
+    expect(st.routes.some((x) => x.node === 'n2' && x.port === 8090 && x.target_node === 'n1')).to.equal(
+      true,
+    );
     const plain = await flocker(['status', d, ...ssh]);
     expect(plain.stdout).to.match(/talker\s+n1\s+running\s+flocker-e2e\/talker:latest/);
     expect(plain.stdout).to.not.include(SECRET);
