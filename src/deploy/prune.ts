@@ -102,6 +102,9 @@ export async function prune(o: PruneOptions): Promise<PruneReport> {
         what: dryRun ? 'measuring what to prune failed' : 'pruning failed',
       }).then((r) => JSON.parse(r.stdout) as PruneResult);
     const nodes = await onNodes(s, busy, o.yes ? 'prune' : 'measure', run(!o.yes));
+    // the nodes' membership record must forget the volumes destroyed: a re-added app whose
+    // remembered owner "reports no copy now" would be refused (src/plan/ownership.ts)
+    if (o.yes && plan.volumes.length) await s.remember();
     const bytes = Object.values(nodes).reduce((a, r) => a + r.bytes, 0);
     return { plan, nodes, bytes, applied: o.yes };
   } finally {

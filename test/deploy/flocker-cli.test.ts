@@ -145,6 +145,9 @@ describe('flocker command line (fake nodes)', () => {
     expect(await main(['prune', '--yes', depWeb, onlyWeb], t)).to.equal(0);
     expect(await c.nodes.get('n2')!.volumes.get('db')).to.equal(undefined);
     expect((await c.nodes.get('n1')!.volumes.get('web'))?.role).to.equal('owner');
+    // the cluster forgot it too: db re-added starts anew on an empty volume, not refused
+    expect(await main(['deploy', dep, both], io(c.connect))).to.equal(0);
+    expect((await c.nodes.get('n2')!.volumes.get('db'))?.epoch).to.equal(1);
   });
 
   it('the node refuses to prune an owned volume of an app in the config, whatever it is sent', async () => {
