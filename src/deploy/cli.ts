@@ -1,11 +1,12 @@
 // flocker-deploy's command line: argument parsing, wiring of the real ssh transport and
 // config loader to the deploy driver, and the choice of renderer (listr2 on a terminal,
 // timestamped lines otherwise, NDJSON or the plan document with --json).
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { deployer } from './who.js';
 import { loadDesiredConfig } from '../config/index.js';
 import { FlockerError, errorData, exitCodeFor } from '../errors.js';
-import { connectAll } from '../ssh/index.js';
+import { collect, nonNegativeInt, sshConnect, withSshOptions } from './ssh-options.js';
+import type { SshCliOptions } from './ssh-options.js';
 import { deploy } from './driver.js';
 import type { DeployOptions } from './driver.js';
 import { listrRenderer } from './render-listr.js';
@@ -20,14 +21,9 @@ export interface CliIO extends RenderIO {
   readonly connect?: DeployOptions['connect'];
 }
 
-interface CliOptions {
+interface CliOptions extends SshCliOptions {
   dryRun?: boolean;
   json?: boolean;
-  sshConfig?: string;
-  identity: string[];
-  knownHosts: string[];
-  connectTimeout: number;
-  concurrency: number;
   lockWait: number;
   forgetNode: string[];
 }
@@ -52,40 +48,18 @@ Output:
   --json               NDJSON progress events, then {"type":"result",...} as the last line
   otherwise            progress on stderr (listr2 on a terminal, timestamped lines in CI)`;
 
-function nonNegativeInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of seconds');
-  return n;
-}
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
 export function buildProgram(io: CliIO): Command {
-  return new Command('flocker-deploy')
-    .description(
-      'Make a cluster of nodes run what DEPLOYMENT and APPLICATION say; volumes follow their apps.',
-    )
-    .argument('<deployment>', 'deployment config (version 1: nodes: {NODE: [app, ...]})')
-    .argument('<application>', 'application config (version 1 applications: or compose-style)')
-    .option('--dry-run', 'gather state, print the plan, change nothing')
-    .option('--json', 'machine-readable output (see Output below)')
-    .option('--ssh-config <file>', 'ssh client config to use instead of ~/.ssh/config')
-    .option('-i, --identity <file>', 'private key to try first (repeatable)', collect, [])
-    .option(
-      '--known-hosts <file>',
-      'known_hosts file(s) to check host keys against instead of the defaults (repeatable)',
-      collect,
-      [],
-    )
-    .addOption(
-      new Option('--connect-timeout <seconds>', 'ssh connect timeout').argParser(positiveInt).default(10),
-    )
-    .addOption(new Option('--concurrency <n>', 'nodes contacted at once').argParser(positiveInt).default(16))
+  // the ssh options are the ones every `flocker` subcommand takes (ssh-options.ts)
+  return withSshOptions(
+    new Command('flocker-deploy')
+      .description(
+        'Make a cluster of nodes run what DEPLOYMENT and APPLICATION say; volumes follow their apps.',
+      )
+      .argument('<deployment>', 'deployment config (version 1: nodes: {NODE: [app, ...]})')
+      .argument('<application>', 'application config (version 1 applications: or compose-style)')
+      .option('--dry-run', 'gather state, print the plan, change nothing')
+      .option('--json', 'machine-readable output (see Output below)'),
+  )
     .addOption(
       new Option(
         '--lock-wait <seconds>',
@@ -126,16 +100,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       ...(o.forgetNode.length ? { forget: o.forgetNode } : {}),
       ...deployer(),
       now: io.now,
-      connect:
-        io.connect ??
-        ((nodes) =>
-          connectAll(nodes, {
-            ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
-            ...(o.knownHosts.length ? { knownHostsPaths: o.knownHosts } : {}),
-            ...(o.identity.length ? { identityFiles: o.identity } : {}),
-            connectTimeoutMs: o.connectTimeout * 1000,
-            concurrency: o.concurrency,
-          })),
+      connect: io.connect ?? sshConnect(o),
     };
     return await run(opts, await rendererFor(o, io));
   } catch (e) {
