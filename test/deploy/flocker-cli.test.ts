@@ -236,6 +236,27 @@ describe('flocker command line (fake nodes)', () => {
         '5',
       ],
     ]);
+    // -f: journalctl runs until Ctrl-C (the signal), then exit 130
+    const follow = async (nodes: readonly string[]) => {
+      const m = await c.connect(nodes);
+      for (const [n, conn] of m)
+        m.set(n, {
+          ...conn,
+          run: (argv, opts) => {
+            if (argv[0] !== 'journalctl') return conn.run(argv, opts);
+            expect(argv.at(-1)).to.equal('-f');
+            opts?.onStdoutLine?.('first line');
+            return new Promise(() => undefined); // follows forever
+          },
+        });
+      return m;
+    };
+    const ac = new AbortController();
+    t = { ...io(follow), signal: ac.signal } as typeof t;
+    const running = main(['logs', dep, 'web', '-f'], t);
+    setTimeout(() => ac.abort(), 20);
+    expect(await running).to.equal(130);
+    expect(t.text()).to.equal('first line\n');
     t = io(connect);
     expect(await main(['logs', dep, 'ghost'], t)).to.equal(1);
     expect(t.err.join('')).to.match(/ghost is not running on any node/);
