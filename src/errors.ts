@@ -89,6 +89,8 @@ export const ERROR_CODES = {
   ],
   E_LOCKED: ['system', 'another deploy holds the deploy lock of a node (its holder is named)'],
   E_LOCK_LOST: ['system', 'a node-side step ran for a deploy that no longer holds the lock'],
+  E_APP_NOT_FOUND: ['system', 'flocker logs: no node of the deployment has the application'],
+  E_PRUNE_REFUSED: ['system', 'a node refused to delete a volume or snapshot it must keep'],
   E_LAB: ['system', 'the lab failed'],
   E_LAB_UP: ['system', 'the lab could not be brought up'],
   E_LAB_DOWN: ['system', 'the lab could not be taken down completely'],

@@ -6,7 +6,6 @@ import type { Membership, NodeState, ReportedRoute } from '../model/state.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { ApplicationUnits } from '../systemd/application-units.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
-import type { AuditRecord } from './audit.js';
 import type { TrustResult } from './trust.js';
 import type { NodeLock } from './deploy-lock.js';
 
@@ -58,7 +57,10 @@ export interface ChangestateNode {
   /** create the volume-push key if missing; its public key line */
   peerKey(): Promise<string>;
   trust(self: string, peers: Readonly<Record<string, PeerInfo>>): Promise<TrustResult>;
-  audit(record: AuditRecord): Promise<void>;
+  /** append one line (already validated, ending in '\n') to this node's audit log */
+  appendAudit(line: string): Promise<void>;
+  /** this node's whole audit log ('' when none) */
+  readAudit(): Promise<string>;
   /** record the cluster this node is now part of (what the next deploy plans with) */
   remember(membership: Membership): Promise<void>;
   /** the deploy lock's files and locks on this node */

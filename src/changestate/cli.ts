@@ -1,10 +1,13 @@
 // flocker-changestate: the node-side program flocker-deploy runs over SSH. Input arrives on
 // stdin (never argv); progress events leave as NDJSON on stdout; diagnostics on stderr.
 import { versionLine } from '../cli-support/index.js';
-import { FlockerError, UsageError } from '../errors.js';
+import { FlockerError, UsageError, errorData } from '../errors.js';
 import type { ChangestateNode } from './adapters.js';
-import { parseAuditRecord } from './audit.js';
+import { applyLine, auditLine, parseAuditRecord } from './audit.js';
+import type { LeafChange } from '../model/events.js';
 import { runPeerCommand } from './peer.js';
+import { runPrune } from './prune.js';
+import { parsePruneInput } from '../validation/prune-input.js';
 import { parseChangestateInput, runPhase } from './run-phase.js';
 import { parseTrustInput } from '../validation/changestate-input.js';
 import { parseLockHolder } from '../validation/lock-holder.js';
@@ -25,6 +28,9 @@ export const USAGE = `usage: flocker-changestate COMMAND
   peer-key           create this node's volume-push key if missing; print its public key
   peer               restricted endpoint for volume pushes (ssh forced command; SSH_ORIGINAL_COMMAND)
   audit              append one deploy record (JSON on stdin) to /var/lib/flocker/audit.log
+  audit-log          print this node's audit log (one JSON line per event)
+  prune              destroy the listed stale volumes and snapshots, each checked again here
+                     (JSON on stdin; dry_run: only measure them)
   restore-routes     re-apply the persisted routes (run at boot by flocker-routes.service)
   remember           record the cluster membership (JSON on stdin) in /var/lib/flocker/cluster.json
   lock [--wait SECS] take this node's deploy lock (holder record as the first stdin line), wait
@@ -85,15 +91,30 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
       // under the work lock for the whole run: a new deploy waits for this one's work to end,
       // even if the deploy that started it has died meanwhile
       const work = await holdWork(node.lock, input.audit.deploy_id);
+      // start and end on record here, by the node: a deploy that dies meanwhile leaves a start
+      // (and this end) without its deploy record, which `flocker audit` shows as interrupted
+      const done: LeafChange[] = [];
+      let failure: unknown;
       try {
+        await node.appendAudit(applyLine(input, new Date()));
         // no preflight here: flocker-reportstate checked the tools moments ago in the same deploy
         await runPhase(
           input,
           () => node.gather(),
           node.adapters(),
-          (e) => io.stdout(`${JSON.stringify(e)}\n`),
+          (e) => {
+            if (e.type === 'change-done') done.push(e.change);
+            io.stdout(`${JSON.stringify(e)}\n`);
+          },
         );
+      } catch (e) {
+        failure = e;
+        throw e;
       } finally {
+        const end = failure
+          ? { result: 'failed' as const, code: errorData(failure).code, changes: done }
+          : { result: 'ok' as const, changes: done };
+        await node.appendAudit(applyLine(input, new Date(), end)).catch(() => undefined);
         await work.release();
       }
       return;
@@ -118,7 +139,16 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
       );
       return;
     case 'audit':
-      await node.audit(parseAuditRecord(await io.readStdin()));
+      await node.appendAudit(auditLine(parseAuditRecord(await io.readStdin()), new Date()));
+      return;
+    case 'prune': {
+      const input = parsePruneInput(await io.readStdin());
+      const r = await runPrune(input, node.adapters().volumes, node.lock, (l) => node.appendAudit(l));
+      io.stdout(`${JSON.stringify(r)}\n`);
+      return;
+    }
+    case 'audit-log':
+      io.stdout(await node.readAudit());
       return;
     case 'restore-routes': {
       const r = await node.restoreRoutes();

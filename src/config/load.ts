@@ -2,7 +2,8 @@
 // "-" reads standard input (at most one of the two files); anything else must be a regular file.
 import type { DesiredConfig } from '../model/deployment.js';
 import { InputError } from '../errors.js';
-import { buildDesiredConfig } from './desired-config.js';
+import { buildDesiredConfig, inputError } from './desired-config.js';
+import { parseDeployment } from './parse.js';
 import type { ConfigFile } from './desired-config.js';
 import { readInputFile, readInputStream } from './read-input.js';
 import type { ReadResult } from './read-input.js';
@@ -45,4 +46,19 @@ export async function loadDesiredConfig(
   const a = await readConfigFile(applicationPath, opts);
   const d = await readConfigFile(deploymentPath, opts);
   return buildDesiredConfig(a, d);
+}
+
+/**
+ * Read and check a deployment file alone (the `flocker` commands that only need its nodes):
+ * the same safe read, the same checks and problems as a deploy. Node name -> app names.
+ */
+export async function loadDeploymentConfig(
+  deploymentPath: string,
+  opts: LoadOptions = {},
+): Promise<Record<string, string[]>> {
+  const f = await readConfigFile(deploymentPath, opts);
+  if ('problem' in f) throw inputError([f.problem], [deploymentPath]);
+  const r = parseDeployment(f.text, deploymentPath);
+  if (r.problems.length) throw inputError(r.problems, [deploymentPath]);
+  return r.nodes;
 }

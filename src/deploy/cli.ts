@@ -1,14 +1,15 @@
 // flocker-deploy's command line: argument parsing, wiring of the real ssh transport and
 // config loader to the deploy driver, and the choice of renderer (listr2 on a terminal,
 // timestamped lines otherwise, NDJSON or the plan document with --json).
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { userInfo } from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
+import { deployer } from './who.js';
 import { loadDesiredConfig } from '../config/index.js';
 import { FlockerError, errorData, exitCodeFor } from '../errors.js';
 import { connectAll, sshPorts } from '../ssh/index.js';
-import type { ConnectOptions } from '../ssh/index.js';
 import { refuseSshPorts } from '../plan/safety.js';
 import { loadAgentBundle } from './agent.js';
+import { collect, nonNegativeInt, sshConnectOptions, withSshOptions } from './ssh-options.js';
+import type { SshCliOptions } from './ssh-options.js';
 import { deploy } from './driver.js';
 import type { DeployOptions } from './driver.js';
 import { listrRenderer } from './render-listr.js';
@@ -41,14 +42,9 @@ export class Interrupted extends Error {
   }
 }
 
-interface CliOptions {
+interface CliOptions extends SshCliOptions {
   dryRun?: boolean;
   json?: boolean;
-  sshConfig?: string;
-  identity?: string[];
-  knownHosts?: string[];
-  connectTimeout: number;
-  concurrency: number;
   lockWait: number;
   forgetNode?: string[];
 }
@@ -87,40 +83,21 @@ Output:
   otherwise            progress on stderr (listr2 on a terminal: bytes, rate and ETA of each
                        volume copy; timestamped lines in CI, a copy's progress every 5 s)`;
 
-function nonNegativeInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of seconds');
-  return n;
-}
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-// repeatable options start undefined: help shows no "(default: [])"
-const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
-
 export function buildProgram(io: CliIO): Command {
-  return new Command('flocker-deploy')
-    .description(
-      'Make a cluster of nodes run what DEPLOYMENT and APPLICATION say; volumes follow their apps.',
-    )
-    .argument('<deployment>', 'deployment config (version 1: nodes: {NODE: [app, ...]}); - reads stdin')
-    .argument('<application>', 'application config (version 1 applications: or compose-style); - reads stdin')
-    .option('--dry-run', 'gather state, print the plan, change nothing')
-    .option('--json', 'machine-readable output (see Output below)')
-    .option('--ssh-config <file>', 'ssh client config to use instead of ~/.ssh/config')
-    .option('-i, --identity <file>', 'private key to try first (repeatable)', collect)
-    .option(
-      '--known-hosts <file>',
-      'known_hosts file(s) to check host keys against instead of the defaults (repeatable)',
-      collect,
-    )
-    .addOption(
-      new Option('--connect-timeout <seconds>', 'ssh connect timeout').argParser(positiveInt).default(10),
-    )
-    .addOption(new Option('--concurrency <n>', 'nodes contacted at once').argParser(positiveInt).default(16))
+  // the ssh options are the ones every `flocker` subcommand takes (ssh-options.ts)
+  return withSshOptions(
+    new Command('flocker-deploy')
+      .description(
+        'Make a cluster of nodes run what DEPLOYMENT and APPLICATION say; volumes follow their apps.',
+      )
+      .argument('<deployment>', 'deployment config (version 1: nodes: {NODE: [app, ...]}); - reads stdin')
+      .argument(
+        '<application>',
+        'application config (version 1 applications: or compose-style); - reads stdin',
+      )
+      .option('--dry-run', 'gather state, print the plan, change nothing')
+      .option('--json', 'machine-readable output (see Output below)'),
+  )
     .addOption(
       new Option('--lock-wait <seconds>', "wait this long for another deploy's lock on a node")
         .argParser(nonNegativeInt)
@@ -156,13 +133,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   let stop: InterruptSignal | undefined;
   try {
     const desired = await loadDesiredConfig(deploymentPath, applicationPath);
-    const ssh: ConnectOptions = {
-      ...(o.sshConfig ? { sshConfigPath: o.sshConfig } : {}),
-      ...(o.knownHosts?.length ? { knownHostsPaths: o.knownHosts } : {}),
-      ...(o.identity?.length ? { identityFiles: o.identity } : {}),
-      connectTimeoutMs: o.connectTimeout * 1000,
-      concurrency: o.concurrency,
-    };
+    const ssh = sshConnectOptions(o);
     // an app port that is a node's ssh port, known from the ssh config alone: bad input, refused
     // before any node is contacted (the driver checks again with the ports as connected)
     if (!io.connect) refuseSshPorts(desired, sshPorts(Object.keys(desired.nodes), ssh), 'user');
@@ -173,7 +144,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       dryRun: o.dryRun === true,
       lockWaitSeconds: o.lockWait,
       ...(o.forgetNode?.length ? { forget: o.forgetNode } : {}),
-      user: `${userInfo().username}@${process.env.HOSTNAME ?? 'unknown'}`,
+      ...deployer(),
       now: io.now,
       ...(agent ? { agent } : {}),
       connect: async (nodes) => {

@@ -4,6 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  errorData,
   AggregateNodeError,
   FlockerError,
   NodeError,
@@ -37,8 +38,10 @@ export interface SessionOptions {
   readonly desired: DesiredConfig;
   /** opens one connection per node (ssh2 in production, in-process fakes in tests) */
   readonly connect: (nodes: readonly string[]) => Promise<Map<string, NodeConnection>>;
-  /** who deploys, for the audit log */
+  /** who deploys (the person), for the audit log and the lock holder record */
   readonly user: string;
+  /** the deploying machine (default: this host's name) */
+  readonly host?: string;
   /** how long to wait for another deploy's lock on a node (0: refuse at once) */
   readonly lockWaitSeconds?: number;
   /** --forget-node: nodes gone for good; the newest copy elsewhere may replace what they owned */
@@ -137,7 +140,7 @@ export class DeploySession {
   private readonly done = new Map<string, LeafChange[]>();
   private readonly warm = new Map<string, Warm>();
   plan: ClusterPlan = { phases: [] };
-  readonly audit: ChangestateInput['audit'] & { readonly deploy_id: string };
+  readonly audit: ChangestateInput['audit'] & { readonly deploy_id: string; readonly host: string };
   /** ends every node's `flocker-changestate lock` (their stdin reaches EOF) */
   private releaseLocks: () => void = () => undefined;
   private readonly lockRuns: Promise<unknown>[] = [];
@@ -147,9 +150,20 @@ export class DeploySession {
     this.audit = {
       deploy_id: randomUUID(),
       user: opts.user,
+      host: opts.host ?? hostname(),
       config_hash: configHash(opts.desired),
       started_at: (opts.now ?? (() => new Date()))().toISOString(),
     };
+  }
+
+  /** every node's state as gathered (read-only commands: prune) */
+  get clusterState(): ClusterState {
+    return this.cluster;
+  }
+
+  /** the connection to one node (after connect) */
+  connection(node: string): NodeConnection {
+    return this.conn(node);
   }
 
   get addresses(): Record<string, string> {
@@ -179,7 +193,7 @@ export class DeploySession {
     const record = {
       deploy_id: this.audit.deploy_id,
       user: this.audit.user,
-      from: hostname(),
+      from: this.audit.host,
       deploy_pid: process.pid,
       started_at: this.audit.started_at,
       config_hash: this.audit.config_hash,
@@ -428,19 +442,25 @@ export class DeploySession {
    * Append one line per node to its audit log: who, when, config hash, the changes it did (as
    * data), result. Best effort: a node that cannot record does not fail the deploy.
    */
-  async writeAudit(err: unknown): Promise<string> {
-    const result = err
-      ? `failed: ${err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)}`
-      : 'ok';
+  async writeAudit(err: unknown, interrupted = false): Promise<string> {
+    const { code, message } = errorData(err);
+    const outcome = interrupted ? 'interrupted' : err ? 'failed' : 'ok';
+    const failure = err ? { code, message: message.split('\n')[0] ?? '' } : {};
     await Promise.allSettled(
       this.nodes.map((n) =>
         runNodeProgram(this.conn(n), [CHANGESTATE, 'audit'], {
-          stdin: JSON.stringify({ ...this.audit, node: n, result, changes: this.done.get(n) ?? [] }),
+          stdin: JSON.stringify({
+            ...this.audit,
+            node: n,
+            result: outcome,
+            ...failure,
+            changes: this.done.get(n) ?? [],
+          }),
           what: 'writing the audit record failed',
         }),
       ),
     );
-    return result;
+    return err ? `${outcome}: ${failure.message ?? ''}` : outcome;
   }
 
   close(): void {

@@ -26,7 +26,10 @@ export interface ChangestateInput {
   readonly audit: {
     /** the deploy that holds the nodes' deploy lock (absent: a caller that takes no lock) */
     readonly deploy_id?: string;
+    /** the deploying person (OS user; SUDO_USER under sudo) */
     readonly user: string;
+    /** the deploying machine's host name */
+    readonly host?: string;
     readonly config_hash: string;
     readonly started_at: string;
   };

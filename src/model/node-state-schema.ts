@@ -96,7 +96,12 @@ export const nodeStateSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['spec', 'running'],
-      properties: { spec: applicationEntrySchema, running: { type: 'boolean' } },
+      properties: {
+        spec: applicationEntrySchema,
+        running: { type: 'boolean' },
+        unit_state: { type: 'string', pattern: '^[a-z-]{1,32}$' },
+        since: { type: 'string', maxLength: 64 },
+      },
     } as const),
     owned_volumes: { type: 'array', items: VOLUME },
     volume_copies: { type: 'array', items: VOLUME },

@@ -1,7 +1,11 @@
 // What one node reports about itself (flocker-reportstate output, protocol-versioned).
 import type { ApplicationConfigEntry } from './application.js';
 
-/** Bumped whenever the JSON exchanged between deploy and node-side programs changes shape. */
+/**
+ * Bumped whenever the JSON exchanged between deploy and node-side programs changes shape
+ * incompatibly. Optional fields added since (unit_state/since of an app) keep version 1: a new
+ * deploy side reads an older node's state.
+ */
 export const PROTOCOL_VERSION = 1;
 
 export interface ReportedApplication {
@@ -9,6 +13,10 @@ export interface ReportedApplication {
   readonly spec: ApplicationConfigEntry;
   /** systemd says the unit is active */
   readonly running: boolean;
+  /** systemd's ActiveState of the unit (active, failed, inactive, ...); absent from older nodes */
+  readonly unit_state?: string;
+  /** ISO time the unit entered that state */
+  readonly since?: string;
 }
 
 export interface ReportedVolume {

@@ -10,7 +10,7 @@ import { SystemdApplicationUnits } from '../systemd/application-units.js';
 import { RunnerNodeFiles } from '../exec/node-files.js';
 import { ZfsVolumeStore } from '../zfs/zfs-volume-store.js';
 import type { ChangestateNode } from '../changestate/adapters.js';
-import { appendAudit } from '../changestate/audit.js';
+import { AUDIT_LOG, appendAuditText } from '../changestate/audit.js';
 import { SshPeerTransport } from '../changestate/peer-transport.js';
 import { applyTrust, ensurePeerKey } from '../changestate/trust.js';
 import { PeerVolumeTransfer } from '../changestate/volume-transfer.js';
@@ -76,7 +76,8 @@ export function localNode(): LocalNode {
     }),
     peerKey: () => ensurePeerKey(),
     trust: (self, peers) => applyTrust(self, peers),
-    audit: (record) => appendAudit(record),
+    appendAudit: (line) => appendAuditText(line),
+    readAudit: async () => (await files.read(AUDIT_LOG)) ?? '',
     restoreRoutes: () => restoreRoutesOnThisNode(),
     remember: (m) => files.write(MEMBERSHIP_FILE, `${JSON.stringify(m, null, 2)}\n`, 0o600),
     lock: { locks: new FlockFileLocks(), files, dir: LOCK_DIR, pid: process.pid },

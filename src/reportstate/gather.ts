@@ -26,17 +26,24 @@ export interface StateAdapters {
 }
 
 export async function gatherState(a: StateAdapters): Promise<NodeState> {
-  const [node, apps, volumes, routes, sizes] = await Promise.all([
+  const [node, apps, unitStates, volumes, routes, sizes] = await Promise.all([
     a.identity(),
     a.units.list(),
+    a.units.unitStates(),
     a.volumes.list(),
     a.routes.list(),
     a.volumes.sizes(),
   ]);
   const membership = await a.membership?.();
   const applications = dict<ReportedApplication>();
-  for (const x of [...apps].sort((p, q) => (p.application.name < q.application.name ? -1 : 1)))
-    applications[x.application.name] = { spec: toConfigEntry(x.application), running: x.running };
+  for (const x of [...apps].sort((p, q) => (p.application.name < q.application.name ? -1 : 1))) {
+    const u = own(unitStates, x.application.name);
+    applications[x.application.name] = {
+      spec: toConfigEntry(x.application),
+      running: x.running,
+      ...(u ? { unit_state: u.state, ...(u.since !== undefined ? { since: u.since } : {}) } : {}),
+    };
+  }
   const vol = (v: LocalVolume): ReportedVolume => {
     const newest = v.snapshots[v.snapshots.length - 1];
     const guid = newest !== undefined ? v.guids[newest] : undefined;

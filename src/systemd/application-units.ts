@@ -15,6 +15,14 @@ export interface ListedApplication {
   readonly running: boolean;
 }
 
+/** What systemd says of an app's unit now, and since when (the last state change). */
+export interface UnitState {
+  /** systemd ActiveState: active, failed, inactive, activating, deactivating, ... */
+  readonly state: string;
+  /** ISO time of the last state change (absent when systemd does not know) */
+  readonly since?: string;
+}
+
 export interface StartOptions {
   readonly linkEnvironment: Readonly<Record<string, string>>;
   /** the app's volume mountpoint on the node; required iff the app has a volume */
@@ -24,6 +32,8 @@ export interface StartOptions {
 export interface ApplicationUnits {
   /** every flocker application unit on the node, sorted by name */
   list(): Promise<ListedApplication[]>;
+  /** systemd's state of every app's unit (same names as list()), read-only */
+  unitStates(): Promise<Record<string, UnitState>>;
   /** write files, daemon-reload, enable, (re)start; resolves once the container runs */
   start(app: Application, opts: StartOptions): Promise<void>;
   /** stop, disable, remove unit + files + container; no-op if absent */
@@ -104,6 +114,25 @@ export class SystemdApplicationUnits implements ApplicationUnits {
         );
       out.push({ application: spec.application, running: states[i] === 'active' });
     }
+    return out;
+  }
+
+  async unitStates(): Promise<Record<string, UnitState>> {
+    const names = (await this.files.list(this.unitDir))
+      .map(appNameOfUnit)
+      .filter((n): n is string => n !== undefined)
+      .sort();
+    const out: Record<string, UnitState> = Object.create(null) as Record<string, UnitState>;
+    if (names.length === 0) return out;
+    const argv = [
+      'systemctl',
+      'show',
+      '--timestamp=unix',
+      '--property=Id,ActiveState,StateChangeTimestamp',
+      ...names.map(unitName),
+    ];
+    const r = await runChecked(this.runner, argv);
+    for (const [name, st] of parseUnitStates(r.stdout)) out[name] = st;
     return out;
   }
 
@@ -213,7 +242,13 @@ export class SystemdApplicationUnits implements ApplicationUnits {
 export class FakeApplicationUnits implements ApplicationUnits {
   readonly apps = new Map<
     string,
-    { application: Application; running: boolean; env: Record<string, string>; volumePath?: string }
+    {
+      application: Application;
+      running: boolean;
+      env: Record<string, string>;
+      volumePath?: string;
+      since?: string;
+    }
   >();
   readonly failing = new Map<string, string>();
   /** every start/stop/pull, in order, for assertions */
@@ -231,6 +266,13 @@ export class FakeApplicationUnits implements ApplicationUnits {
         .sort((a, b) => (a.application.name < b.application.name ? -1 : 1))
         .map((a) => ({ application: structuredClone(a.application), running: a.running })),
     );
+  }
+
+  unitStates(): Promise<Record<string, UnitState>> {
+    const out: Record<string, UnitState> = Object.create(null) as Record<string, UnitState>;
+    for (const [name, a] of this.apps)
+      out[name] = { state: a.running ? 'active' : 'failed', ...(a.since ? { since: a.since } : {}) };
+    return Promise.resolve(out);
   }
 
   start(app: Application, opts: StartOptions): Promise<void> {
@@ -255,6 +297,7 @@ export class FakeApplicationUnits implements ApplicationUnits {
         application: structuredClone(app),
         running: !failed,
         env,
+        since: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(),
         ...(opts.volumePath !== undefined ? { volumePath: opts.volumePath } : {}),
       });
       if (failed)
@@ -309,4 +352,25 @@ export class FakeApplicationUnits implements ApplicationUnits {
       ),
     );
   }
+}
+
+/**
+ * `systemctl show --timestamp=unix --property=Id,ActiveState,StateChangeTimestamp U...`: blocks
+ * separated by blank lines; timestamps as "@SECONDS" (empty when never changed).
+ */
+export function parseUnitStates(text: string): [string, UnitState][] {
+  const out: [string, UnitState][] = [];
+  for (const block of text.split(/\n\s*\n/)) {
+    const kv = new Map<string, string>();
+    for (const line of block.split('\n')) {
+      const i = line.indexOf('=');
+      if (i > 0) kv.set(line.slice(0, i), line.slice(i + 1).trim());
+    }
+    const name = appNameOfUnit(kv.get('Id') ?? '');
+    const state = kv.get('ActiveState');
+    if (name === undefined || !state) continue;
+    const m = /^@(\d+)$/.exec(kv.get('StateChangeTimestamp') ?? '');
+    out.push([name, { state, ...(m ? { since: new Date(Number(m[1]) * 1000).toISOString() } : {}) }]);
+  }
+  return out;
 }

@@ -65,6 +65,8 @@ export const changestateInputSchema = {
         /** the deploy holding the lock: apply refuses to run for another */
         deploy_id: { type: 'string' },
         user: { type: 'string' },
+        /** the deploying machine's host name */
+        host: { type: 'string', maxLength: 256 },
         config_hash: { type: 'string' },
         started_at: { type: 'string' },
       },

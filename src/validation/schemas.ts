@@ -6,6 +6,9 @@ import { changestateInputSchema, trustInputSchema } from './changestate-input-sc
 import { recordedSpecSchema } from './recorded-spec-schema.js';
 import { routesFileSchema } from './routes-file-schema.js';
 import { lockHolderSchema } from './lock-holder-schema.js';
+import { auditLineSchema } from '../model/audit-schema.js';
+import { statusReportSchema } from '../model/status-schema.js';
+import { pruneInputSchema } from './prune-input-schema.js';
 
 export const SCHEMAS = {
   entry: applicationEntrySchema,
@@ -18,4 +21,7 @@ export const SCHEMAS = {
   routesFile: routesFileSchema,
   lockHolder: lockHolderSchema,
   membership: membershipSchema,
+  auditLine: auditLineSchema,
+  statusReport: statusReportSchema,
+  pruneInput: pruneInputSchema,
 } as const;

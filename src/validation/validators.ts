@@ -37,3 +37,6 @@ export const validateRecordedSpecSchema: ValidateFunction = v.recordedSpec;
 export const validateRoutesFileSchema: ValidateFunction = v.routesFile;
 export const validateLockHolderSchema: ValidateFunction = v.lockHolder;
 export const validateMembershipSchema: ValidateFunction = v.membership;
+export const validateAuditLineSchema: ValidateFunction = v.auditLine;
+export const validateStatusReportSchema: ValidateFunction = v.statusReport;
+export const validatePruneInputSchema: ValidateFunction = v.pruneInput;

@@ -156,3 +156,8 @@ export function availableArgv(dataset: string): string[] {
 export function poolHealthArgv(pool: string): string[] {
   return ['zpool', 'list', '-H', '-o', 'health', pool];
 }
+
+/** Exact `used` bytes of one volume and of each of its snapshots (-r lists them; zfs-fuse has no -t). */
+export function usedArgv(parent: string, name: string): string[] {
+  return ['zfs', 'get', '-H', '-p', '-o', 'name,value', '-r', 'used', datasetName(parent, name)];
+}

@@ -14,6 +14,7 @@ import type {
   SendStream,
   VolumeRole,
   VolumeStore,
+  VolumeUsage,
 } from './volume-store.js';
 
 interface FakeSnapshot {
@@ -226,6 +227,15 @@ export class FakeVolumeStore implements VolumeStore {
         .sort()
         .map((n) => [n, Buffer.byteLength((this.volumes.get(n) as FakeVolume).data)]),
     );
+  }
+
+  async usage(name: string): Promise<VolumeUsage | undefined> {
+    assertVolumeName(name);
+    const v = this.volumes.get(name);
+    if (!v) return undefined;
+    const snaps = Object.fromEntries(v.snapshots.map((x) => [x.name, Buffer.byteLength(x.data)]));
+    const used = Buffer.byteLength(v.data) + Object.values(snaps).reduce((a, b) => a + b, 0);
+    return { used, snapshots: snaps };
   }
 
   async pool(): Promise<PoolStatus> {

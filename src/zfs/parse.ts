@@ -177,3 +177,22 @@ export function parseBytes(value: string, what: string): number {
 export function isMissingPoolError(stderr: string): boolean {
   return /no such pool/i.test(stderr);
 }
+
+/** `zfs get -H -p -o name,value -r used DATASET`: the dataset's bytes and each snapshot's. */
+export function parseUsed(
+  dataset: string,
+  stdout: string,
+): { used: number; snapshots: Record<string, number> } {
+  let used = 0;
+  const snapshots: Record<string, number> = {};
+  for (const line of lines(stdout)) {
+    const [ds, value] = line.split('\t');
+    if (ds === undefined || value === undefined) continue;
+    if (ds === dataset) used = parseBytes(value, ds);
+    else if (ds.startsWith(`${dataset}@`)) {
+      const snap = ds.slice(dataset.length + 1);
+      if (isFlockerSnapshot(snap)) snapshots[snap] = parseBytes(value, ds);
+    }
+  }
+  return { used, snapshots };
+}

@@ -78,6 +78,12 @@ export interface PoolStatus {
   readonly available: number;
 }
 
+export interface VolumeUsage {
+  readonly used: number;
+  /** snapshot name (after '@') -> bytes only it holds (what destroying it frees) */
+  readonly snapshots: Readonly<Record<string, number>>;
+}
+
 /** The hold tag that protects the newest common snapshot of a volume. */
 export const HOLD_TAG = 'flocker-base';
 
@@ -128,6 +134,11 @@ export interface VolumeStore {
   // --- additions (issue #8: check before you stop) ---
   /** volume name -> bytes its data takes (zfs `referenced`); every volume listed */
   sizes(): Promise<Record<string, number>>;
+  /**
+   * bytes one volume takes (zfs `used`: its data and snapshots, what destroying it frees) and
+   * each of its flocker snapshots' own bytes; undefined when absent
+   */
+  usage(name: string): Promise<VolumeUsage | undefined>;
   /** the pool's health and free space (health MISSING, available 0 when there is no such pool) */
   pool(): Promise<PoolStatus>;
 }

@@ -32,6 +32,7 @@ import {
   setRolePropertyArgv,
   snapshotArgv,
   unmountArgv,
+  usedArgv,
 } from './argv.js';
 import {
   DEFAULT_PARENT,
@@ -50,6 +51,7 @@ import {
   parseGuids,
   parseReferenced,
   parseSnapshots,
+  parseUsed,
 } from './parse.js';
 import { localSpawner, type Spawner } from '../exec/spawn.js';
 import type {
@@ -58,6 +60,7 @@ import type {
   ReceivedRecord,
   RecordUpdate,
   SendStream,
+  VolumeUsage,
   VolumeStore,
 } from './volume-store.js';
 import { receiveRefusal } from './receive-rules.js';
@@ -301,6 +304,16 @@ export class ZfsVolumeStore implements VolumeStore {
       throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
     }
     return parseReferenced(this.parent, r.stdout);
+  }
+
+  async usage(name: string): Promise<VolumeUsage | undefined> {
+    const argv = usedArgv(this.parent, name);
+    const r = await this.runner.run(argv);
+    if (r.code !== 0) {
+      if (isMissingDatasetError(r.stderr)) return undefined;
+      throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
+    }
+    return parseUsed(`${this.parent}/${name}`, r.stdout);
   }
 
   async pool(): Promise<PoolStatus> {

@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 
-const BINS = ['flocker-deploy', 'flocker-reportstate', 'flocker-changestate', 'flocker-lab'] as const;
+const BINS = [
+  'flocker',
+  'flocker-deploy',
+  'flocker-reportstate',
+  'flocker-changestate',
+  'flocker-lab',
+] as const;
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 interface Run {

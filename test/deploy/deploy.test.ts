@@ -115,8 +115,25 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     expect(n2.running.get('api')?.env.WEB_PORT_80_TCP).to.equal('tcp://198.51.100.3:8080');
     expect(n2.routes).to.deep.equal([{ port: 8080, target_address: '198.51.100.2', target_port: 8080 }]);
     // the audit records the changes done, as the plan's own Change data
-    const audit = JSON.parse(n1.audit[0]!) as { user: string; result: string; changes: unknown[] };
+    const lines = n1.audit.map((l) => JSON.parse(l) as { event: string; phase?: string; result: string });
+    // the node's own start and end of each phase it ran, then the deploy's record
+    expect(lines.map((l) => [l.event, l.phase, l.result].filter(Boolean).join(' '))).to.have.members([
+      'apply-start check started',
+      'apply-end check ok',
+      'apply-start start started',
+      'apply-end start ok',
+      'apply-start routes started',
+      'apply-end routes ok',
+      'deploy ok',
+    ]);
+    const audit = JSON.parse(n1.audit.at(-1)!) as {
+      user: string;
+      result: string;
+      changes: unknown[];
+      summary: string[];
+    };
     expect(audit).to.deep.include({ user: 'tester', result: 'ok' });
+    expect(audit.summary).to.include('start web (busybox:latest)');
     expect(audit.changes).to.deep.equal(
       r.plan.phases.flatMap((ph) => (ph.nodes.n1 ? leaves(ph.nodes.n1) : [])),
     );
@@ -222,8 +239,14 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
       { type: 'audit', nodes: ['n1', 'n2'], result: `failed: ${err.message.split('\n')[0]!}` },
     ]);
     expect(c.nodes.get('n2')!.routes).to.deep.equal([]); // routes phase did not run
-    const line = JSON.parse(c.nodes.get('n1')!.audit[0]!) as { result: string; changes: unknown[] };
-    expect(line.result).to.match(/^failed: n1: changestate failed in phase start/);
+    const line = JSON.parse(c.nodes.get('n1')!.audit.at(-1)!) as {
+      result: string;
+      code: string;
+      message: string;
+      changes: unknown[];
+    };
+    expect(line).to.deep.include({ result: 'failed', code: 'E_NODE_COMMAND' });
+    expect(line.message).to.match(/^n1: changestate failed in phase start/);
     // done before the failure: the check, then the volume
     expect(line.changes).to.deep.equal([
       {

@@ -51,3 +51,23 @@ export function writeFile(dir: string, name: string, text: string): string {
 export function ensureTestImages(runner: CommandRunner): Promise<void> {
   return ensureExampleImages(runner, 'flocker-e2e');
 }
+
+export const FLOCKER_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/flocker.js');
+
+/** Run the real `flocker` bin (CI=true: plain output). */
+export function runFlocker(args: readonly string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [FLOCKER_BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: 'true' },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    p.stdout.on('data', (b: Buffer) => out.push(b));
+    p.stderr.on('data', (b: Buffer) => err.push(b));
+    p.on('error', reject);
+    p.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+    );
+  });
+}

@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { ChangestateNode, NodeAdapters, PeerTarget } from '../../src/changestate/adapters.js';
-import { auditLine } from '../../src/changestate/audit.js';
 import { errorText, main } from '../../src/changestate/cli.js';
 import { InProcessPeerTransport } from '../../src/changestate/in-process-transport.js';
 import { PeerVolumeTransfer } from '../../src/changestate/volume-transfer.js';
@@ -173,9 +172,10 @@ export class FakeNode {
         });
         return { knownHosts: others, authorized: others.filter((n) => peers[n]?.peer_public_key) };
       },
-      audit: async (record) => {
-        this.audit.push(auditLine(record, new Date()));
+      appendAudit: async (line) => {
+        this.audit.push(line);
       },
+      readAudit: async () => this.audit.join(''),
       restoreRoutes: async () => this.routeTable.set(this.routeTable.routes),
       lock: this.lock,
       remember: (m) => this.lock.files.write(MEMBERSHIP_FILE, JSON.stringify(m), 0o600),

@@ -38,11 +38,18 @@ describe('reportstate gatherState', function () {
       volumes,
       routes,
     });
+    const since = units.apps.get('web')!.since!;
+    expect(units.apps.get('a-cache')!.since).to.equal(since);
     expect(state).to.deep.equal({
       protocol: 1,
       node: { hostname: 'n1', machine_id: MID },
       applications: {
-        'a-cache': { spec: { image: 'redis:7', restart_policy: { name: 'never' } }, running: true },
+        'a-cache': {
+          spec: { image: 'redis:7', restart_policy: { name: 'never' } },
+          running: true,
+          unit_state: 'active',
+          since,
+        },
         web: {
           spec: {
             image: 'nginx:latest',
@@ -52,6 +59,8 @@ describe('reportstate gatherState', function () {
             restart_policy: { name: 'never' },
           },
           running: true,
+          unit_state: 'active',
+          since,
         },
       },
       // the ownership records as they are: role, epoch, owner, lineage, intent, newest GUID

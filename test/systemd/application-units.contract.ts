@@ -47,6 +47,15 @@ export function applicationUnitsContract(label: string, factory: () => Promise<U
       expect(await s.units.list()).to.deep.equal([{ application: app, running: true }]);
     });
 
+    it("reports its unit's state and since when", async function () {
+      expect(await s.units.unitStates()).to.deep.equal({});
+      const before = Date.now() - 2000;
+      await s.units.start(app, { linkEnvironment: {}, volumePath: s.volumePath });
+      const st = (await s.units.unitStates())[app.name];
+      expect(st?.state).to.equal('active');
+      expect(Date.parse(st?.since ?? '')).to.be.within(before, Date.now() + 1000);
+    });
+
     it('restarts with a changed spec and lists the new one', async function () {
       await s.units.start(app, { linkEnvironment: {}, volumePath: s.volumePath });
       const changed = { ...app, environment: { ...app.environment, NEW: '1' } };

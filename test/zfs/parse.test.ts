@@ -157,3 +157,20 @@ describe('zfs list parsers', function () {
     expect(isMissingPoolError("cannot open 'nopool': no such pool")).to.equal(true);
   });
 });
+
+describe('zfs used parser', function () {
+  it("one volume's used bytes and each flocker snapshot's; other datasets and snapshots ignored", async function () {
+    const { parseUsed } = await import('../../src/zfs/parse.js');
+    const out = [
+      'flocker/volumes/web\t4096000',
+      'flocker/volumes/web@flocker-20261201T100000000Z-1\t8192',
+      'flocker/volumes/web@manual\t512',
+      'flocker/volumes/webby\t99',
+      '',
+    ].join('\n');
+    expect(parseUsed('flocker/volumes/web', out)).to.deep.equal({
+      used: 4096000,
+      snapshots: { 'flocker-20261201T100000000Z-1': 8192 },
+    });
+  });
+});

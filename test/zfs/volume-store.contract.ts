@@ -218,6 +218,17 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       expect((await s.b.get('web'))?.snapshots).to.deep.equal([s1, bOnly]);
     });
 
+    it("reports a volume's used bytes and each snapshot's; absent: undefined", async function () {
+      expect(await s.a.usage('web')).to.equal(undefined);
+      await s.a.create('web');
+      const s1 = await s.a.snapshot('web');
+      const s2 = await s.a.snapshot('web');
+      const u = (await s.a.usage('web'))!;
+      expect(Number.isInteger(u.used) && u.used >= 0).to.equal(true);
+      expect(Object.keys(u.snapshots).sort()).to.deep.equal([s1, s2].sort());
+      for (const n of Object.values(u.snapshots)) expect(Number.isInteger(n) && n >= 0).to.equal(true);
+    });
+
     it('destroys a volume, and destroying an absent one is a no-op', async function () {
       await s.a.create('web');
       await s.a.snapshot('web');
