@@ -4,8 +4,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 /** Larger than any real config (a 100-app file is ~10 KiB); said in the error and in the README. */
-export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
-export const MAX_INPUT_TEXT = '4 MiB';
+export const MAX_INPUT_BYTES = 1024 * 1024;
+export const MAX_INPUT_TEXT = '1 MiB';
 
 /** Why an input could not be read; `line`/`column` only for a UTF-8 error. */
 export interface ReadFailure {

@@ -56,7 +56,7 @@ Exit codes:
        the change, the command and its stderr), or a node's ssh host key or authentication
        was refused, or two names proved to be one machine (found after contacting them)
   2    bad input or usage (file:line:col: path: what was expected); nothing changed, and no
-       node was contacted (config files: regular files or - for stdin, at most 4 MiB, UTF-8;
+       node was contacted (config files: regular files or - for stdin, at most 1 MiB, UTF-8;
        the first 100 problems are listed, then how many more)
   130  interrupted by Ctrl-C (143: SIGTERM): the node sessions are closed, so every deploy
        lock is released; a volume handoff a node had begun finishes there under its work lock

@@ -82,7 +82,7 @@ describe('config input: reading files safely', function () {
     writeFileSync(big, Buffer.alloc(MAX_INPUT_BYTES + 1, 0x20));
     const r = readInputFile(big);
     expect('failure' in r && r.failure.message).to.equal(
-      'the file is larger than 4 MiB, more than a config ever needs',
+      'the file is larger than 1 MiB, more than a config ever needs',
     );
   });
 
@@ -95,8 +95,8 @@ describe('config input: reading files safely', function () {
       }
     }
     const r = await readInputStream(endless());
-    expect('failure' in r && r.failure.message).to.match(/larger than 4 MiB/);
-    expect(chunks).to.equal(5);
+    expect('failure' in r && r.failure.message).to.match(/larger than 1 MiB/);
+    expect(chunks).to.equal(2);
   });
 
   it('strict UTF-8: a Latin-1 byte is named with its byte offset and line:col, never U+FFFD', () => {
