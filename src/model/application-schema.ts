@@ -31,11 +31,32 @@ export const IMAGE_PATTERN = `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPON
 export const IMAGE_RULE =
   'a Docker image reference like "nginx", "nginx:1.25" or "registry.example.com:5000/team/app:v2" (lowercase repository path)';
 
+const IPV4_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+export const IPV4_PATTERN = `^${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}$`;
+
+/** An exec-form argv: a list of strings (no NUL, which no argv can hold). */
+const ARGV = (what: string, minItems: number) =>
+  ({
+    type: 'array',
+    minItems,
+    maxItems: 4096,
+    description: `${what}: a list of strings (exec form, no shell)`,
+    items: { type: 'string', pattern: '^[^\\u0000]*$', description: 'a string without NUL characters' },
+  }) as const;
+
+const SECONDS = (what: string) =>
+  ({
+    type: 'number',
+    exclusiveMinimum: 0,
+    maximum: 86400,
+    description: `${what} in seconds (a number greater than 0, at most 86400)`,
+  }) as const;
+
 /** The schema of one application entry: user config and reportstate output alike. */
 export const applicationEntrySchema = {
   type: 'object',
   description:
-    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy',
+    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy, command, entrypoint, healthcheck, depends_on',
   additionalProperties: false,
   required: ['image'],
   properties: {
@@ -45,10 +66,19 @@ export const applicationEntrySchema = {
       description: 'a list of {internal, external} port mappings',
       items: {
         type: 'object',
-        description: 'a mapping with the keys internal and external',
+        description: 'a mapping with the keys internal, external and host_ip',
         additionalProperties: false,
         required: ['internal', 'external'],
-        properties: { internal: PORT, external: PORT },
+        properties: {
+          internal: PORT,
+          external: PORT,
+          host_ip: {
+            type: 'string',
+            maxLength: 45,
+            pattern: IPV4_PATTERN,
+            description: 'an IPv4 address like 127.0.0.1',
+          },
+        },
       },
     },
     volume: {
@@ -115,6 +145,34 @@ export const applicationEntrySchema = {
           description: 'an integer 0 or greater',
         },
       },
+    },
+    command: ARGV("the command replacing the image's CMD", 1),
+    entrypoint: ARGV("the entrypoint replacing the image's ENTRYPOINT ([] for none)", 0),
+    healthcheck: {
+      type: 'object',
+      description:
+        'a mapping with the keys test, interval_seconds, timeout_seconds, retries, start_period_seconds',
+      additionalProperties: false,
+      required: ['test'],
+      properties: {
+        test: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 4096,
+          description: 'docker\'s check form: ["CMD", argv...], ["CMD-SHELL", "command"] or ["NONE"]',
+          items: { type: 'string', pattern: '^[^\\u0000]*$', description: 'a string without NUL characters' },
+        },
+        interval_seconds: SECONDS('the time between checks'),
+        timeout_seconds: SECONDS('the time one check may take'),
+        retries: { type: 'integer', minimum: 1, maximum: 1000, description: 'an integer from 1 to 1000' },
+        start_period_seconds: SECONDS('the start period whose failures do not count'),
+      },
+    },
+    depends_on: {
+      type: 'array',
+      maxItems: 4096,
+      description: 'a list of application names started before this one',
+      items: { type: 'string', description: 'an application name' },
     },
   },
 } as const;

@@ -6,6 +6,11 @@ export interface PortMapping {
   readonly internal: number;
   /** port on which every node of the cluster answers for this app */
   readonly external: number;
+  /**
+   * host address the port is published on (compose `127.0.0.1:8081:8080`); absent = every
+   * address. Only the node running the app answers on it: a loopback binding is not routed.
+   */
+  readonly host_ip?: string;
 }
 
 export interface Link {
@@ -20,6 +25,19 @@ export interface Link {
 export interface VolumeSpec {
   /** absolute path inside the container where the app's dataset is mounted */
   readonly mountpoint: string;
+}
+
+/**
+ * A docker health check. `test` is docker's form: ['CMD', argv...], ['CMD-SHELL', 'text'] or
+ * ['NONE'] (the image's own check disabled). A started app with a check is up once healthy:
+ * routes switch to it only then.
+ */
+export interface HealthCheck {
+  readonly test: readonly string[];
+  readonly interval_seconds?: number;
+  readonly timeout_seconds?: number;
+  readonly retries?: number;
+  readonly start_period_seconds?: number;
 }
 
 export type RestartPolicyName = 'never' | 'always' | 'on-failure';
@@ -43,6 +61,16 @@ export interface Application {
   readonly mem_limit?: number;
   readonly cpu_shares?: number;
   readonly restart_policy: RestartPolicy;
+  /** replaces the image's CMD (exec form, argv); absent = the image's */
+  readonly command?: readonly string[];
+  /** replaces the image's ENTRYPOINT (exec form); [] = none; absent = the image's */
+  readonly entrypoint?: readonly string[];
+  readonly healthcheck?: HealthCheck;
+  /**
+   * names of apps started before this one (sorted, absent when none). Not part of restart
+   * equality: changing the order alone restarts nothing.
+   */
+  readonly depends_on?: readonly string[];
 }
 
 /** The application config file shape (version 1) for one app, without its name. */
@@ -55,4 +83,8 @@ export interface ApplicationConfigEntry {
   mem_limit?: number;
   cpu_shares?: number;
   restart_policy?: RestartPolicy;
+  command?: string[];
+  entrypoint?: string[];
+  healthcheck?: HealthCheck;
+  depends_on?: string[];
 }

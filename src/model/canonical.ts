@@ -1,5 +1,5 @@
 // Canonical form of applications so that equality is structural and total.
-import type { Application, ApplicationConfigEntry, Link, PortMapping } from './application.js';
+import type { Application, ApplicationConfigEntry, HealthCheck, Link, PortMapping } from './application.js';
 import { dict } from '../util/own.js';
 
 export function canonicalImage(image: string): string {
@@ -24,12 +24,28 @@ function sortedRecord(r: Readonly<Record<string, string>>): Record<string, strin
   return out;
 }
 
+function canonicalHealthCheck(h: HealthCheck): HealthCheck {
+  return {
+    test: [...h.test],
+    ...(h.interval_seconds !== undefined ? { interval_seconds: h.interval_seconds } : {}),
+    ...(h.timeout_seconds !== undefined ? { timeout_seconds: h.timeout_seconds } : {}),
+    ...(h.retries !== undefined ? { retries: h.retries } : {}),
+    ...(h.start_period_seconds !== undefined ? { start_period_seconds: h.start_period_seconds } : {}),
+  };
+}
+
 /** Build the canonical Application from a config-file entry (already schema-valid). */
 export function toApplication(name: string, e: ApplicationConfigEntry): Application {
   const app: Application = {
     name,
     image: canonicalImage(e.image),
-    ports: [...(e.ports ?? [])].map((p) => ({ internal: p.internal, external: p.external })).sort(byPort),
+    ports: [...(e.ports ?? [])]
+      .map((p) => ({
+        internal: p.internal,
+        external: p.external,
+        ...(p.host_ip !== undefined ? { host_ip: p.host_ip } : {}),
+      }))
+      .sort(byPort),
     ...(e.volume ? { volume: { mountpoint: e.volume.mountpoint } } : {}),
     links: [...(e.links ?? [])]
       .map((l) => ({ local_port: l.local_port, remote_port: l.remote_port, alias: l.alias }))
@@ -43,6 +59,12 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
         : e.restart_policy.maximum_retry_count !== undefined
           ? { name: e.restart_policy.name, maximum_retry_count: e.restart_policy.maximum_retry_count }
           : { name: e.restart_policy.name },
+    ...(e.command !== undefined ? { command: [...e.command] } : {}),
+    ...(e.entrypoint !== undefined ? { entrypoint: [...e.entrypoint] } : {}),
+    ...(e.healthcheck !== undefined ? { healthcheck: canonicalHealthCheck(e.healthcheck) } : {}),
+    ...(e.depends_on !== undefined && e.depends_on.length > 0
+      ? { depends_on: [...new Set(e.depends_on)].sort() }
+      : {}),
   };
   return app;
 }
@@ -57,12 +79,21 @@ export function toConfigEntry(app: Application): ApplicationConfigEntry {
   if (app.mem_limit !== undefined) e.mem_limit = app.mem_limit;
   if (app.cpu_shares !== undefined) e.cpu_shares = app.cpu_shares;
   e.restart_policy = { ...app.restart_policy };
+  if (app.command !== undefined) e.command = [...app.command];
+  if (app.entrypoint !== undefined) e.entrypoint = [...app.entrypoint];
+  if (app.healthcheck !== undefined) e.healthcheck = canonicalHealthCheck(app.healthcheck);
+  if (app.depends_on !== undefined) e.depends_on = [...app.depends_on];
   return e;
 }
 
 /** Deep structural equality of two applications over every user-changeable field. */
 export function sameApplication(a: Application, b: Application): boolean {
   // toApplication fixes key order and list order, so the JSON texts compare structurally.
-  const norm = (x: Application): string => JSON.stringify(toApplication(x.name, toConfigEntry(x)));
+  // depends_on only orders starts: it is not part of what a restart would change
+  const norm = (x: Application): string => {
+    const e = toConfigEntry(x);
+    delete e.depends_on;
+    return JSON.stringify(toApplication(x.name, e));
+  };
   return norm(a) === norm(b);
 }
