@@ -9,7 +9,7 @@ import { labDown, labUp, readLabState } from '../../src/lab/index.js';
 import { ensureExampleImages } from '../../src/lab/access.js';
 import { runDeploy, scratchDir, writeFile } from '../helpers/deploy-cli.js';
 import { fetchText } from '../helpers/http.js';
-import { labHandle, requireRootAndFuse, type LabHandle } from '../helpers/lab.js';
+import { freeTestSubnet, labHandle, requireRootAndFuse, type LabHandle } from '../helpers/lab.js';
 
 const LAB = 'bare';
 const SUBNET = '198.51.100.192/27';
@@ -70,7 +70,10 @@ describe('bare nodes (Debian packages only) get the node agent from the deploy (
     requireRootAndFuse(this);
     if (readLabState(LAB) !== null) await labDown(LAB, log);
     const t0 = Date.now();
-    const { seconds } = await labUp({ name: LAB, nodes: 2, subnet: SUBNET, bare: true }, log);
+    const { seconds } = await labUp(
+      { name: LAB, nodes: 2, subnet: freeTestSubnet(LAB, SUBNET), bare: true },
+      log,
+    );
     timings.push(
       `lab up --bare ${seconds.toFixed(1)}s (rootfs build included if it was not cached: ${((Date.now() - t0) / 1000).toFixed(1)}s)`,
     );

@@ -22,7 +22,7 @@ import {
   readLabState,
 } from '../../src/lab/index.js';
 import { DEPLOY_BIN, ensureTestImages, runDeploy, scratchDir, writeFile } from '../helpers/deploy-cli.js';
-import { labHandle, requireRootAndFuse, type LabHandle } from '../helpers/lab.js';
+import { freeTestSubnet, labHandle, requireRootAndFuse, type LabHandle } from '../helpers/lab.js';
 
 const LAB = 'fault';
 const SUBNET = '198.51.100.64/26';
@@ -238,7 +238,7 @@ describe('fault injection: a volume move survives every fault at every step (fun
   before(async function () {
     requireRootAndFuse(this);
     if (readLabState(LAB) !== null || labIsUp(LAB)) await labDown(LAB, quiet);
-    await labUp({ name: LAB, nodes: 2, subnet: SUBNET, poolSize: '2G' }, quiet);
+    await labUp({ name: LAB, nodes: 2, subnet: freeTestSubnet(LAB, SUBNET), poolSize: '2G' }, quiet);
     lab = labHandle(LAB);
     dir = scratchDir('faults');
     for (const n of lab.nodes) await ensureTestImages(lab.runner(n.name));

@@ -2,12 +2,25 @@
 //   const lab = await sharedLab();            // in a before() hook, after requireRootAndFuse(this)
 //   const r = await lab.runner('n1').run(['zpool', 'list']);
 // Registered as a mocha root hook plugin (.mocharc.json "require"): downs the lab after all tests.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import type { CommandRunner } from '../../src/exec/runner.js';
 import { LabSshRunner } from '../../src/lab/access.js';
 import { labDown, labIsUp, labUp, readLabState, restartNode } from '../../src/lab/index.js';
+import { LAB_ROOT, labNames } from '../../src/lab/names.js';
+import { formatCidr, formatIpv4, overlaps, parseCidr, routeConflicts, type Cidr } from '../../src/lab/net.js';
 
 export const SHARED_LAB = 'ftest';
+/** preferred; freeTestSubnet picks another block when this one is taken on the machine */
 export const SHARED_SUBNET = '198.51.100.128/26';
 /** several mocha processes (engineers, CI jobs) may want "ftest" at once: they take turns */
 const LOCK = `/var/lib/flocker-lab/.${SHARED_LAB}.lock`;
@@ -105,13 +118,62 @@ function releaseLock(): void {
   locked = false;
 }
 
+function mustCidr(s: string): Cidr {
+  const c = parseCidr(s);
+  if (typeof c === 'string') throw new Error(`bad test subnet ${s}: ${c}`);
+  return c;
+}
+
+/**
+ * A block of 198.51.100.0/24 for test lab `lab`: `preferred` when no route of the machine and no
+ * other lab overlaps it, else the first free block of the same size. A machine (a CI runner) may
+ * hold routes of its own in this range; the tests take what is free instead of failing on it.
+ */
+export function freeTestSubnet(lab: string, preferred: string): string {
+  const want = mustCidr(preferred);
+  const routes = execFileSync('ip', ['-j', '-4', 'route', 'show'], { encoding: 'utf8' });
+  const others: Cidr[] = [];
+  for (const other of existsSync(LAB_ROOT) ? readdirSync(LAB_ROOT) : []) {
+    if (other === lab || other.startsWith('.') || other.startsWith('_')) continue;
+    try {
+      const c = parseCidr(readLabState(other)?.subnet ?? '');
+      if (typeof c !== 'string') others.push(c);
+    } catch {
+      // not a lab's folder
+    }
+  }
+  const own = labNames(lab).bridge;
+  const free = (c: Cidr): boolean =>
+    routeConflicts(routes, c, own).filter((r) => r.dev !== 'lo').length === 0 &&
+    !others.some((o) => overlaps(o, c));
+  if (free(want)) return preferred;
+  const size = 2 ** (32 - want.prefix);
+  const base = mustCidr('198.51.100.0/24').network;
+  for (let off = 0; off + size <= 256; off += size) {
+    const c: Cidr = { network: (base + off) >>> 0, prefix: want.prefix };
+    if (free(c)) {
+      process.stderr.write(`      (test lab "${lab}": ${preferred} is taken here, using ${formatCidr(c)})\n`);
+      return formatCidr(c);
+    }
+  }
+  throw new Error(
+    `no free /${want.prefix} in 198.51.100.0/24 for test lab "${lab}" (routes: ${routes.trim()})`,
+  );
+}
+
+/** the address of host number `n` of a subnet (bridge = 1, first node = 2) */
+export function hostAddress(subnet: string, n: number): string {
+  return formatIpv4((mustCidr(subnet).network + n) >>> 0);
+}
+
 /** Bring up (once per mocha process) the 2-node lab "ftest"; a stale one is taken down first. */
 export function sharedLab(): Promise<LabHandle> {
   shared ??= (async () => {
     await acquireLock();
     if (readLabState(SHARED_LAB) !== null || labIsUp(SHARED_LAB)) await labDown(SHARED_LAB, quietLog);
     broughtUp = true;
-    const { seconds } = await labUp({ name: SHARED_LAB, nodes: 2, subnet: SHARED_SUBNET }, quietLog);
+    const subnet = freeTestSubnet(SHARED_LAB, SHARED_SUBNET);
+    const { seconds } = await labUp({ name: SHARED_LAB, nodes: 2, subnet }, quietLog);
     process.stderr.write(`      (shared lab "${SHARED_LAB}" up in ${seconds.toFixed(1)}s)\n`);
     return labHandle(SHARED_LAB);
   })();

@@ -6,10 +6,10 @@ import { get } from 'node:http';
 import { LocalRunner } from '../../src/exec/local-runner.js';
 import type { CommandRunner } from '../../src/exec/runner.js';
 import { labDown, labStatus, labUp, readLabState, restartNode } from '../../src/lab/index.js';
-import { LabSshRunner, requireRootAndFuse } from '../helpers/lab.js';
+import { LabSshRunner, freeTestSubnet, hostAddress, requireRootAndFuse } from '../helpers/lab.js';
 
 const LAB = 'ltest';
-const SUBNET = '198.51.100.192/26';
+const PREFERRED_SUBNET = '198.51.100.192/26';
 const quiet = (): void => undefined;
 const host = new LocalRunner();
 
@@ -127,12 +127,14 @@ describe('flocker-lab (functional)', function () {
   let a2 = '';
   let sshConfig = '';
   let up = false;
+  let subnet = PREFERRED_SUBNET;
 
   before(async function () {
     requireRootAndFuse(this);
     if (readLabState(LAB) !== null) await labDown(LAB, quiet);
+    subnet = freeTestSubnet(LAB, PREFERRED_SUBNET);
     base = await snapshot();
-    const { state, seconds } = await labUp({ name: LAB, nodes: 2, subnet: SUBNET }, quiet);
+    const { state, seconds } = await labUp({ name: LAB, nodes: 2, subnet }, quiet);
     up = true;
     console.log(`      (lab ${LAB} up in ${seconds.toFixed(1)}s)`);
     sshConfig = state.sshConfig;
@@ -148,10 +150,10 @@ describe('flocker-lab (functional)', function () {
 
   it('writes state, ssh config, known_hosts, key and deployment.yml under /var/lib/flocker-lab/ltest', async () => {
     const st = readLabState(LAB);
-    expect(st?.subnet).to.equal(SUBNET);
+    expect(st?.subnet).to.equal(subnet);
     expect(st?.nodes.map((n) => [n.name, n.address])).to.deep.equal([
-      ['n1', '198.51.100.194'],
-      ['n2', '198.51.100.195'],
+      ['n1', hostAddress(subnet, 2)],
+      ['n2', hostAddress(subnet, 3)],
     ]);
     for (const f of ['state.json', 'ssh/config', 'ssh/id_ed25519', 'ssh/known_hosts', 'deployment.yml'])
       expect(existsSync(`/var/lib/flocker-lab/${LAB}/${f}`), f).to.equal(true);
@@ -334,7 +336,7 @@ describe('flocker-lab (functional)', function () {
   it('up of a lab that is up is refused', async () => {
     let err: unknown;
     try {
-      await labUp({ name: LAB, nodes: 2, subnet: SUBNET }, quiet);
+      await labUp({ name: LAB, nodes: 2, subnet }, quiet);
     } catch (e) {
       err = e;
     }
