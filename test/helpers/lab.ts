@@ -19,7 +19,8 @@ import { labDown, labIsUp, labUp, readLabState, restartNode } from '../../src/la
 import { LAB_ROOT, labNames } from '../../src/lab/names.js';
 import { formatCidr, formatIpv4, overlaps, parseCidr, routeConflicts, type Cidr } from '../../src/lab/net.js';
 
-export const SHARED_LAB = 'ftest';
+/** FLOCKER_TEST_LAB lets parallel work trees each have their own shared lab */
+export const SHARED_LAB = process.env.FLOCKER_TEST_LAB ?? 'ftest';
 /** preferred; freeTestSubnet picks another block when this one is taken on the machine */
 export const SHARED_SUBNET = '198.51.100.128/26';
 /** several mocha processes (engineers, CI jobs) may want "ftest" at once: they take turns */
