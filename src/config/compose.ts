@@ -7,6 +7,12 @@
 //
 // Each converted entry keeps an origin map so that problems found later on the Flocker entry
 // (schema, semantic and cross-application checks) point at the compose text they came from.
+//
+// Before conversion every string value of the services and volumes is interpolated ($VAR,
+// ${VAR:-default}, ... see compose-interpolate.ts) from the deploying environment and the .env
+// file, which come in through ComposeInputs; `x-` extension fields are dropped (their use is
+// through YAML anchors and merge keys, applied by yaml-build.ts). The supported subset, key by
+// key, and why the rest is refused: docs/compose.md.
 import { APP_NAME_PATTERN, APP_NAME_RULE } from './schema.js';
 import type { PathProblem } from './schema.js';
 import {
@@ -15,17 +21,40 @@ import {
   convertMemLimit,
   convertPorts,
   convertRestart,
+  convertVolumeDeclarations,
   convertVolumes,
   isRecord,
   unsupportedKey,
 } from './compose-keys.js';
+import type { VolumeContext } from './compose-keys.js';
+import {
+  checkContainerName,
+  checkExpose,
+  composeInt,
+  convertArgv,
+  convertDependsOn,
+  convertHealthcheck,
+} from './compose-run-keys.js';
+import type { Dependency } from './compose-run-keys.js';
+import { NO_INPUTS, composeLookup, convertEnvFiles } from './compose-inputs.js';
+import type { ComposeInputs } from './compose-inputs.js';
+import { interpolate } from './compose-interpolate.js';
+import type { Lookup } from './compose-interpolate.js';
+import type { InputProblem } from '../errors.js';
 import { resolveLinks } from './compose-links.js';
 import type { LinkingService, PendingLinks } from './compose-links.js';
 import { describeValue } from './yaml-source.js';
-import { keyText } from '../validation/echo.js';
+import { keyText, quoteText } from '../validation/echo.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
-const COMPOSE_TOP_KEYS = ['version', 'services'];
+const COMPOSE_TOP_KEYS = ['version', 'name', 'services', 'volumes'];
+const TOP_REFUSED: Readonly<Record<string, string>> = {
+  networks: 'applications reach each other through links and the published ports every node routes',
+  secrets: 'secrets would have to follow the application between nodes; pass them in environment',
+  configs: 'configs would have to follow the application between nodes; bake them into the image',
+  include: 'write one file',
+};
+const isExtension = (k: string): boolean => k.startsWith('x-');
 const APP_NAME_RE = new RegExp(APP_NAME_PATTERN);
 
 export function isComposeDocument(doc: unknown): boolean {
@@ -51,7 +80,7 @@ export interface ConvertedService {
 /** The text a scalar at a file path was written as (compose environment values keep it). */
 export type ScalarText = (path: KeyPath) => string | undefined;
 
-type Converting = ConvertedService & LinkingService;
+type Converting = ConvertedService & LinkingService & { dependencies: Dependency[] };
 
 export interface ComposeResult {
   readonly services: ConvertedService[];
@@ -59,34 +88,121 @@ export interface ComposeResult {
   readonly names: string[];
   /** problems with file paths */
   readonly problems: PathProblem[];
+  /** problems in other files (.env, env_file), positioned there */
+  readonly fileProblems: InputProblem[];
+  /** values whose interpolation failed: no other problem is reported at or below them */
+  readonly failedValues: KeyPath[];
+}
+
+/** What one service's conversion reads besides its value. */
+interface ServiceContext {
+  readonly problems: PathProblem[];
+  readonly fileProblems: InputProblem[];
+  readonly pendingLinks: PendingLinks[];
+  readonly scalarText: ScalarText;
+  readonly inputs: ComposeInputs;
+  readonly lookup: Lookup;
+  readonly declaredVolumes: ReadonlySet<string> | null;
+  readonly volumeUsers: Map<string, string>;
 }
 
 /** Convert the services of a compose document. */
 export function convertCompose(
   doc: Record<string, unknown>,
   scalarText: ScalarText = () => undefined,
+  inputs: ComposeInputs = NO_INPUTS,
 ): ComposeResult {
   const problems: PathProblem[] = [];
+  const fileProblems: InputProblem[] = [];
+  const failedValues: KeyPath[] = [];
+  const result = (services: ConvertedService[], names: string[]): ComposeResult => ({
+    services,
+    names,
+    problems,
+    fileProblems,
+    failedValues,
+  });
   const found = findServices(doc, problems);
-  if (found === undefined) return { services: [], names: [], problems };
+  if (found === undefined) return result([], []);
+  const lookup = composeLookup(inputs, fileProblems);
+  const interp = (v: unknown, path: KeyPath): unknown => interpolateTree(v, path, lookup, problems, failedValues);
+  let declaredVolumes: Set<string> | null = null;
+  if (found.prefix.length && Object.hasOwn(doc, 'volumes')) {
+    declaredVolumes = convertVolumeDeclarations(interp(doc['volumes'], ['volumes']), ['volumes'], problems);
+  }
+  const ctx: ServiceContext = {
+    problems,
+    fileProblems,
+    pendingLinks: [],
+    scalarText,
+    inputs,
+    lookup,
+    declaredVolumes,
+    volumeUsers: new Map(),
+  };
   const converted: Converting[] = [];
   // links need every service's ports: first convert, then resolve links
-  const pendingLinks: PendingLinks[] = [];
+  const names: string[] = [];
   for (const [name, svc] of Object.entries(found.services)) {
-    const before = problems.length;
-    const c = convertService(name, svc, [...found.prefix, name], problems, pendingLinks, scalarText);
+    if (isExtension(name)) continue;
+    names.push(name);
+    const path = [...found.prefix, name];
+    const before = problems.length + fileProblems.length;
+    const c = convertService(name, interp(svc, path), path, ctx);
     if (c) {
-      c.failed = problems.length > before;
+      c.failed = problems.length + fileProblems.length > before;
       converted.push(c);
     }
   }
   const byName = new Map(converted.map((c) => [c.name, c]));
-  for (const p of pendingLinks) {
+  for (const p of ctx.pendingLinks) {
     const before = problems.length;
     resolveLinks([p], byName, problems);
     if (problems.length > before) (p.svc as Converting).failed = true;
   }
-  return { services: converted, names: Object.keys(found.services), problems };
+  for (const c of converted) {
+    for (const d of c.dependencies) {
+      if (d.condition !== 'service_healthy') continue;
+      const other = byName.get(d.name);
+      if (!other) continue; // an unknown name is reported with the other depends_on checks
+      const hc = other.entry['healthcheck'];
+      const test = isRecord(hc) && Array.isArray(hc['test']) ? (hc['test'] as unknown[]) : [];
+      if (test.length > 0 && test[0] !== 'NONE') continue;
+      if (isRecord(found.services[d.name]) && Object.hasOwn(found.services[d.name] as object, 'healthcheck') && !isRecord(hc))
+        continue; // its healthcheck has a problem of its own
+      problems.push({
+        path: [...d.path, ...(typeof d.seg === 'string' ? ['condition'] : [])],
+        target: 'value',
+        message: `expected ${quoteText(d.name)} to have a healthcheck (condition: service_healthy waits until its check passes), found ${test[0] === 'NONE' ? 'its check disabled' : 'none'}`,
+      });
+      c.failed = true;
+    }
+  }
+  return result(converted, names);
+}
+
+/** A copy of `v` with every string interpolated; failures are problems at their value. */
+function interpolateTree(
+  v: unknown,
+  path: KeyPath,
+  lookup: Lookup,
+  problems: PathProblem[],
+  failed: KeyPath[],
+): unknown {
+  if (typeof v === 'string') {
+    const r = interpolate(v, lookup);
+    if ('value' in r) return r.value;
+    problems.push({ path, target: 'value', message: r.problem });
+    failed.push(path);
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((x: unknown, i) => interpolateTree(x, [...path, i], lookup, problems, failed));
+  if (isRecord(v)) {
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [k, x] of Object.entries(v)) out[k] = interpolateTree(x, [...path, k], lookup, problems, failed);
+    return out;
+  }
+  return v;
 }
 
 /** The services mapping: under `services:` (v2/v3, other top-level keys refused) or the document (v1). */
@@ -96,11 +212,12 @@ function findServices(
 ): { services: Record<string, unknown>; prefix: PathSegment[] } | undefined {
   if (!Object.hasOwn(doc, 'services')) return { services: doc, prefix: [] };
   for (const k of Object.keys(doc)) {
-    if (!COMPOSE_TOP_KEYS.includes(k)) {
+    if (!COMPOSE_TOP_KEYS.includes(k) && !isExtension(k)) {
+      const why = TOP_REFUSED[k];
       problems.push({
         path: [k],
         target: 'key',
-        message: `unsupported compose top-level key ${keyText(k)}; supported keys are: ${COMPOSE_TOP_KEYS.join(', ')}`,
+        message: `unsupported compose top-level key ${keyText(k)}${why ? ` (${why})` : ''}; supported keys are: ${COMPOSE_TOP_KEYS.join(', ')} and x- extension fields`,
       });
     }
   }
@@ -117,14 +234,8 @@ function findServices(
 }
 
 /** One service -> a Flocker entry, or undefined when it is not a mapping. */
-function convertService(
-  name: string,
-  svc: unknown,
-  path: KeyPath,
-  problems: PathProblem[],
-  pendingLinks: PendingLinks[],
-  scalarText: ScalarText,
-): Converting | undefined {
+function convertService(name: string, svc: unknown, path: KeyPath, ctx: ServiceContext): Converting | undefined {
+  const { problems } = ctx;
   if (!APP_NAME_RE.test(name)) {
     problems.push({
       path,
@@ -141,26 +252,32 @@ function convertService(
     return undefined;
   }
   const entry = Object.create(null) as Record<string, unknown>;
-  const envOrigin = new Map<string, PathSegment>();
+  const envOrigin = new Map<string, KeyPath>();
   const linkOrigin: number[] = [];
   const portOrigin: number[] = [];
+  const depOrigin: PathSegment[] = [];
   const c: Converting = {
     name,
     path,
     entry,
-    origin: originOf(path, envOrigin, linkOrigin, portOrigin),
+    origin: originOf(path, { envOrigin, linkOrigin, portOrigin, depOrigin }),
     linkOrigin,
     failed: false,
+    dependencies: [],
   };
   const set = (key: string, v: unknown): void => {
     if (v !== undefined) entry[key] = v;
   };
+  const volumes: VolumeContext = { declared: ctx.declaredVolumes, users: ctx.volumeUsers, service: name };
+  let fromFiles: Record<string, string> | undefined;
   for (const [key, value] of Object.entries(svc)) {
     const kp = [...path, key];
     switch (key) {
       case 'image':
-      case 'cpu_shares':
         entry[key] = value;
+        break;
+      case 'cpu_shares':
+        entry[key] = composeInt(value);
         break;
       case 'mem_limit':
         set('mem_limit', convertMemLimit(value, kp, problems));
@@ -171,30 +288,64 @@ function convertService(
       case 'ports':
         set('ports', convertPorts(value, kp, problems, portOrigin));
         break;
+      case 'expose':
+        checkExpose(value, kp, problems);
+        break;
       case 'volumes':
-        set('volume', convertVolumes(value, kp, problems));
+        set('volume', convertVolumes(value, kp, problems, volumes));
         break;
       case 'environment':
-        set('environment', convertEnvironment(value, kp, problems, envOrigin, scalarText));
+        set('environment', convertEnvironment(value, kp, problems, envOrigin, ctx.scalarText, ctx.lookup));
+        break;
+      case 'env_file':
+        fromFiles = convertEnvFiles(value, kp, problems, ctx.fileProblems, ctx.inputs, ctx.lookup, envOrigin);
         break;
       case 'links':
-        pendingLinks.push({ svc: c, links: value, path: kp });
+        ctx.pendingLinks.push({ svc: c, links: value, path: kp });
         entry['links'] = [];
         break;
+      case 'command':
+      case 'entrypoint':
+        set(key, convertArgv(value, kp, problems, key));
+        break;
+      case 'healthcheck':
+        set('healthcheck', convertHealthcheck(value, kp, problems));
+        break;
+      case 'depends_on': {
+        const deps = convertDependsOn(value, kp, problems);
+        c.dependencies = deps;
+        for (const d of deps) depOrigin.push(d.seg);
+        entry['depends_on'] = deps.map((d) => d.name);
+        break;
+      }
+      case 'container_name':
+        checkContainerName(value, name, kp, problems);
+        break;
       default:
-        problems.push(unsupportedKey(key, kp));
+        if (!isExtension(key)) problems.push(unsupportedKey(key, kp));
     }
+  }
+  if (fromFiles !== undefined) {
+    // environment: wins over the files (compose's order)
+    const env = isRecord(entry['environment']) ? entry['environment'] : {};
+    const merged = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fromFiles)) merged[k] = v;
+    for (const [k, v] of Object.entries(env)) merged[k] = v;
+    entry['environment'] = merged;
   }
   return c;
 }
 
+interface Origins {
+  /** variable name -> where it is written, relative to the service */
+  readonly envOrigin: ReadonlyMap<string, KeyPath>;
+  readonly linkOrigin: readonly number[];
+  readonly portOrigin: readonly number[];
+  readonly depOrigin: readonly PathSegment[];
+}
+
 /** Entry-relative path -> the compose text it came from (renamed keys, reordered items). */
-function originOf(
-  path: KeyPath,
-  envOrigin: ReadonlyMap<string, PathSegment>,
-  linkOrigin: readonly number[],
-  portOrigin: readonly number[],
-): (p: KeyPath) => KeyPath {
+function originOf(path: KeyPath, o: Origins): (p: KeyPath) => KeyPath {
   return (p) => {
     const [head, second] = p;
     switch (head) {
@@ -203,17 +354,22 @@ function originOf(
       case 'ports':
         return second === undefined
           ? [...path, 'ports']
-          : [...path, 'ports', portOrigin[second as number] ?? second];
+          : [...path, 'ports', o.portOrigin[second as number] ?? second];
       case 'links':
         return second === undefined
           ? [...path, 'links']
-          : [...path, 'links', linkOrigin[second as number] ?? second];
+          : [...path, 'links', o.linkOrigin[second as number] ?? second];
+      case 'depends_on':
+        return second === undefined
+          ? [...path, 'depends_on']
+          : [...path, 'depends_on', o.depOrigin[second as number] ?? second];
       case 'volume':
         return [...path, 'volumes', 0];
-      case 'environment':
-        return second === undefined
-          ? [...path, 'environment']
-          : [...path, 'environment', envOrigin.get(String(second)) ?? second];
+      case 'environment': {
+        if (second === undefined) return [...path, 'environment'];
+        const from = o.envOrigin.get(String(second));
+        return from ? [...path, ...from] : [...path, 'environment', second];
+      }
       case 'restart_policy':
         return [...path, 'restart'];
       default:

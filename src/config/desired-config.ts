@@ -7,6 +7,8 @@ import type { InputProblem } from '../errors.js';
 import type { DesiredConfig } from '../model/deployment.js';
 import { append, crossFileChecks, parseApplications, parseDeployment, sortProblems } from './parse.js';
 import { sameMachineProblems } from './same-machine.js';
+import { NO_INPUTS } from './compose-inputs.js';
+import type { ComposeInputs } from './compose-inputs.js';
 
 /** Problems listed in full; the rest are counted ("… and 149,900 more problems"). */
 export const MAX_LISTED_PROBLEMS = 100;
@@ -23,11 +25,19 @@ export type ConfigFile =
   | { readonly file: string; readonly text: string }
   | { readonly file: string; readonly problem: InputProblem };
 
-export function buildDesiredConfig(applications: ConfigFile, deployment: ConfigFile): DesiredConfig {
+/**
+ * `inputs`: what a compose-style application file may read besides its text (the deploying
+ * environment, .env, env_file); none when not given.
+ */
+export function buildDesiredConfig(
+  applications: ConfigFile,
+  deployment: ConfigFile,
+  inputs: ComposeInputs = NO_INPUTS,
+): DesiredConfig {
   const problems: InputProblem[] = [];
   if ('problem' in applications) problems.push(applications.problem);
   if ('problem' in deployment) problems.push(deployment.problem);
-  const apps = 'text' in applications ? parseApplications(applications.text, applications.file) : null;
+  const apps = 'text' in applications ? parseApplications(applications.text, applications.file, inputs) : null;
   const dep = 'text' in deployment ? parseDeployment(deployment.text, deployment.file) : null;
   if (apps) append(problems, apps.problems);
   if (dep) append(problems, dep.problems);

@@ -28,10 +28,16 @@ import type { KeyPath } from './yaml-source.js';
 export { loadDeploymentConfig, loadDesiredConfig } from './load.js';
 export { buildDesiredConfig } from './desired-config.js';
 export type { ConfigFile } from './desired-config.js';
+export type { ComposeInputs } from './compose-inputs.js';
+import type { ComposeInputs } from './compose-inputs.js';
 
 /** Parse an application file (Flocker `version: 1` or compose-style). Throws InputError. */
-export function parseApplicationConfig(text: string, file: string): Record<string, Application> {
-  const r = parseApplications(text, file);
+export function parseApplicationConfig(
+  text: string,
+  file: string,
+  inputs?: ComposeInputs,
+): Record<string, Application> {
+  const r = parseApplications(text, file, inputs);
   if (r.problems.length) throw inputError(r.problems, [file]);
   return r.applications;
 }

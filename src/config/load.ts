@@ -7,12 +7,29 @@ import { parseDeployment } from './parse.js';
 import type { ConfigFile } from './desired-config.js';
 import { readInputFile, readInputStream } from './read-input.js';
 import type { ReadResult } from './read-input.js';
+import { dirname } from 'node:path';
+import type { ComposeInputs } from './compose-inputs.js';
 
 export const STDIN_NAME = '-';
 
 /** Where "-" reads from (tests pass a stream; default process.stdin). */
 export interface LoadOptions {
   readonly stdin?: AsyncIterable<Buffer | string>;
+  /** the deploying environment a compose file interpolates from (default process.env) */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** What a compose file beside `applicationPath` reads: the environment and files near it. */
+export function composeInputs(applicationPath: string, env: ComposeInputs['env']): ComposeInputs {
+  return {
+    env,
+    // stdin: the current directory is the project directory, as for docker compose -f -
+    dir: applicationPath === STDIN_NAME ? '.' : dirname(applicationPath),
+    readFile: (p) => {
+      const r = readInputFile(p);
+      return 'failure' in r && /ENOENT/.test(r.failure.message) ? 'missing' : r;
+    },
+  };
 }
 
 function asConfigFile(file: string, r: ReadResult): ConfigFile {
@@ -45,7 +62,7 @@ export async function loadDesiredConfig(
   }
   const a = await readConfigFile(applicationPath, opts);
   const d = await readConfigFile(deploymentPath, opts);
-  return buildDesiredConfig(a, d);
+  return buildDesiredConfig(a, d, composeInputs(applicationPath, opts.env ?? process.env));
 }
 
 /**

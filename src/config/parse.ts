@@ -14,6 +14,8 @@ import {
 import type { PathProblem } from './schema.js';
 import { describeValue, formatPath, locate, locateParent, scalarText } from './yaml-source.js';
 import { parseYaml } from './yaml-build.js';
+import { NO_INPUTS } from './compose-inputs.js';
+import type { ComposeInputs } from './compose-inputs.js';
 import { quoteText } from '../validation/echo.js';
 import type { KeyPath, LineCol, YamlDocument } from './yaml-source.js';
 
@@ -116,7 +118,16 @@ export function append<T>(to: T[], from: readonly T[]): void {
 
 const emptyRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
-export function parseApplications(text: string, file: string): ParsedApplications {
+/** Is `p` at or below one of `roots`? */
+function under(p: KeyPath, roots: readonly KeyPath[]): boolean {
+  return roots.some((r) => r.length <= p.length && r.every((s, i) => p[i] === s));
+}
+
+export function parseApplications(
+  text: string,
+  file: string,
+  inputs: ComposeInputs = NO_INPUTS,
+): ParsedApplications {
   const parsed = parseYaml(text, file);
   const doc = parsed.doc;
   if (doc === null) {
@@ -151,11 +162,14 @@ export function parseApplications(text: string, file: string): ParsedApplication
   const names = new Set<string>();
   const schemaInvalid = new Set<string>();
   let format: 'flocker' | 'compose';
+  let failedValues: KeyPath[] = [];
 
   if (isComposeDocument(value)) {
     format = 'compose';
-    const c = convertCompose(value, (p) => scalarText(doc, p));
+    const c = convertCompose(value, (p) => scalarText(doc, p), inputs);
     append(pathProblems, c.problems);
+    append(parsed.problems, c.fileProblems);
+    failedValues = c.failedValues;
     for (const n of c.names) names.add(n);
     // problems the conversion found make the service invalid
     for (const s of c.services)
@@ -210,7 +224,11 @@ export function parseApplications(text: string, file: string): ParsedApplication
   append(pathProblems, crossApplicationChecks(doc, raws));
 
   const problems = parsed.problems;
-  for (const p of pathProblems) problems.push(positioned(doc, p));
+  for (const p of pathProblems) {
+    // a value whose interpolation failed has said so: what it would have been says nothing
+    if (failedValues.length && !failedValues.includes(p.path) && under(p.path, failedValues)) continue;
+    problems.push(positioned(doc, p));
+  }
   const applications = emptyRecord<Application>();
   for (const r of raws) {
     if (r.valid) applications[r.name] = toApplication(r.name, r.entry as ApplicationConfigEntry);
@@ -247,6 +265,7 @@ function crossApplicationChecks(doc: YamlDocument, raws: RawApp[]): PathProblem[
       }
     });
   }
+  append(out, dependencyChecks(raws));
   for (const r of raws) {
     if (!isRecord(r.entry) || !Array.isArray(r.entry['links'])) continue;
     (r.entry['links'] as unknown[]).forEach((l, i) => {
@@ -259,6 +278,60 @@ function crossApplicationChecks(doc: YamlDocument, raws: RawApp[]): PathProblem[
       });
       r.valid = false;
     });
+  }
+  return out;
+}
+
+/** depends_on: every name an application of this file, and no cycle (named in full). */
+function dependencyChecks(raws: RawApp[]): PathProblem[] {
+  const out: PathProblem[] = [];
+  const byName = new Map(raws.map((r) => [r.name, r]));
+  const deps = (r: RawApp): unknown[] =>
+    isRecord(r.entry) && Array.isArray(r.entry['depends_on']) ? (r.entry['depends_on'] as unknown[]) : [];
+  for (const r of raws) {
+    deps(r).forEach((d, i) => {
+      if (typeof d !== 'string' || byName.has(d)) return;
+      out.push({
+        path: r.origin(['depends_on', i]),
+        target: 'value',
+        message: `expected the name of an application in this file, found ${quoteText(d)}`,
+      });
+      r.valid = false;
+    });
+  }
+  // depth-first, iteratively (a long chain never touches the JS stack); a back edge closes a cycle
+  const state = new Map<string, 'open' | 'done'>();
+  for (const start of raws) {
+    if (state.has(start.name)) continue;
+    const stack: { r: RawApp; i: number }[] = [{ r: start, i: 0 }];
+    state.set(start.name, 'open');
+    while (stack.length) {
+      const top = stack[stack.length - 1] as { r: RawApp; i: number };
+      const list = deps(top.r);
+      if (top.i >= list.length) {
+        state.set(top.r.name, 'done');
+        stack.pop();
+        continue;
+      }
+      const i = top.i++;
+      const d = list[i];
+      const next = typeof d === 'string' ? byName.get(d) : undefined;
+      if (!next) continue;
+      const s = state.get(next.name);
+      if (s === undefined) {
+        state.set(next.name, 'open');
+        stack.push({ r: next, i: 0 });
+      } else if (s === 'open') {
+        const from = stack.findIndex((f) => f.r === next);
+        const cycle = stack.slice(from).map((f) => f.r);
+        for (const c of cycle) c.valid = false;
+        out.push({
+          path: top.r.origin(['depends_on', i]),
+          target: 'value',
+          message: `expected no dependency cycle, found ${[...cycle, next].map((c) => c.name).join(' -> ')}`,
+        });
+      }
+    }
   }
   return out;
 }

@@ -10,6 +10,11 @@
 //
 // Structural problems (duplicate keys, list/mapping keys, unsupported tags) are reported and
 // the value is still built (the first of duplicate keys is kept), so the other checks run.
+//
+// YAML 1.1 merge keys (`<<: *anchor`, `<<: [*a, *b]`, the compose idiom) are applied when the
+// mapping ends: a key written in the mapping wins over a merged one wherever it is written, and
+// of several merged mappings the first that has a key gives it. A merged entry keeps the
+// position of the text it came from, so a problem in it points at what the user wrote.
 import { CORE_SCHEMA, EVENT_ID, NOT_RESOLVED, SCALAR_STYLE, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 import type { InputProblem } from '../errors.js';
@@ -35,7 +40,9 @@ interface Frame {
   /** where this collection sits in its parent (the root: null); paths are made only for problems */
   readonly seg: PathSegment | null;
   /** mappings: the key read, waiting for its value; skip = the entry is dropped (bad key) */
-  key?: { text: string; offset: number; skip: boolean } | undefined;
+  key?: { text: string; offset: number; skip: boolean; merge: boolean } | undefined;
+  /** `<<` values of this mapping, in order */
+  merges?: { value: unknown; node: PosNode; offset: number }[];
   /** this collection is itself used as a key (refused) */
   readonly isKey: boolean;
   /** values in this collection, aliases expanded */
@@ -74,7 +81,13 @@ export function parseYaml(text: string, file: string): ParseResult {
   let expansion = 0;
 
   /** Attach a finished node (or read it as the pending key) in the collection on top. */
-  const attach = (node: PosNode, value: unknown, size: number, asKey: string | null): void => {
+  const attach = (
+    node: PosNode,
+    value: unknown,
+    size: number,
+    asKey: string | null,
+    mergeKey = false,
+  ): void => {
     const top = stack[stack.length - 1];
     if (!top) {
       root = node;
@@ -88,12 +101,20 @@ export function parseYaml(text: string, file: string): ParseResult {
       return;
     }
     if (top.key === undefined) {
-      top.key = { text: asKey ?? '', offset: node.offset, skip: asKey === null };
+      top.key = { text: asKey ?? '', offset: node.offset, skip: asKey === null, merge: mergeKey };
       return;
     }
-    const { text: key, offset, skip } = top.key;
+    const { text: key, offset, skip, merge } = top.key;
     top.key = undefined;
     if (skip) return;
+    if (merge) {
+      if (top.merges) {
+        problem(offset, [...stackPath(), key], 'duplicate merge key "<<"; list the mappings in one: <<: [*a, *b]');
+        return;
+      }
+      top.merges = [{ value, node, offset }];
+      return;
+    }
     const entries = top.node.entries as Entries;
     const first = entries.get(key);
     if (first) {
@@ -190,7 +211,9 @@ export function parseYaml(text: string, file: string): ParseResult {
         const value = isKey ? s : scalarValue(ev, s);
         const anchor = anchorOf(ev);
         if (anchor !== null) anchors.set(anchor, { value, node, size: 1 });
-        attach(node, value, 1, isKey ? s : null);
+        // only a plain, untagged `<<` is the merge key ("<<" quoted is a key like any other)
+        const mergeKey = isKey && s === '<<' && ev.style === SCALAR_STYLE.PLAIN && ev.tagStart < 0;
+        attach(node, value, 1, isKey ? s : null, mergeKey);
         break;
       }
       case EVENT_ID.ALIAS: {
@@ -201,6 +224,7 @@ export function parseYaml(text: string, file: string): ParseResult {
           kind: 'alias',
           offset: Math.max(0, ev.anchorStart - 1),
           ...(target?.node.text !== undefined ? { text: target.node.text } : {}),
+          ...(target ? { target: target.node } : {}),
         };
         if (!target) {
           problem(
@@ -233,6 +257,7 @@ export function parseYaml(text: string, file: string): ParseResult {
       case EVENT_ID.POP: {
         const f = stack.pop();
         if (!f) break; // end of a document
+        if (f.merges) applyMerges(f, problem, stackPath);
         if (f.anchor !== null) anchors.set(f.anchor, { value: f.value, node: f.node, size: f.size });
         attach(f.node, f.value, f.size, null);
         break;
@@ -249,6 +274,57 @@ export function parseYaml(text: string, file: string): ParseResult {
     };
   }
   return { doc: { file, text, value: rootValue, root, lineStarts }, problems };
+}
+
+/** `<<` entries -> the mapping's missing keys, from the merged mappings in order. */
+function applyMerges(
+  f: Frame,
+  problem: (offset: number, path: readonly PathSegment[], message: string) => void,
+  stackPath: () => PathSegment[],
+): void {
+  if (Array.isArray(f.value)) return;
+  const entries = f.node.entries as Entries;
+  const into = f.value;
+  const deref = (n: PosNode): PosNode => n.target ?? n;
+  for (const m of f.merges ?? []) {
+    const here = (): PathSegment[] => {
+      const p = stackPath();
+      if (f.seg !== null) p.push(f.seg);
+      p.push('<<');
+      return p;
+    };
+    const sources: { value: Record<string, unknown>; node: PosNode }[] = [];
+    const isMap = (v: unknown): v is Record<string, unknown> =>
+      typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (isMap(m.value)) sources.push({ value: m.value, node: deref(m.node) });
+    else if (Array.isArray(m.value)) {
+      const items = deref(m.node).items ?? [];
+      m.value.forEach((v: unknown, i) => {
+        const n = items[i];
+        if (isMap(v) && n) sources.push({ value: v, node: deref(n) });
+        else
+          problem(
+            n ? n.offset : m.offset,
+            [...here(), i],
+            'expected a mapping to merge (an alias like *defaults), found a list item that is not one',
+          );
+      });
+    } else {
+      problem(
+        Math.max(0, m.node.offset),
+        here(),
+        'expected a mapping or a list of mappings to merge (like <<: *defaults), found something else',
+      );
+    }
+    for (const src of sources) {
+      for (const [k, v] of Object.entries(src.value)) {
+        if (entries.has(k)) continue;
+        const e = src.node.entries?.get(k);
+        entries.set(k, e ?? { keyOffset: m.offset, node: m.node });
+        into[k] = v;
+      }
+    }
+  }
 }
 
 /** The "|" or ">" of a block scalar whose content starts at `contentStart` (looked up backwards, bounded). */

@@ -15,6 +15,8 @@ export interface PosNode {
   readonly items?: PosNode[];
   /** a scalar (or an alias of one): its text as written, quotes and escapes decoded */
   readonly text?: string;
+  /** an alias: the anchored node (merge keys read its entries; paths stop at the alias) */
+  readonly target?: PosNode;
 }
 
 export interface YamlDocument {
