@@ -167,7 +167,7 @@ export interface VolumeContext {
 const HOST_DIR =
   'a host directory cannot follow the application to another node (use a named volume "NAME:/path", which Flocker moves with the application)';
 const ONE_VOLUME =
-  'Flocker moves one dataset with each application (several volumes per application are planned)';
+  'Flocker moves one dataset with each application; several volumes per application come in a later release';
 
 /** `volumes:` -> the one Flocker volume (a named or anonymous volume; never a host directory). */
 export function convertVolumes(

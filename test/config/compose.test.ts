@@ -19,9 +19,13 @@ describe('config/compose', () => {
   it('parses ports', () => {
     expect(parseComposePort('8080:80')).to.deep.equal({ external: 8080, internal: 80 });
     expect(parseComposePort('8080:80/tcp')).to.deep.equal({ external: 8080, internal: 80 });
-    expect(parseComposePort('80')).to.match(/an external port is required/);
-    expect(parseComposePort(80)).to.match(/an external port is required/);
-    expect(parseComposePort('1.2.3.4:80:80')).to.match(/host address/);
+    expect(parseComposePort('80')).to.match(/a published port must be fixed/);
+    expect(parseComposePort(80)).to.match(/a published port must be fixed/);
+    expect(parseComposePort('1.2.3.4:80:81')).to.deep.equal({ external: 80, internal: 81, host_ip: '1.2.3.4' });
+    expect(parseComposePort('0.0.0.0:80:81')).to.deep.equal({ external: 80, internal: 81 });
+    expect(parseComposePort('[::1]:80:81')).to.match(/IPv6/);
+    expect(parseComposePort('127.0.0.1::81')).to.match(/must be fixed/);
+    expect(parseComposePort('localhost:80:81')).to.match(/IPv4 address/);
     expect(parseComposePort('80-81:80-81')).to.match(/ranges/);
     expect(parseComposePort('0:80')).to.match(/^expected/);
     expect(parseComposePort('80:70000')).to.match(/^expected/);
@@ -45,7 +49,8 @@ describe('config/compose', () => {
     expect(parseRestart('always')).to.deep.equal({ name: 'always' });
     expect(parseRestart('on-failure')).to.deep.equal({ name: 'on-failure' });
     expect(parseRestart('on-failure:3')).to.deep.equal({ name: 'on-failure', maximum_retry_count: 3 });
-    expect(parseRestart('unless-stopped')).to.be.a('string');
+    expect(parseRestart('unless-stopped')).to.deep.equal({ name: 'always' });
+    expect(parseRestart('sometimes')).to.be.a('string');
     expect(parseRestart(false)).to.be.a('string');
   });
 
