@@ -46,8 +46,10 @@ export function parseEnvFile(
   const lines = text.split(/\r\n|\n|\r/);
   lines.forEach((raw, idx) => {
     const line = idx + 1;
+    let name = '';
+    // the path of a problem in an env file is the variable it concerns (once its name is good)
     const problem = (col: number, message: string): void => {
-      problems.push({ file, line, column: col + 1, path: '', message });
+      problems.push({ file, line, column: col + 1, path: name, message });
     };
     let i = 0;
     while (raw[i] === ' ' || raw[i] === '\t') i++;
@@ -58,14 +60,15 @@ export function parseEnvFile(
     }
     const start = i;
     const eq = raw.indexOf('=', i);
-    const name = (eq < 0 ? raw.slice(i) : raw.slice(i, eq)).trim();
-    if (!ENV_NAME_RE.test(name)) {
+    const written = (eq < 0 ? raw.slice(i) : raw.slice(i, eq)).trim();
+    if (!ENV_NAME_RE.test(written)) {
       problem(
         start,
-        `expected NAME=value with a variable name of letters, digits and "_" (not starting with a digit), found ${keyText(name)}`,
+        `expected NAME=value with a variable name of letters, digits and "_" (not starting with a digit), found ${keyText(written)}`,
       );
       return;
     }
+    name = written;
     if (eq < 0) {
       if (opts.passThrough) entries.push({ name, value: undefined, line, column: start + 1 });
       else problem(start, `expected NAME=value, found ${keyText(name)} without "="`);

@@ -112,7 +112,7 @@ export function convertEnvFiles(
     for (const e of parsed.entries) {
       const v = e.value ?? lookup(e.name);
       if (v === undefined) {
-        fileProblems.push({ file, line: e.line, column: e.column, path: '', message: PASS_THROUGH_UNSET(e.name) });
+        fileProblems.push({ file, line: e.line, column: e.column, path: e.name, message: PASS_THROUGH_UNSET(e.name) });
         continue;
       }
       env[e.name] = v;
