@@ -78,12 +78,19 @@ export function convertEnvFiles(
         if (k === 'path') continue;
         if (k === 'required' && typeof rec[k] === 'boolean') required = rec[k] as boolean;
         else if (k === 'format' && rec[k] === 'raw')
-          problems.push({ path: [...ip, k], target: 'value', message: 'expected no format (the compose syntax), found "raw"' });
+          problems.push({
+            path: [...ip, k],
+            target: 'value',
+            message: 'expected no format (the compose syntax), found "raw"',
+          });
         else
           problems.push({
             path: [...ip, k],
             target: k === 'required' ? 'value' : 'key',
-            message: k === 'required' ? `expected true or false, found ${describeValue(rec[k])}` : `unsupported env_file key ${keyText(k)}; supported keys are: path, required`,
+            message:
+              k === 'required'
+                ? `expected true or false, found ${describeValue(rec[k])}`
+                : `unsupported env_file key ${keyText(k)}; supported keys are: path, required`,
           });
       }
       if (path === undefined) {
@@ -93,18 +100,30 @@ export function convertEnvFiles(
     }
     const pp = path === item ? ip : [...ip, 'path'];
     if (typeof path !== 'string' || path === '') {
-      problems.push({ path: pp, target: 'value', message: `expected the path of an environment file, found ${describeValue(path)}` });
+      problems.push({
+        path: pp,
+        target: 'value',
+        message: `expected the path of an environment file, found ${describeValue(path)}`,
+      });
       continue;
     }
     const file = inputPath(inputs, path);
     const r = inputs.readFile(file);
     if (r === 'missing') {
       if (required)
-        problems.push({ path: pp, target: 'value', message: `cannot read the environment file ${quoteText(file)}: it does not exist (write required: false for an optional file)` });
+        problems.push({
+          path: pp,
+          target: 'value',
+          message: `cannot read the environment file ${quoteText(file)}: it does not exist (write required: false for an optional file)`,
+        });
       continue;
     }
     if ('failure' in r) {
-      problems.push({ path: pp, target: 'value', message: `cannot read the environment file ${quoteText(file)}: ${r.failure.message}` });
+      problems.push({
+        path: pp,
+        target: 'value',
+        message: `cannot read the environment file ${quoteText(file)}: ${r.failure.message}`,
+      });
       continue;
     }
     const parsed = parseEnvFile(r.text, file, lookup, { passThrough: true });
@@ -112,7 +131,13 @@ export function convertEnvFiles(
     for (const e of parsed.entries) {
       const v = e.value ?? lookup(e.name);
       if (v === undefined) {
-        fileProblems.push({ file, line: e.line, column: e.column, path: e.name, message: PASS_THROUGH_UNSET(e.name) });
+        fileProblems.push({
+          file,
+          line: e.line,
+          column: e.column,
+          path: e.name,
+          message: PASS_THROUGH_UNSET(e.name),
+        });
         continue;
       }
       env[e.name] = v;

@@ -4,7 +4,13 @@
 import { quoteText, keyText } from '../validation/echo.js';
 import type { PortMapping } from '../model/application.js';
 import type { PathProblem } from './schema.js';
-import { FIXED_PORT_WHY, parseComposePort, parseHostIp, parseMemLimit, parseRestart } from './compose-values.js';
+import {
+  FIXED_PORT_WHY,
+  parseComposePort,
+  parseHostIp,
+  parseMemLimit,
+  parseRestart,
+} from './compose-values.js';
 import { composeInt } from './compose-run-keys.js';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath } from './yaml-source.js';
@@ -67,7 +73,8 @@ function longPort(p: Record<string, unknown>, ip: KeyPath, problems: PathProblem
     problems.push({ path: [...ip, k], target, message });
   };
   for (const k of Object.keys(p)) {
-    if (!PORT_KEYS.includes(k)) bad(k, `unknown port key ${keyText(k)}; expected one of: ${PORT_KEYS.join(', ')}`, 'key');
+    if (!PORT_KEYS.includes(k))
+      bad(k, `unknown port key ${keyText(k)}; expected one of: ${PORT_KEYS.join(', ')}`, 'key');
   }
   const port = (k: string): number | undefined => {
     const v = composeInt(p[k]);
@@ -82,27 +89,43 @@ function longPort(p: Record<string, unknown>, ip: KeyPath, problems: PathProblem
   let internal: number | undefined;
   let external: number | undefined;
   if (p['target'] === undefined)
-    problems.push({ path: ip, target: 'parent', message: 'missing required key "target" (the port inside the container)' });
+    problems.push({
+      path: ip,
+      target: 'parent',
+      message: 'missing required key "target" (the port inside the container)',
+    });
   else internal = port('target');
   if (p['published'] === undefined)
-    problems.push({ path: ip, target: 'parent', message: `missing required key "published": ${FIXED_PORT_WHY}` });
+    problems.push({
+      path: ip,
+      target: 'parent',
+      message: `missing required key "published": ${FIXED_PORT_WHY}`,
+    });
   else external = port('published');
   let host: { host_ip?: string } = {};
   const h = p['host_ip'];
   if (h !== undefined) {
     const r = typeof h === 'string' ? parseHostIp(h) : `expected an IPv4 address, found ${describeValue(h)}`;
-    if (typeof r === 'string') bad('host_ip', typeof h === 'string' ? `expected an IPv4 address like 127.0.0.1, found ${quoteText(h)}: ${r}` : r);
+    if (typeof r === 'string')
+      bad(
+        'host_ip',
+        typeof h === 'string' ? `expected an IPv4 address like 127.0.0.1, found ${quoteText(h)}: ${r}` : r,
+      );
     else host = r;
   }
   const proto = p['protocol'];
   if (proto !== undefined && proto !== 'tcp')
-    bad('protocol', `expected "tcp", found ${describeValue(proto)}: only TCP ports are supported (the routing forwards TCP)`);
+    bad(
+      'protocol',
+      `expected "tcp", found ${describeValue(proto)}: only TCP ports are supported (the routing forwards TCP)`,
+    );
   const mode = p['mode'];
   // host or ingress: docker compose itself ignores the mode outside swarm; every node routes
   if (mode !== undefined && mode !== 'host' && mode !== 'ingress')
     bad('mode', `expected "host" or "ingress", found ${describeValue(mode)}`);
   const name = p['name'];
-  if (name !== undefined && typeof name !== 'string') bad('name', `expected a string, found ${describeValue(name)}`);
+  if (name !== undefined && typeof name !== 'string')
+    bad('name', `expected a string, found ${describeValue(name)}`);
   if (problems.length > before || internal === undefined || external === undefined) return undefined;
   return { external, internal, ...host };
 }
@@ -110,7 +133,8 @@ function longPort(p: Record<string, unknown>, ip: KeyPath, problems: PathProblem
 /** Top-level `volumes:` keys a declaration may hold, and why the others are refused. */
 const VOLUME_DECL_REFUSED: Readonly<Record<string, string>> = {
   driver_opts: 'driver options configure storage on one host, and Flocker moves the volume between nodes',
-  external: 'an external volume lives on one host, and Flocker moves the volume between nodes with its application',
+  external:
+    'an external volume lives on one host, and Flocker moves the volume between nodes with its application',
   name: 'Flocker names each volume after its application (one dataset per application)',
   labels: 'Flocker datasets carry no labels',
 };
@@ -124,14 +148,22 @@ export function convertVolumeDeclarations(value: unknown, kp: KeyPath, problems:
   const names = new Set<string>();
   if (value === null) return names;
   if (!isRecord(value)) {
-    problems.push({ path: kp, target: 'value', message: `expected a mapping of volume names to declarations, found ${describeValue(value)}` });
+    problems.push({
+      path: kp,
+      target: 'value',
+      message: `expected a mapping of volume names to declarations, found ${describeValue(value)}`,
+    });
     return names;
   }
   for (const [name, decl] of Object.entries(value)) {
     names.add(name);
     if (decl === null) continue;
     if (!isRecord(decl)) {
-      problems.push({ path: [...kp, name], target: 'value', message: `expected an empty declaration or a mapping, found ${describeValue(decl)}` });
+      problems.push({
+        path: [...kp, name],
+        target: 'value',
+        message: `expected an empty declaration or a mapping, found ${describeValue(decl)}`,
+      });
       continue;
     }
     for (const [k, v] of Object.entries(decl)) {
@@ -148,7 +180,9 @@ export function convertVolumeDeclarations(value: unknown, kp: KeyPath, problems:
       problems.push({
         path: [...kp, name, k],
         target: 'key',
-        message: why ? `unsupported volume key ${keyText(k)}: ${why}` : `unsupported volume key ${keyText(k)}; supported keys are: driver (local)`,
+        message: why
+          ? `unsupported volume key ${keyText(k)}: ${why}`
+          : `unsupported volume key ${keyText(k)}; supported keys are: driver (local)`,
       });
     }
   }
@@ -230,7 +264,11 @@ interface ServiceVolume {
 
 function shortVolume(v: unknown, ip: KeyPath, problems: PathProblem[]): ServiceVolume | undefined {
   const bad = (why: string): undefined => {
-    problems.push({ path: ip, target: 'value', message: `expected a volume "/path" or "name:/path", found ${why}` });
+    problems.push({
+      path: ip,
+      target: 'value',
+      message: `expected a volume "/path" or "name:/path", found ${why}`,
+    });
     return undefined;
   };
   if (typeof v !== 'string') return bad(describeValue(v));
@@ -253,11 +291,19 @@ function shortVolume(v: unknown, ip: KeyPath, problems: PathProblem[]): ServiceV
 
 const LONG_VOLUME_KEYS = ['type', 'source', 'target', 'read_only', 'volume'];
 
-function longVolume(v: Record<string, unknown>, ip: KeyPath, problems: PathProblem[]): ServiceVolume | undefined {
+function longVolume(
+  v: Record<string, unknown>,
+  ip: KeyPath,
+  problems: PathProblem[],
+): ServiceVolume | undefined {
   const before = problems.length;
   const type = v['type'];
   if (type === 'bind') {
-    problems.push({ path: [...ip, 'type'], target: 'value', message: `expected type "volume", found "bind": ${HOST_DIR}` });
+    problems.push({
+      path: [...ip, 'type'],
+      target: 'value',
+      message: `expected type "volume", found "bind": ${HOST_DIR}`,
+    });
     return undefined;
   }
   if (type !== 'volume')
@@ -271,23 +317,42 @@ function longVolume(v: Record<string, unknown>, ip: KeyPath, problems: PathProbl
     });
   for (const k of Object.keys(v)) {
     if (!LONG_VOLUME_KEYS.includes(k))
-      problems.push({ path: [...ip, k], target: 'key', message: `unsupported volume key ${keyText(k)}; supported keys are: ${LONG_VOLUME_KEYS.join(', ')}` });
+      problems.push({
+        path: [...ip, k],
+        target: 'key',
+        message: `unsupported volume key ${keyText(k)}; supported keys are: ${LONG_VOLUME_KEYS.join(', ')}`,
+      });
   }
   if (v['read_only'] !== undefined && v['read_only'] !== false)
-    problems.push({ path: [...ip, 'read_only'], target: 'value', message: `expected false, found ${describeValue(v['read_only'])}: Flocker volumes are always writable` });
+    problems.push({
+      path: [...ip, 'read_only'],
+      target: 'value',
+      message: `expected false, found ${describeValue(v['read_only'])}: Flocker volumes are always writable`,
+    });
   const opts = v['volume'];
   if (opts !== undefined && !(isRecord(opts) && Object.keys(opts).length === 0))
-    problems.push({ path: [...ip, 'volume'], target: 'value', message: 'expected no volume options (Flocker mounts its dataset itself)' });
+    problems.push({
+      path: [...ip, 'volume'],
+      target: 'value',
+      message: 'expected no volume options (Flocker mounts its dataset itself)',
+    });
   const target = v['target'];
   if (typeof target !== 'string')
     problems.push({
       path: target === undefined ? ip : [...ip, 'target'],
       target: target === undefined ? 'parent' : 'value',
-      message: target === undefined ? 'missing required key "target" (the path inside the container)' : `expected a path, found ${describeValue(target)}`,
+      message:
+        target === undefined
+          ? 'missing required key "target" (the path inside the container)'
+          : `expected a path, found ${describeValue(target)}`,
     });
   const source = v['source'];
   if (source !== undefined && (typeof source !== 'string' || source === ''))
-    problems.push({ path: [...ip, 'source'], target: 'value', message: `expected a volume name, found ${describeValue(source)}` });
+    problems.push({
+      path: [...ip, 'source'],
+      target: 'value',
+      message: `expected a volume name, found ${describeValue(source)}`,
+    });
   if (problems.length > before || typeof target !== 'string') return undefined;
   return typeof source === 'string'
     ? { target, source, sourcePath: [...ip, 'source'] }
@@ -376,7 +441,7 @@ export function convertRestart(
 /** Why a compose service key has no Flocker equivalent (said when it is refused). */
 const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   build: 'Flocker runs images; build and push the image, then name it in image:',
-  volumes_from: "a volume belongs to one application and moves with it; another application cannot mount it",
+  volumes_from: 'a volume belongs to one application and moves with it; another application cannot mount it',
   networks: 'applications reach each other through links and the published ports every node routes',
   network_mode: 'applications reach each other through links and the published ports every node routes',
   extends: 'write the shared keys once with an x- extension field and <<: merge keys',

@@ -79,10 +79,7 @@ export function convertHealthcheck(
   const out: { -readonly [K in keyof HealthCheck]: HealthCheck[K] } = { test: [] };
   for (const k of Object.keys(value)) {
     if (HEALTH_KEYS.includes(k)) continue;
-    const why =
-      k === 'start_interval'
-        ? ' (the checks during the start period run at the interval)'
-        : '';
+    const why = k === 'start_interval' ? ' (the checks during the start period run at the interval)' : '';
     problems.push({
       path: [...kp, k],
       target: 'key',
@@ -274,7 +271,11 @@ export function convertDependsOn(value: unknown, kp: KeyPath, problems: PathProb
 export function checkExpose(value: unknown, kp: KeyPath, problems: PathProblem[]): void {
   const expected = 'expected a port from 1 to 65535 (optionally "/tcp")';
   if (!Array.isArray(value)) {
-    problems.push({ path: kp, target: 'value', message: `expected a list of ports, found ${describeValue(value)}` });
+    problems.push({
+      path: kp,
+      target: 'value',
+      message: `expected a list of ports, found ${describeValue(value)}`,
+    });
     return;
   }
   value.forEach((p: unknown, i) => {
@@ -286,7 +287,11 @@ export function checkExpose(value: unknown, kp: KeyPath, problems: PathProblem[]
         : typeof p === 'string' && p.includes('-')
           ? ': port ranges are not supported'
           : '';
-    problems.push({ path: [...kp, i], target: 'value', message: `${expected}, found ${describeValue(p)}${why}` });
+    problems.push({
+      path: [...kp, i],
+      target: 'value',
+      message: `${expected}, found ${describeValue(p)}${why}`,
+    });
   });
 }
 

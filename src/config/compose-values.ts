@@ -113,8 +113,8 @@ export function parseRestart(v: unknown): Record<string, unknown> | string {
 const DURATION_UNITS: Readonly<Record<string, number>> = {
   ns: 1e-9,
   us: 1e-6,
-  'µs': 1e-6,
-  'μs': 1e-6,
+  µs: 1e-6,
+  μs: 1e-6,
   ms: 1e-3,
   s: 1,
   m: 60,
@@ -127,8 +127,7 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
  */
 export function parseDuration(v: unknown): number | string {
   const expected = 'expected a duration like "30s", "1m30s" or "500ms" (units h, m, s, ms, us, ns)';
-  if (typeof v === 'number')
-    return `${expected}, found the number ${v} (write "${v}s" for seconds)`;
+  if (typeof v === 'number') return `${expected}, found the number ${v} (write "${v}s" for seconds)`;
   if (typeof v !== 'string') return `${expected}, found ${describeValue(v)}`;
   if (v === '0') return 0;
   const re = /([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/y;

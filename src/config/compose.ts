@@ -125,7 +125,8 @@ export function convertCompose(
   const found = findServices(doc, problems);
   if (found === undefined) return result([], []);
   const lookup = composeLookup(inputs, fileProblems);
-  const interp = (v: unknown, path: KeyPath): unknown => interpolateTree(v, path, lookup, problems, failedValues);
+  const interp = (v: unknown, path: KeyPath): unknown =>
+    interpolateTree(v, path, lookup, problems, failedValues);
   let declaredVolumes: Set<string> | null = null;
   if (found.prefix.length && Object.hasOwn(doc, 'volumes')) {
     declaredVolumes = convertVolumeDeclarations(interp(doc['volumes'], ['volumes']), ['volumes'], problems);
@@ -168,7 +169,11 @@ export function convertCompose(
       const hc = other.entry['healthcheck'];
       const test = isRecord(hc) && Array.isArray(hc['test']) ? (hc['test'] as unknown[]) : [];
       if (test.length > 0 && test[0] !== 'NONE') continue;
-      if (isRecord(found.services[d.name]) && Object.hasOwn(found.services[d.name] as object, 'healthcheck') && !isRecord(hc))
+      if (
+        isRecord(found.services[d.name]) &&
+        Object.hasOwn(found.services[d.name] as object, 'healthcheck') &&
+        !isRecord(hc)
+      )
         continue; // its healthcheck has a problem of its own
       problems.push({
         path: [...d.path, ...(typeof d.seg === 'string' ? ['condition'] : [])],
@@ -196,10 +201,12 @@ function interpolateTree(
     failed.push(path);
     return v;
   }
-  if (Array.isArray(v)) return v.map((x: unknown, i) => interpolateTree(x, [...path, i], lookup, problems, failed));
+  if (Array.isArray(v))
+    return v.map((x: unknown, i) => interpolateTree(x, [...path, i], lookup, problems, failed));
   if (isRecord(v)) {
     const out = Object.create(null) as Record<string, unknown>;
-    for (const [k, x] of Object.entries(v)) out[k] = interpolateTree(x, [...path, k], lookup, problems, failed);
+    for (const [k, x] of Object.entries(v))
+      out[k] = interpolateTree(x, [...path, k], lookup, problems, failed);
     return out;
   }
   return v;
@@ -234,7 +241,12 @@ function findServices(
 }
 
 /** One service -> a Flocker entry, or undefined when it is not a mapping. */
-function convertService(name: string, svc: unknown, path: KeyPath, ctx: ServiceContext): Converting | undefined {
+function convertService(
+  name: string,
+  svc: unknown,
+  path: KeyPath,
+  ctx: ServiceContext,
+): Converting | undefined {
   const { problems } = ctx;
   if (!APP_NAME_RE.test(name)) {
     problems.push({

@@ -37,7 +37,8 @@ export function buildDesiredConfig(
   const problems: InputProblem[] = [];
   if ('problem' in applications) problems.push(applications.problem);
   if ('problem' in deployment) problems.push(deployment.problem);
-  const apps = 'text' in applications ? parseApplications(applications.text, applications.file, inputs) : null;
+  const apps =
+    'text' in applications ? parseApplications(applications.text, applications.file, inputs) : null;
   const dep = 'text' in deployment ? parseDeployment(deployment.text, deployment.file) : null;
   if (apps) append(problems, apps.problems);
   if (dep) append(problems, dep.problems);

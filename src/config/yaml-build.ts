@@ -109,7 +109,11 @@ export function parseYaml(text: string, file: string): ParseResult {
     if (skip) return;
     if (merge) {
       if (top.merges) {
-        problem(offset, [...stackPath(), key], 'duplicate merge key "<<"; list the mappings in one: <<: [*a, *b]');
+        problem(
+          offset,
+          [...stackPath(), key],
+          'duplicate merge key "<<"; list the mappings in one: <<: [*a, *b]',
+        );
         return;
       }
       top.merges = [{ value, node, offset }];

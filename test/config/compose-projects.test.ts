@@ -16,7 +16,13 @@ describe('compose projects (fixtures/compose-projects)', () => {
     .sort();
 
   it('has the five projects', () => {
-    expect(projects).to.deep.equal(['compose-spec', 'nginx-postgres', 'redis', 'v2-links', 'wordpress-mysql']);
+    expect(projects).to.deep.equal([
+      'compose-spec',
+      'nginx-postgres',
+      'redis',
+      'v2-links',
+      'wordpress-mysql',
+    ]);
   });
 
   for (const name of projects) {
@@ -30,9 +36,13 @@ describe('compose projects (fixtures/compose-projects)', () => {
   }
 
   it('the deploying environment wins over .env', async () => {
-    const d = await loadDesiredConfig(`${DIR}/compose-spec/deployment.yml`, `${DIR}/compose-spec/compose.yml`, {
-      env: { ...ENV, API_TAG: '2.0.0', API_PORT: '9090' },
-    });
+    const d = await loadDesiredConfig(
+      `${DIR}/compose-spec/deployment.yml`,
+      `${DIR}/compose-spec/compose.yml`,
+      {
+        env: { ...ENV, API_TAG: '2.0.0', API_PORT: '9090' },
+      },
+    );
     expect(d.applications['api']?.image).to.equal('registry.example.com/shop/api:2.0.0');
     expect(d.applications['api']?.ports).to.deep.equal([{ internal: 8080, external: 9090 }]);
   });

@@ -21,7 +21,11 @@ describe('config/compose', () => {
     expect(parseComposePort('8080:80/tcp')).to.deep.equal({ external: 8080, internal: 80 });
     expect(parseComposePort('80')).to.match(/a published port must be fixed/);
     expect(parseComposePort(80)).to.match(/a published port must be fixed/);
-    expect(parseComposePort('1.2.3.4:80:81')).to.deep.equal({ external: 80, internal: 81, host_ip: '1.2.3.4' });
+    expect(parseComposePort('1.2.3.4:80:81')).to.deep.equal({
+      external: 80,
+      internal: 81,
+      host_ip: '1.2.3.4',
+    });
     expect(parseComposePort('0.0.0.0:80:81')).to.deep.equal({ external: 80, internal: 81 });
     expect(parseComposePort('[::1]:80:81')).to.match(/IPv6/);
     expect(parseComposePort('127.0.0.1::81')).to.match(/must be fixed/);
