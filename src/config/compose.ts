@@ -80,7 +80,8 @@ export interface ConvertedService {
 /** The text a scalar at a file path was written as (compose environment values keep it). */
 export type ScalarText = (path: KeyPath) => string | undefined;
 
-type Converting = ConvertedService & LinkingService & { dependencies: Dependency[] };
+type Converting = ConvertedService &
+  LinkingService & { dependencies: Dependency[]; wroteHealthcheck: boolean };
 
 export interface ComposeResult {
   readonly services: ConvertedService[];
@@ -169,12 +170,7 @@ export function convertCompose(
       const hc = other.entry['healthcheck'];
       const test = isRecord(hc) && Array.isArray(hc['test']) ? (hc['test'] as unknown[]) : [];
       if (test.length > 0 && test[0] !== 'NONE') continue;
-      if (
-        isRecord(found.services[d.name]) &&
-        Object.hasOwn(found.services[d.name] as object, 'healthcheck') &&
-        !isRecord(hc)
-      )
-        continue; // its healthcheck has a problem of its own
+      if (other.wroteHealthcheck && !isRecord(hc)) continue; // its healthcheck has a problem of its own
       problems.push({
         path: [...d.path, ...(typeof d.seg === 'string' ? ['condition'] : [])],
         target: 'value',
@@ -276,6 +272,7 @@ function convertService(
     linkOrigin,
     failed: false,
     dependencies: [],
+    wroteHealthcheck: Object.hasOwn(svc, 'healthcheck'),
   };
   const set = (key: string, v: unknown): void => {
     if (v !== undefined) entry[key] = v;
