@@ -118,10 +118,12 @@ export function append<T>(to: T[], from: readonly T[]): void {
 
 const emptyRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
-/** Is `p` at or below one of `roots`? */
-function under(p: KeyPath, roots: readonly KeyPath[]): boolean {
-  return roots.some((r) => r.length <= p.length && r.every((s, i) => p[i] === s));
+/** Is `p` at or below one of the paths in `roots` (keys of pathKey)? Linear in the depth of p. */
+function under(p: KeyPath, roots: ReadonlySet<string>): boolean {
+  for (let i = 1; i <= p.length; i++) if (roots.has(pathKey(p.slice(0, i)))) return true;
+  return false;
 }
+const pathKey = (p: KeyPath): string => JSON.stringify(p);
 
 export function parseApplications(
   text: string,
@@ -224,9 +226,11 @@ export function parseApplications(
   append(pathProblems, crossApplicationChecks(doc, raws));
 
   const problems = parsed.problems;
+  // a value whose interpolation failed has said so: what it would have been says nothing more
+  const failedKeys = new Set(failedValues.map(pathKey));
+  const own = new Set(failedValues);
   for (const p of pathProblems) {
-    // a value whose interpolation failed has said so: what it would have been says nothing
-    if (failedValues.length && !failedValues.includes(p.path) && under(p.path, failedValues)) continue;
+    if (failedKeys.size && !own.has(p.path) && under(p.path, failedKeys)) continue;
     problems.push(positioned(doc, p));
   }
   const applications = emptyRecord<Application>();
