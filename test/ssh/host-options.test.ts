@@ -8,6 +8,7 @@ import { AggregateNodeError, SSH_ERROR_CODES, connectAll, sshPorts } from '../..
 import { jumpPath, resolveRoute } from '../../src/ssh/route.js';
 import type { SshGResult, SshGRunner } from '../../src/ssh/ssh-g.js';
 import { parseSshG } from '../../src/ssh/ssh-g.js';
+import { scratchDir, writeFile } from '../helpers/deploy-cli.js';
 
 /** what OpenSSH prints for a host with no config (a trimmed ssh -G -F /dev/null) */
 const defaults = (host: string, user = 'alice', port = 22): string =>
@@ -41,10 +42,13 @@ function fakeSshG(config: Record<string, string>, calls: string[][] = []): SshGR
     if (args[args.indexOf('-F') + 1] === '/dev/null')
       return { status: 0, stdout: defaults(host, user, port), stderr: '' };
     const extra = config[host];
-    if (extra === 'FAIL') return { status: 255, stdout: '', stderr: 'cfg: line 2: Bad configuration option: bogus\n' };
+    if (extra === 'FAIL')
+      return { status: 255, stdout: '', stderr: 'cfg: line 2: Bad configuration option: bogus\n' };
     const set = parseSshG(extra ?? '');
     const lines: string[] = [];
-    for (const [k, vs] of base) if (!set.has(k) && !(k === 'user' && user) && !(k === 'port' && port)) for (const v of vs) lines.push(`${k} ${v}`);
+    for (const [k, vs] of base)
+      if (!set.has(k) && !(k === 'user' && user) && !(k === 'port' && port))
+        for (const v of vs) lines.push(`${k} ${v}`);
     for (const [k, vs] of set) {
       if ((k === 'user' && user) || (k === 'port' && port)) continue; // -l / -p win
       for (const v of vs) lines.push(`${k} ${v}`);
@@ -55,7 +59,12 @@ function fakeSshG(config: Record<string, string>, calls: string[][] = []): SshGR
   };
 }
 
-const ctx = { home: '/home/alice', localUser: 'alice', localHost: 'laptop.example', where: () => 'set in cfg:7' };
+const ctx = {
+  home: '/home/alice',
+  localUser: 'alice',
+  localHost: 'laptop.example',
+  where: () => 'set in cfg:7',
+};
 const opts = (host: string, extra: string) => {
   const d = parseSshG(defaults(host));
   const o = new Map(d);
@@ -106,7 +115,13 @@ describe('ssh config through ssh -G: one host', () => {
   it('defaults: the default identity files and known hosts files are left to flocker (empty lists)', () => {
     const { o, d } = opts('x', '');
     const hc = hostOptions('x', o, d, ctx);
-    expect(hc).to.deep.include({ hostName: 'x', user: 'alice', port: 22, identityFiles: [], userKnownHostsFiles: [] });
+    expect(hc).to.deep.include({
+      hostName: 'x',
+      user: 'alice',
+      port: 22,
+      identityFiles: [],
+      userKnownHostsFiles: [],
+    });
     expect(hc.proxy).to.deep.equal({ kind: 'direct' });
   });
 
@@ -124,9 +139,14 @@ describe('ssh config through ssh -G: one host', () => {
     const { o, d } = opts('a', 'proxyusefdpass yes');
     expect(() => hostOptions('a', o, d, ctx))
       .to.throw(SshOptionRefusal)
-      .with.property('message', 'ProxyUseFdpass yes: flocker cannot receive a socket from the ProxyCommand; drop ProxyUseFdpass (set in cfg:7)');
+      .with.property(
+        'message',
+        'ProxyUseFdpass yes: flocker cannot receive a socket from the ProxyCommand; drop ProxyUseFdpass (set in cfg:7)',
+      );
     const alg = opts('a', 'ciphers aes256-gcm@openssh.com');
-    expect(() => hostOptions('a', alg.o, alg.d, ctx)).to.throw(/^Ciphers aes256-gcm@openssh.com: flocker negotiates/);
+    expect(() => hostOptions('a', alg.o, alg.d, ctx)).to.throw(
+      /^Ciphers aes256-gcm@openssh.com: flocker negotiates/,
+    );
     // the same value as OpenSSH's default is no change: nothing to refuse
     const same = opts('a', 'ciphers chacha20-poly1305@openssh.com,aes128-ctr');
     expect(() => hostOptions('a', same.o, same.d, ctx)).to.not.throw();
@@ -134,13 +154,18 @@ describe('ssh config through ssh -G: one host', () => {
 
   it('refuses an option it does not know, and a token it cannot expand', () => {
     const u = opts('a', 'sometomorrowoption yes');
-    expect(() => hostOptions('a', u.o, u.d, ctx)).to.throw(/^sometomorrowoption yes: flocker does not know this option/);
+    expect(() => hostOptions('a', u.o, u.d, ctx)).to.throw(
+      /^sometomorrowoption yes: flocker does not know this option/,
+    );
     const t = opts('a', 'proxycommand nc %C');
     expect(() => hostOptions('a', t.o, t.d, ctx)).to.throw(/token %C is not expanded by flocker/);
   });
 
   it('ignores options that do not change where or how it connects', () => {
-    const { o, d } = opts('a', 'loglevel ERROR\nsendenv LANG\nforwardagent yes\nlocalforward 8080 [localhost]:80\ncontrolmaster auto');
+    const { o, d } = opts(
+      'a',
+      'loglevel ERROR\nsendenv LANG\nforwardagent yes\nlocalforward 8080 [localhost]:80\ncontrolmaster auto',
+    );
     expect(() => hostOptions('a', o, d, ctx)).to.not.throw();
   });
 
@@ -157,9 +182,16 @@ describe('ssh config through ssh -G: one host', () => {
 describe('ssh config through ssh -G: routes, before any contact', () => {
   it('a chain a,b: the node through b, b through a; the jump spec gives -l and -p to ssh -G', () => {
     const calls: string[][] = [];
+    const cfg = writeFile(scratchDir('ssh-g-routes'), 'cfg', '# read by the fake ssh -G\n');
     const c = makeContext({
-      sshConfigPath: '/cfg',
-      sshG: fakeSshG({ n2: 'hostname 10.0.0.2\nproxyjump ops@bastion:2200,inner', inner: 'hostname 10.1.0.1\nproxyjump other' }, calls),
+      sshConfigPath: cfg,
+      sshG: fakeSshG(
+        {
+          n2: 'hostname 10.0.0.2\nproxyjump ops@bastion:2200,inner',
+          inner: 'hostname 10.1.0.1\nproxyjump other',
+        },
+        calls,
+      ),
       agentSocket: '',
     });
     const route = resolveRoute(c, 'n2', false);
@@ -169,19 +201,26 @@ describe('ssh config through ssh -G: routes, before any contact', () => {
     // inner's own ProxyJump is replaced by the chain, as with ssh -J
     expect(inner?.via.kind === 'jump' && inner.via.hop.label).to.equal('ops@bastion:2200');
     expect(route.key).to.equal('alice@10.0.0.2:22 via alice@10.1.0.1:22 via ops@bastion:2200');
-    expect(calls).to.deep.include(['-F', '/cfg', '-l', 'ops', '-p', '2200', '--', 'bastion']);
+    expect(calls).to.deep.include(['-F', cfg, '-l', 'ops', '-p', '2200', '--', 'bastion']);
     expect(calls).to.deep.include(['-F', '/dev/null', '-l', 'ops', '-p', '2200', '--', 'bastion']);
   });
 
   it('a ProxyJump loop is refused', () => {
     const c = makeContext({ sshG: fakeSshG({ a: 'proxyjump b', b: 'proxyjump a' }), agentSocket: '' });
-    expect(() => resolveRoute(c, 'a', false)).to.throw(/ProxyJump goes through more than 8 hosts \(a -> b -> a/);
+    expect(() => resolveRoute(c, 'a', false)).to.throw(
+      /ProxyJump goes through more than 8 hosts \(a -> b -> a/,
+    );
   });
 
   it('an option refused for a jump host, or a config ssh cannot read: E_SSH_CONFIG, exit 2, nothing contacted', async () => {
     const looked: string[] = [];
     const err = await connectAll(['n1', 'n2', 'n3'], {
-      sshG: fakeSshG({ n1: 'proxyjump j', j: 'certificatefile ~/.ssh/c.pub', n2: 'FAIL', n3: 'identityfile /nonexistent/key\nidentitiesonly yes' }),
+      sshG: fakeSshG({
+        n1: 'proxyjump j',
+        j: 'certificatefile ~/.ssh/c.pub',
+        n2: 'FAIL',
+        n3: 'identityfile /nonexistent/key\nidentitiesonly yes',
+      }),
       agentSocket: '',
       resolve: async (h) => {
         looked.push(h);
@@ -198,8 +237,12 @@ describe('ssh config through ssh -G: routes, before any contact', () => {
       ['n2', SSH_ERROR_CODES.config],
       ['n3', SSH_ERROR_CODES.key],
     ]);
-    expect(agg.errors[0]?.message).to.match(/^n1: ssh config for jump host j: CertificateFile ~\/\.ssh\/c\.pub cannot be honoured: flocker cannot offer ssh certificates/);
-    expect(agg.errors[1]?.message).to.contain('n2: ssh config: ssh -G -- n2: cfg: line 2: Bad configuration option: bogus');
+    expect(agg.errors[0]?.message).to.match(
+      /^n1: ssh config for jump host j: CertificateFile ~\/\.ssh\/c\.pub cannot be honoured: flocker cannot offer ssh certificates/,
+    );
+    expect(agg.errors[1]?.message).to.contain(
+      'n2: ssh config: ssh -G -- n2: cfg: line 2: Bad configuration option: bogus',
+    );
     expect(agg.errors[1]?.message).to.not.contain('Pseudo-terminal');
     expect(exitCodeFor(agg)).to.equal(2);
     expect(looked).to.deep.equal([]);
@@ -214,7 +257,9 @@ describe('ssh config through ssh -G: routes, before any contact', () => {
       () => undefined,
       (e: unknown) => e as AggregateNodeError,
     );
-    expect(err?.errors[0]?.message).to.match(/^n1: jump host j: no usable ssh identity for alice@j: \/nonexistent\/jkey does not exist/);
+    expect(err?.errors[0]?.message).to.match(
+      /^n1: jump host j: no usable ssh identity for alice@j: \/nonexistent\/jkey does not exist/,
+    );
   });
 
   it('sshPorts reads the port through ssh -G', () => {
