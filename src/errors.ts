@@ -36,7 +36,7 @@ export const ERROR_CODES = {
   E_SSH_HOSTKEY_UNKNOWN: ['system', "a node's host key is not in known_hosts"],
   E_SSH_HOSTKEY_CHANGED: ['system', "a node's host key differs from known_hosts"],
   E_SSH_HOSTKEY_REVOKED: ['system', "a node's host key is revoked"],
-  E_SSH_CONFIG: ['user', 'the ssh client config cannot be read or parsed'],
+  E_SSH_CONFIG: ['user', 'the ssh client config cannot be read, or sets an option flocker cannot honour'],
   E_SSH_CONNECTION_LOST: ['system', 'an ssh connection dropped after connecting'],
   E_SSH_PROTOCOL: ['system', 'another ssh protocol failure'],
   E_TRUST: ['system', 'node-to-node trust input or files are invalid'],

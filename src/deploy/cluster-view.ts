@@ -19,6 +19,8 @@ export async function connectEach(
   connect: Connect,
   nodes: readonly string[],
 ): Promise<Map<string, NodeConnection | NodeFailure>> {
+  // the ssh config is judged for every node first: a refused option is the user's (exit 2)
+  connect.check?.(nodes);
   const settled = await Promise.allSettled(nodes.map((n) => connect([n])));
   const out = new Map<string, NodeConnection | NodeFailure>();
   settled.forEach((r, i) => {

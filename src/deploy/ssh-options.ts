@@ -2,7 +2,7 @@
 // --known-hosts, --connect-timeout, --concurrency), and the connect function they make.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { NodeConnection } from '../ssh/connection.js';
-import { connectAll } from '../ssh/index.js';
+import { connectAll, sshPorts } from '../ssh/index.js';
 import type { ConnectOptions } from '../ssh/index.js';
 
 export interface SshCliOptions {
@@ -44,12 +44,20 @@ export function withSshOptions(c: Command): Command {
     .addOption(new Option('--concurrency <n>', 'nodes contacted at once').argParser(positiveInt).default(16));
 }
 
-export type Connect = (nodes: readonly string[]) => Promise<Map<string, NodeConnection>>;
+export type Connect = ((nodes: readonly string[]) => Promise<Map<string, NodeConnection>>) & {
+  /**
+   * Refuse, before any node is contacted, what the ssh config alone makes impossible for any of
+   * `nodes` (an option flocker cannot honour, a bad value): throws a user error (exit 2).
+   */
+  readonly check?: (nodes: readonly string[]) => void;
+};
 
 /** connectAll with the command line's ssh options (every node, or an error naming each failed one). */
 export function sshConnect(o: SshCliOptions): Connect {
   const ssh = sshConnectOptions(o);
-  return (nodes) => connectAll(nodes, ssh);
+  return Object.assign((nodes: readonly string[]) => connectAll(nodes, ssh), {
+    check: (nodes: readonly string[]): void => void sshPorts(nodes, ssh),
+  });
 }
 
 /** the command line's ssh options as connectAll takes them */

@@ -23,7 +23,10 @@ export function planAuth(ctx: ConnectContext, hc: ResolvedHostConfig): AuthPlan 
   const methods: AnyAuthMethod[] = [];
   const descriptions: string[] = [];
   const skipped: string[] = [];
-  const agentSocket = ctx.opts.agentSocket ?? process.env['SSH_AUTH_SOCK'] ?? '';
+  // IdentityAgent: none (null), a socket, or unset ($SSH_AUTH_SOCK); the caller's option wins
+  const agentSocket =
+    ctx.opts.agentSocket ??
+    (hc.identityAgent === null ? '' : (hc.identityAgent ?? process.env['SSH_AUTH_SOCK'] ?? ''));
   const useAgent = agentSocket !== '' && !hc.identitiesOnly;
   if (useAgent) {
     methods.push({ type: 'agent', username: hc.user, agent: agentSocket });

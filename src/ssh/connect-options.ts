@@ -1,9 +1,9 @@
-// What a run of connections shares: the caller's options, the parsed ssh config and the
-// known_hosts cache, loaded once per connectAll.
+// What a run of connections shares: the caller's options, the ssh -G runner and its answers,
+// and the known_hosts cache, once per connectAll.
 import { SshConfigError } from './errors.js';
-import { KnownHostsStore, homeDir, loadSshConfig } from './load.js';
-import { SshConfigSyntaxError } from './ssh-config.js';
-import type { SshConfig } from './ssh-config.js';
+import { KnownHostsStore, checkSshConfigFile, homeDir } from './load.js';
+import { runSshG } from './ssh-g.js';
+import type { SshGOptions, SshGRunner } from './ssh-g.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONCURRENCY = 16;
@@ -30,29 +30,35 @@ export interface ConnectOptions {
   /** home directory for ~ (tests); default $HOME */
   readonly home?: string;
   /** name resolution (tests); default dns.lookup, IPv4 first */
-  readonly resolve?: (host: string) => Promise<string>;
+  readonly resolve?: (host: string, family?: 4 | 6) => Promise<string>;
+  /** how the ssh config is read (tests): default the real `ssh -G` */
+  readonly sshG?: SshGRunner;
 }
 
-/** Shared per-run state: the parsed config and known_hosts cache. */
+/** Shared per-run state: the ssh -G answers and the known_hosts cache. */
 export interface ConnectContext {
   readonly opts: ConnectOptions;
   readonly home: string;
-  readonly config: SshConfig;
+  readonly sshG: SshGRunner;
+  readonly sshGCache: Map<string, SshGOptions>;
   readonly knownHosts: KnownHostsStore;
 }
 
-/** Load the ssh config once; an unreadable or invalid config is the user's to fix. */
+/** The run's context; an unreadable --ssh-config is the user's to fix (exit 2). */
 export function makeContext(opts: ConnectOptions): ConnectContext {
   const home = opts.home ?? homeDir();
-  let config: SshConfig;
-  try {
-    config = loadSshConfig(opts.sshConfigPath, home);
-  } catch (e) {
-    const where = opts.sshConfigPath ?? '~/.ssh/config';
-    if (e instanceof SshConfigSyntaxError) throw new SshConfigError(`ssh config: ${e.message}`);
-    throw new SshConfigError(
-      `cannot read ssh config ${where}: ${e instanceof Error ? e.message : String(e)}`,
-    );
+  if (opts.sshConfigPath !== undefined) {
+    try {
+      checkSshConfigFile(opts.sshConfigPath, home);
+    } catch (e) {
+      throw new SshConfigError(`cannot read ssh config: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
-  return { opts, home, config, knownHosts: new KnownHostsStore() };
+  return {
+    opts,
+    home,
+    sshG: opts.sshG ?? runSshG,
+    sshGCache: new Map(),
+    knownHosts: new KnownHostsStore(),
+  };
 }

@@ -37,6 +37,11 @@ export interface SshNodeConnectionInit {
   readonly user: string;
   readonly hostKey: string;
   readonly maxChannels?: number;
+  /**
+   * ends this use of the (possibly shared) client, called once when the connection is closed or
+   * lost; without it close() ends the client itself
+   */
+  readonly release?: () => void;
 }
 
 export class SshNodeConnection implements NodeConnection {
@@ -51,6 +56,8 @@ export class SshNodeConnection implements NodeConnection {
   private readonly queue: Array<() => void> = [];
   private closedReason: string | undefined;
   private readonly running = new Set<(reason: string) => void>();
+  private releaseShared: (() => void) | undefined;
+  private readonly shared: boolean;
 
   constructor(
     private readonly client: Client,
@@ -63,6 +70,8 @@ export class SshNodeConnection implements NodeConnection {
     this.user = init.user;
     this.hostKey = init.hostKey;
     this.maxChannels = Math.max(1, init.maxChannels ?? DEFAULT_MAX_CHANNELS);
+    this.releaseShared = init.release;
+    this.shared = init.release !== undefined;
     client.on('error', (err: Error) => this.lost(err.message));
     client.on('close', () => this.lost('connection closed'));
   }
@@ -77,12 +86,16 @@ export class SshNodeConnection implements NodeConnection {
     this.running.clear();
     const waiting = this.queue.splice(0);
     for (const w of waiting) w();
+    const release = this.releaseShared;
+    this.releaseShared = undefined;
+    release?.();
   }
 
   close(): void {
     if (this.closedReason === undefined) this.closedReason = 'connection closed by flocker';
+    // a shared client (also a jump host) ends when its last user releases it
+    if (!this.shared) this.client.end();
     this.lost(this.closedReason);
-    this.client.end();
   }
 
   private async acquire(): Promise<void> {

@@ -21,7 +21,7 @@ export const SSH_ERROR_CODES = {
   hostKeyUnknown: 'E_SSH_HOSTKEY_UNKNOWN',
   hostKeyChanged: 'E_SSH_HOSTKEY_CHANGED',
   hostKeyRevoked: 'E_SSH_HOSTKEY_REVOKED',
-  /** bad ~/.ssh/config */
+  /** bad ssh config, or an option flocker cannot honour (docs/ssh.md) */
   config: 'E_SSH_CONFIG',
   /** connection dropped or protocol failure after connecting */
   connectionLost: 'E_SSH_CONNECTION_LOST',

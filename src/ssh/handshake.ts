@@ -1,11 +1,10 @@
 // One ssh2 handshake: host key verification, authentication in plan order, a guard timer, and
 // exactly one outcome — a NodeConnection, or a NodeError from refusals.ts.
+import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, ConnectConfig } from 'ssh2';
+import type { AnyAuthMethod, Client, ConnectConfig } from 'ssh2';
 import type { NodeError } from '../errors.js';
 import type { AuthPlan } from './auth-plan.js';
-import { SshNodeConnection } from './connection.js';
-import type { NodeConnection } from './connection.js';
 import { toNodeError } from './errors.js';
 import type { HostKeyPolicy } from './host-key-policy.js';
 import { openSshPublicKey } from './known-hosts.js';
@@ -18,6 +17,7 @@ const KEEPALIVE_COUNT_MAX = 4;
 const GUARD_SLACK_MS = 2000;
 
 export interface HandshakeInput {
+  /** the name errors carry (the node, or the jump host) */
   readonly node: string;
   readonly hc: ResolvedHostConfig;
   readonly address: string;
@@ -27,7 +27,16 @@ export interface HandshakeInput {
   readonly remainingMs: number;
   readonly hostKeys: HostKeyPolicy;
   readonly auth: AuthPlan;
-  readonly maxChannels: number | undefined;
+  /** the stream to talk over (jump host channel, ProxyCommand stdio); else TCP to address */
+  readonly sock?: Duplex;
+  /** appended to the target in messages: " via jump host n1" */
+  readonly via?: string;
+}
+
+/** An authenticated ssh2 client and the host key it verified (OpenSSH public format). */
+export interface Handshaken {
+  readonly client: Client;
+  readonly hostKey: string;
 }
 
 /** What the ssh2 callbacks learn during the handshake. */
@@ -38,13 +47,13 @@ interface Progress {
   readonly agentErrors: string[];
 }
 
-export function handshake(input: HandshakeInput): Promise<NodeConnection> {
+export function handshake(input: HandshakeInput): Promise<Handshaken> {
   const { node, hc, address } = input;
-  const target = `${address} port ${hc.port}`;
+  const target = `${address} port ${hc.port}${input.via ?? ''}`;
   const client = new ssh2.Client();
   const progress: Progress = { hostKeyError: undefined, verifiedKey: undefined, tried: [], agentErrors: [] };
 
-  return new Promise<NodeConnection>((resolve, reject) => {
+  return new Promise<Handshaken>((resolve, reject) => {
     let done = false;
     const guard = setTimeout(
       () => finish(connectTimedOut(node, target, input.timeoutMs)),
@@ -64,16 +73,7 @@ export function handshake(input: HandshakeInput): Promise<NodeConnection> {
       }
       client.removeAllListeners('error');
       client.removeAllListeners('close');
-      resolve(
-        new SshNodeConnection(client, {
-          node,
-          address,
-          port: hc.port,
-          user: hc.user,
-          hostKey: openSshPublicKey(progress.verifiedKey ?? Buffer.alloc(0)),
-          maxChannels: input.maxChannels,
-        }),
-      );
+      resolve({ client, hostKey: openSshPublicKey(progress.verifiedKey ?? Buffer.alloc(0)) });
     }
     client.on('ready', () => finish(undefined));
     client.on('error', (err: Error & { level?: string; code?: string }) => {
@@ -99,12 +99,14 @@ function connectConfig(input: HandshakeInput, progress: Progress): ConnectConfig
   const { node, hc, address, hostKeys, auth } = input;
   let methodIndex = 0;
   return {
+    ...(input.sock ? { sock: input.sock } : {}),
     host: address,
     port: hc.port,
     username: hc.user,
     readyTimeout: input.remainingMs,
-    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-    keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+    // ServerAliveInterval / ServerAliveCountMax when the config sets them
+    keepaliveInterval: hc.keepalive?.intervalMs ?? KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: hc.keepalive?.countMax ?? KEEPALIVE_COUNT_MAX,
     algorithms: { serverHostKey: hostKeys.algorithms },
     hostVerifier: (key: Buffer): boolean => {
       const verdict = hostKeys.check(key);

@@ -18,11 +18,17 @@ export interface HostKeyPolicy {
   check(key: Buffer): HostKeyVerdict;
 }
 
-/** The policy for one node, checked under its HostName and its address. */
+/**
+ * The policy for one hop, checked under its HostName and its address, or under HostKeyAlias
+ * alone when set (as OpenSSH does).
+ */
 export function hostKeyPolicy(ctx: ConnectContext, hc: ResolvedHostConfig, address: string): HostKeyPolicy {
   const files = knownHostsFiles(ctx, hc);
   const lines = ctx.knownHosts.lines(files);
-  const names = [...new Set([knownHostsName(hc.hostName, hc.port), knownHostsName(address, hc.port)])];
+  const names =
+    hc.hostKeyAlias !== undefined
+      ? [knownHostsName(hc.hostKeyAlias, hc.port)]
+      : [...new Set([knownHostsName(hc.hostName, hc.port), knownHostsName(address, hc.port)])];
   return {
     files,
     algorithms: preferredHostKeyAlgorithms(knownKeyTypes(lines, names)),

@@ -1,9 +1,11 @@
 // SSH transport used by flocker-deploy: one ssh2 connection per node, strict host key checking.
 //
 // Behaviour in brief (details in the modules):
-// - ssh config: ~/.ssh/config or ConnectOptions.sshConfigPath (ssh-config.ts lists what is
-//   honoured; `Match` blocks are ignored, with a warning). ConnectOptions.connectTimeoutMs beats
-//   ConnectTimeout from the config; default 10 s (covers TCP connect, handshake and auth).
+// - ssh config: read by OpenSSH itself (`ssh -G`, ssh-g.ts) from ~/.ssh/config and the system
+//   config, or ConnectOptions.sshConfigPath; host-options.ts says what is honoured, ignored or
+//   refused (docs/ssh.md). ProxyJump / ProxyCommand routes (route.ts, proxy.ts) are decided
+//   before any contact. ConnectOptions.connectTimeoutMs beats ConnectTimeout from the config;
+//   default 10 s per hop (covers TCP connect, handshake and auth).
 // - Address: HostName (or the node name) resolved ONCE (dns.lookup, IPv4 first); the connection
 //   goes to that address and NodeConnection.address exposes it.
 // - Host keys: always strict. Checked under the HostName and the address (`[host]:port` when not

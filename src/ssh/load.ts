@@ -1,12 +1,12 @@
-// File-system edge of the SSH transport: reading ~/.ssh/config (with Include), known_hosts
-// files and private keys. Parsing itself is pure (ssh-config.ts, known-hosts.ts).
+// File-system edge of the SSH transport: locating an option in the ssh config files (with
+// Include) for a refusal's message, known_hosts files and private keys. Parsing itself is pure
+// (ssh-g.ts, host-options.ts, known-hosts.ts).
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
 import type { ParsedKey } from 'ssh2';
-import { parseSshConfig, wildcardMatch } from './ssh-config.js';
-import type { IncludedFile, SshConfig } from './ssh-config.js';
+import { splitConfigWords, wildcardMatch } from './ssh-config.js';
 import { parseKnownHosts } from './known-hosts.js';
 import { readInputFile } from '../config/read-input.js';
 import type { KnownHostsLine } from './known-hosts.js';
@@ -39,59 +39,82 @@ function readIfExists(file: string): string | undefined {
 }
 
 /**
- * Expand one Include argument: ~ and relative paths (relative to ~/.ssh, as OpenSSH does for
- * user configuration), `*`/`?` wildcards in the last path component only. Missing files are
- * skipped silently (OpenSSH does the same).
+ * Expand one Include argument: ~ and relative paths (relative to `base`: ~/.ssh for the user's
+ * config, /etc/ssh for the system one, as OpenSSH does), `*`/`?` in the last path component.
  */
-function expandInclude(pattern: string, home: string): IncludedFile[] {
+function expandInclude(pattern: string, home: string, base: string): string[] {
   let p = expandHome(pattern, home);
-  if (!path.isAbsolute(p)) p = path.join(home, '.ssh', p);
+  if (!path.isAbsolute(p)) p = path.join(base, p);
   const dir = path.dirname(p);
-  const base = path.basename(p);
-  let files: string[];
-  if (/[*?]/.test(dir)) throw new Error(`Include ${pattern}: wildcards are only supported in the file name`);
-  if (/[*?]/.test(base)) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      names = [];
-    }
-    files = names
-      .filter((n) => wildcardMatch(base, n))
+  const name = path.basename(p);
+  if (!/[*?]/.test(name)) return [p];
+  try {
+    return readdirSync(dir)
+      .filter((n) => wildcardMatch(name, n))
       .sort()
       .map((n) => path.join(dir, n));
-  } else files = [p];
-  const out: IncludedFile[] = [];
-  for (const f of files) {
-    const text = readConfigText(f);
-    if (text !== undefined) out.push({ file: f, text });
+  } catch {
+    return [];
   }
-  return out;
 }
 
 /**
  * An ssh config file as the config files are read: a regular file only (a FIFO never hangs),
- * bounded, strict UTF-8. Missing: undefined.
+ * bounded, strict UTF-8. Missing or unreadable: undefined (ssh -G already judged it).
  */
 function readConfigText(file: string): string | undefined {
   const r = readInputFile(file);
-  if ('text' in r) return r.text;
-  if (/^cannot read the file: ENOENT/.test(r.failure.message)) return undefined;
-  throw new Error(`${file}: ${r.failure.message}`);
+  return 'text' in r ? r.text : undefined;
 }
 
 /**
- * Load an ssh client config. `explicitPath` (from --ssh-config) must exist; the default
- * ~/.ssh/config may be missing (empty config).
+ * The --ssh-config file is read the way flocker reads every input before ssh -G sees it: a
+ * regular file only (a FIFO would hang ssh), bounded, strict UTF-8, and it must exist.
  */
-export function loadSshConfig(explicitPath: string | undefined, home = homeDir()): SshConfig {
-  const file =
-    explicitPath !== undefined ? expandHome(explicitPath, home) : path.join(home, '.ssh', 'config');
-  const text = readConfigText(file);
-  if (text === undefined && explicitPath !== undefined) throw new Error(`${file}: no such file`);
-  if (text === undefined) return { entries: [], warnings: [] };
-  return parseSshConfig(text, file, { include: (pattern) => expandInclude(pattern, home) });
+export function checkSshConfigFile(explicitPath: string, home = homeDir()): void {
+  const file = expandHome(explicitPath, home);
+  const r = readInputFile(file);
+  if ('text' in r) return;
+  if (/^cannot read the file: ENOENT/.test(r.failure.message)) throw new Error(`${file}: no such file`);
+  throw new Error(`${file}: ${r.failure.message}`);
+}
+
+/** the config files ssh reads: the one given with -F, else ~/.ssh/config and /etc/ssh/ssh_config */
+export function configFiles(explicitPath: string | undefined, home = homeDir()): string[] {
+  if (explicitPath !== undefined) return [expandHome(explicitPath, home)];
+  return [path.join(home, '.ssh', 'config'), '/etc/ssh/ssh_config'];
+}
+
+/**
+ * Every `file:line` where `keyword` is set in the config files (following Include). ssh -G says
+ * what value won but not where it came from: this points the user at the candidates.
+ */
+export function locateOption(keyword: string, files: readonly string[], home = homeDir()): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (file: string, base: string, depth: number): void => {
+    if (depth > 16 || seen.has(file)) return;
+    seen.add(file);
+    const text = readConfigText(file);
+    if (text === undefined) return;
+    text.split(/\r?\n/).forEach((raw, i) => {
+      const m = /^\s*([A-Za-z][A-Za-z0-9]*)\s*(?:=\s*|\s+|$)(.*)$/.exec(raw);
+      if (!m) return;
+      const kw = (m[1] ?? '').toLowerCase();
+      if (kw === keyword) out.push(`${file}:${i + 1}`);
+      if (kw === 'include') {
+        let args: string[];
+        try {
+          args = splitConfigWords(m[2] ?? '', file, i + 1);
+        } catch {
+          return;
+        }
+        for (const a of args) for (const f of expandInclude(a, home, base)) visit(f, base, depth + 1);
+      }
+    });
+  };
+  for (const f of files) visit(f, f.startsWith('/etc/ssh/') ? '/etc/ssh' : path.join(home, '.ssh'), 0);
+  return out;
 }
 
 /** Reads and caches known_hosts files (missing files = no entries). */

@@ -50,7 +50,7 @@ export function hostKeyProblem(
       let strictNote = '';
       if (info.strict && info.strict.value !== 'yes') {
         strictNote =
-          `\nNote: "StrictHostKeyChecking ${info.strict.value}" (${info.strict.source.file}:${info.strict.source.line}) is ignored: ` +
+          `\nNote: "StrictHostKeyChecking ${info.strict.value}" (${info.strict.source}) is ignored: ` +
           `flocker never accepts unknown host keys.`;
       }
       const others =

@@ -4,8 +4,8 @@ import net from 'node:net';
 import { NodeError } from '../errors.js';
 import { SSH_ERROR_CODES } from './errors.js';
 
-async function defaultResolve(host: string): Promise<string> {
-  const r = await lookup(host, { order: 'ipv4first' });
+async function defaultResolve(host: string, family?: 4 | 6): Promise<string> {
+  const r = await lookup(host, family !== undefined ? { family } : { order: 'ipv4first' });
   return r.address;
 }
 
@@ -14,13 +14,14 @@ export async function resolveAddress(
   node: string,
   hostName: string,
   timeoutMs: number,
-  resolve: (host: string) => Promise<string> = defaultResolve,
+  resolve: (host: string, family?: 4 | 6) => Promise<string> = defaultResolve,
+  family?: 4 | 6,
 ): Promise<string> {
   if (net.isIP(hostName)) return hostName;
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
-      resolve(hostName),
+      resolve(hostName, family),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
       }),

@@ -10,7 +10,7 @@ import { fakeCluster } from '../helpers/fake-cluster.js';
 import { buildDesiredConfig, loadDesiredConfig, parseApplicationConfig } from '../../src/config/index.js';
 import { MAX_INPUT_BYTES, decodeUtf8, readInputFile, readInputStream } from '../../src/config/read-input.js';
 import { escapeText, quoteText } from '../../src/validation/echo.js';
-import { loadSshConfig } from '../../src/ssh/load.js';
+import { checkSshConfigFile } from '../../src/ssh/load.js';
 import { pathOf } from '../../src/validation/problems.js';
 import { pathAt } from '../../src/config/yaml-syntax.js';
 import { computeLineStarts } from '../../src/config/yaml-source.js';
@@ -71,10 +71,12 @@ describe('config input: reading files safely', function () {
   it('--ssh-config is read the same way: a FIFO is refused at once', () => {
     const fifo = `${dir}/ssh-fifo`;
     execFileSync('mkfifo', [fifo]);
-    expect(() => loadSshConfig(fifo, dir)).to.throw(/expected a regular file, found a FIFO/);
-    expect(() => loadSshConfig(`${dir}/none`, dir)).to.throw(/no such file/);
+    expect(() => checkSshConfigFile(fifo, dir)).to.throw(/expected a regular file, found a FIFO/);
+    expect(() => checkSshConfigFile(`${dir}/none`, dir)).to.throw(/no such file/);
     writeFileSync(`${dir}/latin1`, Buffer.from('Host a\n  User caf\xe9\n', 'latin1'));
-    expect(() => loadSshConfig(`${dir}/latin1`, dir)).to.throw(/expected UTF-8 text, found the byte 0xe9/);
+    expect(() => checkSshConfigFile(`${dir}/latin1`, dir)).to.throw(
+      /expected UTF-8 text, found the byte 0xe9/,
+    );
   });
 
   it('refuses a file over the size limit without reading it whole, and says the limit', () => {

@@ -119,7 +119,7 @@ describe('ssh transport helpers', () => {
     const info = { hostName: 'web.lab', address: '10.0.0.5', port: 2222, files: ['/h/.ssh/known_hosts'] };
     const unknown = hostKeyProblem('web', { kind: 'unknown', otherTypes: [] }, blob, {
       ...info,
-      strict: { value: 'no', source: { file: '/h/.ssh/config', line: 7 } },
+      strict: { value: 'no', source: 'set in /h/.ssh/config:7' },
     });
     expect(unknown.code).to.equal(SSH_ERROR_CODES.hostKeyUnknown);
     // found after contacting the node: not bad input (exit 1)
@@ -127,7 +127,7 @@ describe('ssh transport helpers', () => {
     expect(exitCodeFor(unknown)).to.equal(1);
     expect(unknown.message).to.contain(`ssh-ed25519 ${fingerprintSha256(blob)}`);
     expect(unknown.message).to.contain('ssh-keyscan -p 2222 -t ssh-ed25519 web.lab >> /h/.ssh/known_hosts');
-    expect(unknown.message).to.contain('"StrictHostKeyChecking no" (/h/.ssh/config:7) is ignored');
+    expect(unknown.message).to.contain('"StrictHostKeyChecking no" (set in /h/.ssh/config:7) is ignored');
     const entry: KnownHostsLine = {
       file: '/h/.ssh/known_hosts',
       line: 3,

@@ -321,7 +321,7 @@ describe('ssh transport (functional, real sshd)', function () {
       knownHostsPaths: [knownHosts('empty2', '')],
     });
     expect(err.errors[0]?.code).to.equal(SSH_ERROR_CODES.hostKeyUnknown);
-    expect(err.message).to.contain(`"StrictHostKeyChecking no" (${cfg}:4) is ignored`);
+    expect(err.message).to.contain(`"StrictHostKeyChecking no" (set in ${cfg}:4) is ignored`);
   });
 
   it('refuses a changed host key, naming the known_hosts file and line', async () => {
