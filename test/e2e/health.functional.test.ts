@@ -33,8 +33,8 @@ applications:
         external: 8091
     healthcheck:
       test: [CMD, wget, -q, -O, /dev/null, "http://127.0.0.1/etc/hostname"]
-      interval_seconds: 1
-      timeout_seconds: 2
+      interval_seconds: 2
+      timeout_seconds: 20
       retries: 3
   web:
     image: flocker-e2e/httpd
@@ -119,7 +119,7 @@ describe('health checks and depends_on (functional, lab)', function () {
     const r = await deploy(placement(['bad'], []), failing);
     expect(r.code).to.equal(1);
     const failed = r.events.find((e) => e.type === 'change-failed');
-    expect(failed?.node).to.equal('n1');
+    expect(failed?.node, JSON.stringify(r.events.filter((e) => e.error))).to.equal('n1');
     expect(failed?.error?.code).to.equal('E_APP_UNHEALTHY');
     expect(failed?.error?.message).to.match(
       /application bad is not healthy \(unhealthy after 2 failed checks\)/,
