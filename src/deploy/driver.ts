@@ -5,6 +5,7 @@ import { errorData } from '../errors.js';
 import type { ClusterPlan } from '../model/changes.js';
 import type { DeployEvent, Emit, StepName } from '../model/events.js';
 import { DeploySession } from './session.js';
+import { startWaves } from '../plan/start-waves.js';
 import { withTransferProgress } from './transfer-progress.js';
 import type { SessionOptions } from './session.js';
 
@@ -78,7 +79,9 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
         const t0 = Date.now();
         emit({ type: 'phase-start', phase: ph.phase, nodes: participants });
         try {
-          await s.runPhase(ph.phase, participants, progress);
+          // depends_on across nodes: a node starts after the nodes starting what its apps need
+          const waves = ph.phase === 'start' ? startWaves(ph.nodes) : [participants];
+          for (const wave of waves) await s.runPhase(ph.phase, wave, progress);
         } catch (e) {
           emit({ type: 'phase-failed', phase: ph.phase, error: errorData(e) });
           throw e;

@@ -2,6 +2,7 @@
 import type { Application } from '../model/application.js';
 import { FlockerError } from '../errors.js';
 import { checkAppName, containerName } from './names.js';
+import { healthArgv } from './health-argv.js';
 
 export interface RunOptions {
   /** root-only file with the environment and link variables */
@@ -19,7 +20,7 @@ export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
   const argv = [opts.docker ?? 'docker', 'run', '--rm', '--init', '--name', containerName(app.name)];
   argv.push('--label', `flocker.application=${app.name}`);
   argv.push('--env-file', opts.envFile);
-  for (const p of app.ports) argv.push('-p', `${p.external}:${p.internal}`);
+  for (const p of app.ports) argv.push('-p', `${publishedOn(p.host_ip)}${p.external}:${p.internal}`);
   if (app.volume) {
     if (opts.volumePath === undefined)
       throw new FlockerError(
@@ -38,6 +39,17 @@ export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
   }
   if (app.mem_limit !== undefined) argv.push('--memory', String(app.mem_limit));
   if (app.cpu_shares !== undefined) argv.push('--cpu-shares', String(app.cpu_shares));
-  argv.push(app.image);
+  if (app.healthcheck) argv.push(...healthArgv(app.healthcheck));
+  // docker's --entrypoint takes one word: the rest of the entrypoint goes before the command
+  // (docker then runs entrypoint[0] with entrypoint[1..] + command, exactly the exec form).
+  // Setting an entrypoint also drops the image's CMD (docker's and compose's rule alike).
+  const [entry, ...entryRest] = app.entrypoint ?? [];
+  if (app.entrypoint !== undefined) argv.push('--entrypoint', entry ?? '');
+  argv.push(app.image, ...entryRest, ...(app.command ?? []));
   return argv;
+}
+
+/** `HOSTIP:` before a published port; none for every address (absent or 0.0.0.0). */
+function publishedOn(hostIp: string | undefined): string {
+  return hostIp === undefined || hostIp === '0.0.0.0' ? '' : `${hostIp}:`;
 }

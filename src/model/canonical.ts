@@ -43,7 +43,8 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
       .map((p) => ({
         internal: p.internal,
         external: p.external,
-        ...(p.host_ip !== undefined ? { host_ip: p.host_ip } : {}),
+        // 0.0.0.0 is every address, as if absent: one canonical form, no restart for it
+        ...(p.host_ip !== undefined && p.host_ip !== '0.0.0.0' ? { host_ip: p.host_ip } : {}),
       }))
       .sort(byPort),
     ...(e.volume ? { volume: { mountpoint: e.volume.mountpoint } } : {}),

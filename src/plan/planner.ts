@@ -2,7 +2,7 @@
 // cluster plan. flocker-deploy prints it (--dry-run) and flocker-changestate recomputes its own
 // node's part of each phase from fresher local state, so every decision here is made only from
 // ownership and running state that the phases themselves move forward.
-import type { Application } from '../model/application.js';
+import type { Application, PortMapping } from '../model/application.js';
 import { sameApplication, toApplication } from '../model/canonical.js';
 import type { Change, ClusterPlan, PhaseName } from '../model/changes.js';
 import { PHASES } from '../model/changes.js';
@@ -11,6 +11,7 @@ import { linkEnvironment } from './links.js';
 import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
 import { decideVolume, rememberedVolumes, type PlanOptions, type VolumeDecision } from './ownership.js';
 import { dict, own } from '../util/own.js';
+import { dependencyLayers, type Ordered } from './dependency-order.js';
 
 export type { PlanOptions } from './ownership.js';
 
@@ -134,7 +135,7 @@ function planStop(
   opts: PlanOptions,
 ) {
   const state = nodeState(cluster, node);
-  const perApp: Change[] = [];
+  const perApp: Ordered<Change>[] = [];
   const handingOff = state.volume_copies.filter((v) => v.role === 'handing-off');
   const names = new Set([
     ...Object.keys(state.applications),
@@ -185,9 +186,14 @@ function planStop(
         steps.push({ kind: 'handoff-volume', name, to: target, to_address: addressOf(cluster, target) });
     }
     const s = sequence(steps);
-    if (s) perApp.push(s);
+    // stopped after the apps that depend on it (as they were started: the recorded spec's order)
+    if (s) perApp.push({ name, deps: current?.app.depends_on ?? want?.depends_on ?? [], item: s });
   }
-  return parallel(perApp);
+  return sequence(
+    dependencyLayers(perApp)
+      .reverse()
+      .map((l) => parallel(l)!),
+  );
 }
 
 function planStart(
@@ -199,7 +205,7 @@ function planStart(
 ) {
   const state = nodeState(cluster, node);
   const address = addressOf(cluster, node);
-  const perApp: Change[] = [];
+  const perApp: Ordered<Change>[] = [];
   for (const name of [...(own(desired.nodes, node) ?? [])].sort()) {
     const want = own(desired.applications, name);
     if (!want) continue;
@@ -224,20 +230,22 @@ function planStart(
       application: want,
       link_environment: linkEnvironment(want, address),
     });
-    perApp.push(sequence(steps)!);
+    perApp.push({ name, deps: want.depends_on ?? [], item: sequence(steps)! });
   }
   // A route here for a port of an app about to start here would shadow it (our DNAT comes
   // before docker's): drop such routes first, so the app answers as soon as it runs. Only
   // removals here; routes to other nodes' apps are set in the routes phase, once those run.
   const starting = new Set(
     perApp
-      .flatMap(leaves)
+      .flatMap((x) => leaves(x.item))
       .flatMap((c) => (c.kind === 'start-application' ? c.application.ports.map((p) => p.external) : [])),
   );
   const kept = state.routes.filter((r) => !starting.has(r.port));
   const unshadow: Change | undefined =
     kept.length < state.routes.length ? { kind: 'set-proxies', routes: sortRoutes(kept) } : undefined;
-  return sequence([...(unshadow ? [unshadow] : []), ...(perApp.length ? [parallel(perApp)!] : [])]);
+  // depends_on: an app starts after those it depends on that start here too
+  const layers = dependencyLayers(perApp).map((l) => parallel(l)!);
+  return sequence([...(unshadow ? [unshadow] : []), ...layers]);
 }
 
 /**
@@ -306,13 +314,22 @@ function planCheck(
   };
 }
 
-/** Routes a node must have: every app placed on another node, by its external ports. */
+/** A port published only on its node's loopback (host_ip 127.x): the cluster does not route it. */
+export function loopbackOnly(p: PortMapping): boolean {
+  return p.host_ip !== undefined && p.host_ip.startsWith('127.');
+}
+
+/**
+ * Routes a node must have: every app placed on another node, by its external ports — except
+ * ports published on the loopback of the node running the app (nothing else may reach them).
+ */
 export function desiredRoutes(desired: DesiredConfig, cluster: ClusterState, node: string): ReportedRoute[] {
   const routes: ReportedRoute[] = [];
   for (const [name, target] of placement(desired)) {
     const app = own(desired.applications, name);
     if (!app || target === node) continue;
     for (const p of app.ports) {
+      if (loopbackOnly(p)) continue;
       routes.push({ port: p.external, target_address: addressOf(cluster, target), target_port: p.external });
     }
   }

@@ -7,6 +7,12 @@ import { FlockerError, NodeCommandError } from '../errors.js';
 import { appNameOfUnit, checkAppName, containerName, unitName } from '../docker/names.js';
 import { renderEnvFile } from '../docker/env-file.js';
 import type { NodeFiles } from '../exec/node-files.js';
+import {
+  HEALTH_FORMAT,
+  healthBudgetMs,
+  parseContainerHealth,
+  type ContainerHealth,
+} from '../docker/health.js';
 import { DEFAULT_STATE_DIR, DEFAULT_UNIT_DIR, appPaths, parseSpec, renderSpec, renderUnit } from './unit.js';
 
 export interface ListedApplication {
@@ -54,10 +60,38 @@ export interface SystemdApplicationUnitsOptions {
   readonly docker?: string;
   /** how long start() waits for the container to run; default 60 s */
   readonly startTimeoutMs?: number;
+  /** added to a health check's own bound (start period + retries x (interval + timeout)); default 10 s */
+  readonly healthMarginMs?: number;
   readonly pollMs?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The last check's output as the error shows it: at most 2000 characters, its end kept. */
+function lastOutput(check: { exitCode: number; output: string } | undefined): string {
+  if (!check) return 'no check finished';
+  const out = check.output.trim();
+  const cut = out.length > 2000 ? `…${out.slice(-2000)}` : out;
+  return `last check exited ${check.exitCode}${cut ? `:\n${cut}` : ' with no output'}`;
+}
+
+/** A started app did not become healthy: which app, on which node, and what its check said. */
+export class AppUnhealthyError extends FlockerError {
+  readonly lastCheckOutput: string;
+  constructor(
+    readonly node: string,
+    readonly app: string,
+    why: string,
+    lastCheck?: { exitCode: number; output: string },
+  ) {
+    super(
+      `${node}: application ${app} is not healthy (${why}); stopped, no route set\n${lastOutput(lastCheck)}`,
+      'E_APP_UNHEALTHY',
+      'system',
+    );
+    this.lastCheckOutput = lastCheck?.output ?? '';
+  }
+}
 
 export class SystemdApplicationUnits implements ApplicationUnits {
   private readonly unitDir: string;
@@ -156,6 +190,52 @@ export class SystemdApplicationUnits implements ApplicationUnits {
     await this.runner.run(['systemctl', 'reset-failed', unit]); // fresh start-limit count
     await runChecked(this.runner, ['systemctl', 'restart', unit]);
     await this.waitRunning(app.name);
+    await this.waitHealthy(app.name);
+  }
+
+  /**
+   * A container with a health check — the app's own or its image's HEALTHCHECK (docker merges
+   * them; ['NONE'] disables it) — is up only once docker reports it healthy. Bounded by the
+   * check's own timings; unhealthy or too slow: the unit is stopped (so nothing routes to it and
+   * the next deploy starts it again) and E_APP_UNHEALTHY carries the last check's output. A
+   * container that exits meanwhile fails with E_APP_START and its journal.
+   */
+  private async waitHealthy(name: string): Promise<void> {
+    const unit = unitName(name);
+    let deadline: number | undefined;
+    let h: ContainerHealth | undefined;
+    let why: string;
+    for (;;) {
+      const r = await this.runner.run([
+        this.docker,
+        'inspect',
+        '--format',
+        HEALTH_FORMAT,
+        containerName(name),
+      ]);
+      h = r.code === 0 ? parseContainerHealth(r.stdout) : undefined;
+      if (h?.status !== 'running') {
+        const journal = await this.runner.run(['journalctl', '--no-pager', '-n', '30', '-u', unit]);
+        throw new FlockerError(
+          `${this.runner.host}: application ${name} exited while its health check ran (${h ? `container ${h.status}` : 'container gone'})\n${journal.stdout.trim()}`,
+          'E_APP_START',
+          'system',
+        );
+      }
+      if (h.health === undefined || h.check === undefined || h.health === 'healthy') return;
+      deadline ??= Date.now() + healthBudgetMs(h.check, this.opts.healthMarginMs ?? 10_000);
+      if (h.health === 'unhealthy') {
+        why = `unhealthy after ${h.check.retries} failed check${h.check.retries === 1 ? '' : 's'}`;
+        break;
+      }
+      if (Date.now() > deadline) {
+        why = `not healthy within ${Math.round(healthBudgetMs(h.check, this.opts.healthMarginMs ?? 10_000) / 1000)} s`;
+        break;
+      }
+      await sleep(this.opts.pollMs ?? 250);
+    }
+    await this.runner.run(['systemctl', 'stop', unit]);
+    throw new AppUnhealthyError(this.runner.host, name, why, h.lastCheck);
   }
 
   private async waitRunning(name: string): Promise<void> {
@@ -251,6 +331,8 @@ export class FakeApplicationUnits implements ApplicationUnits {
     }
   >();
   readonly failing = new Map<string, string>();
+  /** apps whose health check fails, each with its last check output (start: E_APP_UNHEALTHY) */
+  readonly unhealthy = new Map<string, string>();
   /** every start/stop/pull, in order, for assertions */
   readonly calls: string[] = [];
   /** images not on this node (every other image is); a pull of one fails unless in `registry` */
@@ -306,6 +388,14 @@ export class FakeApplicationUnits implements ApplicationUnits {
           'E_APP_START',
           'system',
         );
+      const check = this.unhealthy.get(app.name);
+      if (check !== undefined) {
+        this.apps.get(app.name)!.running = false; // stopped, as the real one does
+        throw new AppUnhealthyError('fake', app.name, 'unhealthy after 3 failed checks', {
+          exitCode: 1,
+          output: check,
+        });
+      }
       return Promise.resolve();
     } catch (e) {
       return Promise.reject(e as Error);

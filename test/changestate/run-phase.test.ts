@@ -178,6 +178,30 @@ describe('changestate phase runner', () => {
     expect(events.at(-1)).to.include({ type: 'change-failed' });
   });
 
+  it('an unhealthy app: change-failed with E_APP_UNHEALTHY and its check output; the app is left stopped', async () => {
+    const n = new Node();
+    n.units.unhealthy.set('web', 'connection refused');
+    const events: NodeEvent[] = [];
+    const err = await runPhase(
+      input('start', empty, empty, 'n1'),
+      () => n.state(),
+      n.adapters(),
+      (e) => events.push(e),
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err).to.include({ code: 'E_CHANGE' });
+    const last = events.at(-1);
+    expect(last?.type).to.equal('change-failed');
+    expect(last?.type === 'change-failed' ? last.error : undefined).to.deep.equal({
+      code: 'E_APP_UNHEALTHY',
+      message:
+        'fake: application web is not healthy (unhealthy after 3 failed checks); stopped, no route set\nlast check exited 1:\nconnection refused',
+    });
+    expect((await n.state()).applications.web?.running).to.equal(false);
+  });
+
   it('refuses input of another protocol version with a fix', () => {
     expect(() =>
       parseChangestateInput(JSON.stringify({ ...input('start', empty, empty, 'n1'), protocol: 99 })),

@@ -260,6 +260,26 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     ]);
   });
 
+  it("depends_on across nodes: the dependent node starts after the dependency's node; a failed dependency stops it", async () => {
+    const db = toApplication('db', { image: 'busybox' });
+    const app = toApplication('app', { image: 'busybox', depends_on: ['db'] });
+    const d = desired(['app'], ['db'], [db, app]);
+    const c = fakeCluster(['n1', 'n2']);
+    const events: DeployEvent[] = [];
+    await deploy(opts(c, d, events));
+    const starts = events.flatMap((e) =>
+      'node' in e && 'phase' in e && e.type !== 'transfer-progress' && e.phase === 'start'
+        ? [`${e.type} ${e.node}`]
+        : [],
+    );
+    expect(starts).to.deep.equal(['change-start n2', 'change-done n2', 'change-start n1', 'change-done n1']);
+
+    const c2 = fakeCluster(['n1', 'n2']);
+    c2.nodes.get('n2')!.failOn = 'start db';
+    await failure(deploy(opts(c2, d)));
+    expect(c2.nodes.get('n1')!.units.calls).to.deep.equal([]); // app never started
+  });
+
   it('several nodes failing in one phase: one PhaseError (E_PHASE) naming each', async () => {
     const c = fakeCluster(['n1', 'n2']);
     c.nodes.get('n1')!.failOn = 'start web';

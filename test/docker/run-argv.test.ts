@@ -42,6 +42,113 @@ describe('docker run argv', function () {
       'nginx:latest',
     ]);
   });
+  const HEAD = [
+    'docker',
+    'run',
+    '--rm',
+    '--init',
+    '--name',
+    'flocker--web',
+    '--label',
+    'flocker.application=web',
+    '--env-file',
+    '/e',
+  ];
+  it('entrypoint: first word as --entrypoint, the rest and the command after the image', function () {
+    const app = toApplication('web', {
+      image: 'busybox',
+      entrypoint: ['/bin/sh', '-c'],
+      command: ['echo "$HOME" 100% it\'s', 'x y'],
+    });
+    expect(dockerRunArgv(app, { envFile: '/e' })).to.deep.equal([
+      ...HEAD,
+      '--entrypoint',
+      '/bin/sh',
+      'busybox:latest',
+      '-c',
+      'echo "$HOME" 100% it\'s',
+      'x y',
+    ]);
+  });
+  it("entrypoint [] is --entrypoint '' (none); a command alone follows the image", function () {
+    expect(
+      dockerRunArgv(toApplication('web', { image: 'busybox', entrypoint: [], command: ['sleep', '9'] }), {
+        envFile: '/e',
+      }),
+    ).to.deep.equal([...HEAD, '--entrypoint', '', 'busybox:latest', 'sleep', '9']);
+    expect(
+      dockerRunArgv(toApplication('web', { image: 'busybox', command: ['--flag'] }), { envFile: '/e' }),
+    ).to.deep.equal([...HEAD, 'busybox:latest', '--flag']);
+  });
+  it('health flags: CMD as exec of the quoted argv, CMD-SHELL as written, timings as durations', function () {
+    const app = toApplication('web', {
+      image: 'busybox',
+      healthcheck: {
+        test: ['CMD', 'wget', '-q', '-O', '/dev/null', "http://localhost/it's ok"],
+        interval_seconds: 2,
+        timeout_seconds: 0.5,
+        retries: 3,
+        start_period_seconds: 10,
+      },
+    });
+    expect(dockerRunArgv(app, { envFile: '/e' })).to.deep.equal([
+      ...HEAD,
+      '--health-cmd',
+      "exec wget -q -O /dev/null 'http://localhost/it'\\''s ok'",
+      '--health-interval',
+      '2s',
+      '--health-timeout',
+      '500ms',
+      '--health-retries',
+      '3',
+      '--health-start-period',
+      '10s',
+      'busybox:latest',
+    ]);
+    const shell = toApplication('web', {
+      image: 'busybox',
+      healthcheck: { test: ['CMD-SHELL', 'test -f /ready || exit 1'] },
+    });
+    expect(dockerRunArgv(shell, { envFile: '/e' })).to.deep.equal([
+      ...HEAD,
+      '--health-cmd',
+      'test -f /ready || exit 1',
+      'busybox:latest',
+    ]);
+  });
+  it('NONE disables the image check: --no-healthcheck; other forms are refused', function () {
+    const none = toApplication('web', { image: 'busybox', healthcheck: { test: ['NONE'], retries: 2 } });
+    expect(dockerRunArgv(none, { envFile: '/e' })).to.deep.equal([
+      ...HEAD,
+      '--no-healthcheck',
+      'busybox:latest',
+    ]);
+    for (const test of [['CMD'], ['CMD-SHELL', 'a', 'b'], ['NONE', 'x'], ['curl']])
+      expect(() =>
+        dockerRunArgv(toApplication('web', { image: 'busybox', healthcheck: { test } }), { envFile: '/e' }),
+      ).to.throw(/healthcheck test/);
+  });
+  it('host_ip: -p HOSTIP:EXT:INT; 0.0.0.0 is every address, as if absent', function () {
+    const app = toApplication('web', {
+      image: 'busybox',
+      ports: [
+        { internal: 80, external: 8080, host_ip: '127.0.0.1' },
+        { internal: 81, external: 8081, host_ip: '0.0.0.0' },
+        { internal: 82, external: 8082, host_ip: '192.0.2.7' },
+      ],
+    });
+    expect(app.ports[1]).to.deep.equal({ internal: 81, external: 8081 });
+    expect(dockerRunArgv(app, { envFile: '/e' })).to.deep.equal([
+      ...HEAD,
+      '-p',
+      '127.0.0.1:8080:80',
+      '-p',
+      '8081:81',
+      '-p',
+      '192.0.2.7:8082:82',
+      'busybox:latest',
+    ]);
+  });
   it('never puts environment values in argv', function () {
     const app = toApplication('web', { image: 'nginx', environment: { SECRET: 'hunter2' } });
     expect(dockerRunArgv(app, { envFile: '/e' }).join(' ')).not.to.contain('hunter2');

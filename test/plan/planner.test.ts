@@ -494,3 +494,109 @@ describe('planner: volume ownership decided from the copies alone', () => {
     });
   });
 });
+
+describe('planner: depends_on and loopback ports', () => {
+  const app = (name: string, depends_on?: string[], ports: Application['ports'] = []): Application =>
+    toApplication(name, { image: 'busybox', ports: [...ports], ...(depends_on ? { depends_on } : {}) });
+  const start = (a: Application) => ({
+    kind: 'start-application' as const,
+    application: a,
+    link_environment: {},
+  });
+
+  it('starts in dependency order on one node: sequentially where a dependency exists, in parallel otherwise', () => {
+    const db = app('db');
+    const cache = app('cache');
+    const api2 = app('api', ['cache', 'db']);
+    const front = app('front', ['api']);
+    const lone = app('lone');
+    const apps = [db, cache, api2, front, lone];
+    expect(
+      planNodePhase(
+        desired(['api', 'cache', 'db', 'front', 'lone'], [], apps),
+        cluster(node(), node()),
+        'n1',
+        'start',
+      ),
+    ).to.deep.equal({
+      kind: 'sequentially',
+      changes: [
+        { kind: 'in-parallel', changes: [start(cache), start(db), start(lone)] },
+        start(api2),
+        start(front),
+      ],
+    });
+  });
+
+  it('a dependency already running and unchanged is not waited for; one on another node neither (the driver orders nodes)', () => {
+    const db = app('db');
+    const web2 = app('web', ['db']);
+    const c = cluster(node({ db: { app: db } }), node());
+    expect(planNodePhase(desired(['db', 'web'], [], [db, web2]), c, 'n1', 'start')).to.deep.equal(
+      start(web2),
+    );
+    expect(
+      planNodePhase(desired(['web'], ['db'], [db, web2]), cluster(node(), node()), 'n1', 'start'),
+    ).to.deep.equal(start(web2));
+  });
+
+  it('stops in reverse dependency order (as recorded when started)', () => {
+    const db = app('db');
+    const web2 = app('web', ['db']);
+    const other = app('other');
+    const c = cluster(node({ db: { app: db }, web: { app: web2 }, other: { app: other } }), node());
+    expect(planNodePhase(desired([], [], []), c, 'n1', 'stop')).to.deep.equal({
+      kind: 'sequentially',
+      changes: [
+        { kind: 'stop-application', name: 'web', reason: 'removed' },
+        {
+          kind: 'in-parallel',
+          changes: [
+            { kind: 'stop-application', name: 'db', reason: 'removed' },
+            { kind: 'stop-application', name: 'other', reason: 'removed' },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('stays total on a cycle: the edge closing it is ignored, every app starts once, in name order', () => {
+    const a = app('a', ['c']);
+    const b = app('b', ['a']);
+    const c3 = app('c', ['b']);
+    const self = app('s', ['s']);
+    expect(
+      planNodePhase(
+        desired(['a', 'b', 'c', 's'], [], [a, b, c3, self]),
+        cluster(node(), node()),
+        'n1',
+        'start',
+      ),
+    ).to.deep.equal({
+      kind: 'sequentially',
+      // depth-first from a: a -> c -> b -> (a: closing edge, ignored): b first, then c, then a
+      changes: [{ kind: 'in-parallel', changes: [start(b), start(self)] }, start(c3), start(a)],
+    });
+  });
+
+  it('a port on 127.0.0.1 is published on its node only: no cluster route, no route check', () => {
+    const local = app('local', undefined, [
+      { internal: 80, external: 8081, host_ip: '127.0.0.1' },
+      { internal: 81, external: 8082 },
+    ]);
+    const p = plan(desired(['local'], [], [local]), cluster(node(), node()));
+    expect(p).to.deep.equal({
+      phases: [
+        {
+          phase: 'check',
+          nodes: {
+            n1: check({ images: ['busybox:latest'], app_ports: [8081, 8082] }),
+            n2: check({ route_ports: [8082] }),
+          },
+        },
+        { phase: 'start', nodes: { n1: start(local) } },
+        { phase: 'routes', nodes: { n2: { kind: 'set-proxies', routes: [routeTo(A1, 8082)] } } },
+      ],
+    });
+  });
+});

@@ -103,3 +103,85 @@ describe('recorded spec', function () {
     expect(() => parseSpec(JSON.stringify(good), 'f')).to.throw(/unexpected key extra/);
   });
 });
+
+/**
+ * systemd's reading of a command line (systemd.service(5) "Command lines"), as far as our
+ * quoting uses it: words split on blanks, "..." with C escapes, %% -> %, $$ -> $.
+ */
+function systemdWords(line: string): string[] {
+  const words: string[] = [];
+  let i = 0;
+  const unspec = (s: string): string => s.replace(/%%/g, '%').replace(/\$\$/g, '$');
+  while (i < line.length) {
+    if (line[i] === ' ') {
+      i++;
+      continue;
+    }
+    let w = '';
+    if (line[i] === '"') {
+      i++;
+      while (line[i] !== '"') {
+        if (i >= line.length) throw new Error('unterminated quote');
+        if (line[i] === '\\') {
+          const c = line[i + 1];
+          if (c === 'x') {
+            w += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+            i += 4;
+            continue;
+          }
+          w += ({ n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"' } as Record<string, string>)[c ?? ''] ?? '';
+          i += 2;
+          continue;
+        }
+        w += line[i++];
+      }
+      i++;
+    } else while (i < line.length && line[i] !== ' ') w += line[i++];
+    words.push(unspec(w));
+  }
+  return words;
+}
+
+describe('ExecStart carries the docker argv exactly', function () {
+  it('entrypoint, command, health command with spaces, quotes, $, %, backslash and control characters', function () {
+    const app = toApplication('web', {
+      image: 'busybox',
+      ports: [{ internal: 80, external: 8080, host_ip: '127.0.0.1' }],
+      entrypoint: [],
+      command: ['sh', '-c', `echo "$HOME" 100% it's \\ ${'$'}{X} ;`, '', 'tab\there'],
+      healthcheck: {
+        test: ['CMD-SHELL', `wget -qO- "http://localhost:80/" | grep -q '50%' && test $$ -gt 0`],
+      },
+    });
+    const text = renderUnit(app, { envFile: '/e', specFile: '/s' });
+    const exec = text
+      .split('\n')
+      .find((l) => l.startsWith('ExecStart='))!
+      .slice('ExecStart='.length);
+    expect(systemdWords(exec)).to.deep.equal([
+      'docker',
+      'run',
+      '--rm',
+      '--init',
+      '--name',
+      'flocker--web',
+      '--label',
+      'flocker.application=web',
+      '--env-file',
+      '/e',
+      '-p',
+      '127.0.0.1:8080:80',
+      '--health-cmd',
+      `wget -qO- "http://localhost:80/" | grep -q '50%' && test $$ -gt 0`,
+      '--entrypoint',
+      '',
+      'busybox:latest',
+      'sh',
+      '-c',
+      `echo "$HOME" 100% it's \\ ${'$'}{X} ;`,
+      '',
+      'tab\there',
+    ]);
+    expect(exec).to.contain(String.raw`"echo \"$$HOME\" 100%% it's \\ $${'$'}{X} ;" "" "tab\there"`);
+  });
+});
