@@ -22,6 +22,20 @@ function mountpointProblem(m: string): string | null {
   return null;
 }
 
+/** docker's check forms, checked here so a bad one is exit 2 rather than a failed start */
+function healthTestProblem(test: readonly string[]): string | null {
+  const [form, ...rest] = test;
+  const found = `found ${quoteText(form ?? '')} with ${rest.length} more item${rest.length === 1 ? '' : 's'}`;
+  if (form === 'CMD' && rest.length === 0)
+    return `expected ["CMD", program, args...] with a program, ${found}`;
+  if (form === 'CMD-SHELL' && rest.length !== 1)
+    return `expected ["CMD-SHELL", "one command line"] (exactly one string after CMD-SHELL), ${found}`;
+  if (form === 'NONE' && rest.length !== 0) return `expected ["NONE"] alone, ${found}`;
+  if (form !== 'CMD' && form !== 'CMD-SHELL' && form !== 'NONE')
+    return `expected the first item to be CMD, CMD-SHELL or NONE, found ${quoteText(form ?? '')}`;
+  return null;
+}
+
 /**
  * `ref` names another item of the entry in a message ("also ports[0]"); a compose entry passes
  * one that names the item the user wrote (its list may have had refused items removed).
@@ -91,6 +105,13 @@ export function checkEntrySemantics(entry: unknown, ref: (p: KeyPath) => string 
         } else externals.set(ext, i);
       }
     });
+  }
+
+  const hc = entry['healthcheck'];
+  const test = isRecord(hc) ? hc['test'] : undefined;
+  if (Array.isArray(test) && test.length > 0 && test.every((t) => typeof t === 'string')) {
+    const why = healthTestProblem(test as string[]);
+    if (why) out.push({ path: ['healthcheck', 'test'], target: 'value', message: why });
   }
 
   const rp = entry['restart_policy'];

@@ -236,4 +236,26 @@ applications:
       'a.yml:4:30: applications.b.depends_on[0]: expected no dependency cycle, found a -> b -> a',
     ]);
   });
+
+  it('refuses a health check test docker cannot run, before any contact', () => {
+    expect(
+      problemsOf(() =>
+        parseApplicationConfig(
+          `version: 1
+applications:
+  a: {image: x, healthcheck: {test: ["CMD"]}}
+  b: {image: x, healthcheck: {test: ["CMD-SHELL", "true", "false"]}}
+  c: {image: x, healthcheck: {test: ["NONE", "x"]}}
+  d: {image: x, healthcheck: {test: ["SHELL", "true"]}}
+`,
+          'a.yml',
+        ),
+      ),
+    ).to.deep.equal([
+      'a.yml:3:37: applications.a.healthcheck.test: expected ["CMD", program, args...] with a program, found "CMD" with 0 more items',
+      'a.yml:4:37: applications.b.healthcheck.test: expected ["CMD-SHELL", "one command line"] (exactly one string after CMD-SHELL), found "CMD-SHELL" with 2 more items',
+      'a.yml:5:37: applications.c.healthcheck.test: expected ["NONE"] alone, found "NONE" with 1 more item',
+      'a.yml:6:37: applications.d.healthcheck.test: expected the first item to be CMD, CMD-SHELL or NONE, found "SHELL"',
+    ]);
+  });
 });
