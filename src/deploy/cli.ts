@@ -13,7 +13,7 @@ import type { SshCliOptions } from './ssh-options.js';
 import { deploy } from './driver.js';
 import type { DeployOptions } from './driver.js';
 import { listrRenderer } from './render-listr.js';
-import { ndjsonRenderer, planDocumentRenderer } from './render-ndjson.js';
+import { eventLine, ndjsonRenderer, planDocumentRenderer } from './render-ndjson.js';
 import { plainRenderer } from './render-plain.js';
 import type { RenderIO, Renderer } from './renderer.js';
 import { packageVersion, signalExitCode, type InterruptSignal } from '../cli-support/index.js';
@@ -165,7 +165,15 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (e instanceof Interrupted) {
       if (o.json === true)
         io.stdout(
-          `${JSON.stringify({ type: 'interrupted', signal: e.signal, exit_code: signalExitCode(e.signal), message: e.message })}\n`,
+          eventLine(
+            {
+              type: 'interrupted',
+              signal: e.signal,
+              exit_code: signalExitCode(e.signal),
+              message: e.message,
+            },
+            io.now(),
+          ),
         );
       io.stderr(`flocker-deploy: ${e.message}\n`);
       return signalExitCode(e.signal);
@@ -177,7 +185,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 
 function reportError(e: unknown, io: CliIO, json: boolean): void {
   const { code, message } = errorData(e);
-  if (json) io.stdout(`${JSON.stringify({ type: 'error', code, exit_code: exitCodeFor(e), message })}\n`);
+  if (json) io.stdout(eventLine({ type: 'error', code, exit_code: exitCodeFor(e), message }, io.now()));
   io.stderr(`flocker-deploy: error: ${message}\n`);
   if (!(e instanceof FlockerError) && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
 }
