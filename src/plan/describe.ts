@@ -49,7 +49,10 @@ function checkSummary(c: CheckStart): string {
 
 function appSummary(a: Application): string {
   const parts = [`image ${a.image}`];
-  if (a.ports.length) parts.push(`ports ${a.ports.map((p) => `${p.external}->${p.internal}`).join(',')}`);
+  if (a.ports.length)
+    parts.push(
+      `ports ${a.ports.map((p) => `${p.host_ip !== undefined ? `${p.host_ip}:` : ''}${p.external}->${p.internal}`).join(',')}`,
+    );
   if (a.volume) parts.push(`volume at ${a.volume.mountpoint}`);
   if (a.links.length)
     parts.push(`links ${a.links.map((l) => `${l.alias}:${l.local_port}->${l.remote_port}`).join(',')}`);
