@@ -75,11 +75,16 @@ Node agent:
   wrappers in /usr/local/sbin). A node needs Debian's nodejs (18 or newer): see docs/nodes.md.
 
 Output:
-  --dry-run            the plan as text grouped by phase and node (stdout)
-  --dry-run --json     one JSON document {format: "flocker-plan", version, nodes, changes,
-                       volumes: {NAME: {bytes}} of each moving volume, phases}
-  --json               NDJSON progress events (volume copies: "transfer-progress" with bytes,
-                       total, rate in bytes/s, eta in s), then {"type":"result",...} last
+  --dry-run            the plan as text grouped by phase and node (stdout); an app restarted
+                       because its config changed lists every changed field, before -> after
+  --dry-run --json     one JSON document {format: "flocker-plan", version, schema, nodes,
+                       changes, volumes: {NAME: {bytes}} of each moving volume, phases}
+                       (docs/plan.md, schema docs/schema/plan.v1.json)
+  --json               NDJSON progress events, each with "schema": "flocker-events.v1"
+                       (volume copies: "transfer-progress" with bytes, total, rate in bytes/s,
+                       eta in s), then {"type":"result",...} last (docs/events.md,
+                       docs/schema/events.v1.json)
+  Environment values are never printed (names only; a change: "env NAME: changed").
   otherwise            progress on stderr (listr2 on a terminal: bytes, rate and ETA of each
                        volume copy; timestamped lines in CI, a copy's progress every 5 s)`;
 
