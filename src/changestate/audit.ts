@@ -11,6 +11,7 @@ import { FlockerError } from '../errors.js';
 import type { AuditLine } from '../model/audit.js';
 import type { ChangestateInput } from '../model/changestate-input.js';
 import type { LeafChange } from '../model/events.js';
+import { shownChange } from '../plan/shown.js';
 import { shortChange } from '../plan/change-summary.js';
 import { isAuditLine } from '../validation/audit-line.js';
 
@@ -39,6 +40,10 @@ export interface AuditRecord {
 const summaryOf = (changes: readonly AuditChange[]): string[] =>
   changes.map((c) => (typeof c === 'string' ? c : shortChange(c)));
 
+/** what the log keeps of the changes: their data as shown, never an environment value */
+const recorded = (changes: readonly AuditChange[]) =>
+  changes.map((c) => (typeof c === 'string' ? c : shownChange(c)));
+
 /** Pure: the line written for one deploy's record. */
 export function auditLine(r: AuditRecord, finishedAt: Date): string {
   return lineText({
@@ -54,7 +59,7 @@ export function auditLine(r: AuditRecord, finishedAt: Date): string {
     ...(r.code ? { code: r.code } : {}),
     ...(r.message ? { message: r.message.slice(0, 4000) } : {}),
     summary: summaryOf(r.changes),
-    changes: r.changes,
+    changes: recorded(r.changes),
   });
 }
 
@@ -78,7 +83,7 @@ export function applyLine(
     result: end?.result ?? 'started',
     ...(end?.code ? { code: end.code } : {}),
     summary: end ? summaryOf(end.changes) : [],
-    changes: end?.changes ?? [],
+    changes: recorded(end?.changes ?? []),
   });
 }
 

@@ -13,7 +13,7 @@ import type { SshCliOptions } from './ssh-options.js';
 import { deploy } from './driver.js';
 import type { DeployOptions } from './driver.js';
 import { listrRenderer } from './render-listr.js';
-import { ndjsonRenderer, planDocumentRenderer } from './render-ndjson.js';
+import { eventLine, ndjsonRenderer, planDocumentRenderer } from './render-ndjson.js';
 import { plainRenderer } from './render-plain.js';
 import type { RenderIO, Renderer } from './renderer.js';
 import { packageVersion, signalExitCode, type InterruptSignal } from '../cli-support/index.js';
@@ -75,11 +75,16 @@ Node agent:
   wrappers in /usr/local/sbin). A node needs Debian's nodejs (18 or newer): see docs/nodes.md.
 
 Output:
-  --dry-run            the plan as text grouped by phase and node (stdout)
-  --dry-run --json     one JSON document {format: "flocker-plan", version, nodes, changes,
-                       volumes: {NAME: {bytes}} of each moving volume, phases}
-  --json               NDJSON progress events (volume copies: "transfer-progress" with bytes,
-                       total, rate in bytes/s, eta in s), then {"type":"result",...} last
+  --dry-run            the plan as text grouped by phase and node (stdout); an app restarted
+                       because its config changed lists every changed field, before -> after
+  --dry-run --json     one JSON document {format: "flocker-plan", version, schema, nodes,
+                       changes, volumes: {NAME: {bytes}} of each moving volume, phases}
+                       (docs/plan.md, schema docs/schema/plan.v1.json)
+  --json               NDJSON progress events, each with "schema": "flocker-events.v1"
+                       (volume copies: "transfer-progress" with bytes, total, rate in bytes/s,
+                       eta in s), then {"type":"result",...} last (docs/events.md,
+                       docs/schema/events.v1.json)
+  Environment values are never printed (names only; a change: "env NAME: changed").
   otherwise            progress on stderr (listr2 on a terminal: bytes, rate and ETA of each
                        volume copy; timestamped lines in CI, a copy's progress every 5 s)`;
 
@@ -165,7 +170,15 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (e instanceof Interrupted) {
       if (o.json === true)
         io.stdout(
-          `${JSON.stringify({ type: 'interrupted', signal: e.signal, exit_code: signalExitCode(e.signal), message: e.message })}\n`,
+          eventLine(
+            {
+              type: 'interrupted',
+              signal: e.signal,
+              exit_code: signalExitCode(e.signal),
+              message: e.message,
+            },
+            io.now(),
+          ),
         );
       io.stderr(`flocker-deploy: ${e.message}\n`);
       return signalExitCode(e.signal);
@@ -177,7 +190,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 
 function reportError(e: unknown, io: CliIO, json: boolean): void {
   const { code, message } = errorData(e);
-  if (json) io.stdout(`${JSON.stringify({ type: 'error', code, exit_code: exitCodeFor(e), message })}\n`);
+  if (json) io.stdout(eventLine({ type: 'error', code, exit_code: exitCodeFor(e), message }, io.now()));
   io.stderr(`flocker-deploy: error: ${message}\n`);
   if (!(e instanceof FlockerError) && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
 }

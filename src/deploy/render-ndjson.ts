@@ -1,9 +1,18 @@
-// The --json renderers. Deploying: one JSON line per event (with its time), then
-// {"type":"result", applied, plan} as the last line. --dry-run: the plan document only.
+// The --json renderers. Deploying: one JSON line per event (docs/events.md, schema
+// docs/schema/events.v1.json), then {"type":"result", applied, plan} as the last line.
+// --dry-run: the plan document only (docs/plan.md). Secret values are never printed: plans and
+// changes go out as shown.ts shows them (environment: the variable names only).
 import type { ClusterPlan } from '../model/changes.js';
 import type { DeployEvent } from '../model/events.js';
+import { EVENTS_SCHEMA } from '../model/events-schema.js';
 import { planDocument } from '../plan/describe.js';
+import { shownEvent } from '../plan/shown.js';
 import type { RenderIO, Renderer } from './renderer.js';
+
+/** One NDJSON line of `flocker-deploy --json`: its schema first, then the event, then its time. */
+export function eventLine<E extends { readonly type: string }>(e: E, now: Date): string {
+  return `${JSON.stringify({ schema: EVENTS_SCHEMA, ...e, time: now.toISOString() })}\n`;
+}
 
 export function ndjsonRenderer(io: Pick<RenderIO, 'stdout' | 'now'>): Renderer {
   let plan: {
@@ -19,10 +28,8 @@ export function ndjsonRenderer(io: Pick<RenderIO, 'stdout' | 'now'>): Renderer {
       if (e.type === 'plan') plan = e;
       if (e.type === 'finished') {
         const doc = planDocument(plan.plan, plan.addresses, plan.volumes);
-        io.stdout(`${JSON.stringify({ type: 'result', applied: e.applied, plan: doc })}\n`);
-      } else {
-        io.stdout(`${JSON.stringify({ ...e, time: io.now().toISOString() })}\n`);
-      }
+        io.stdout(eventLine({ type: 'result', applied: e.applied, plan: doc }, io.now()));
+      } else io.stdout(eventLine(shownEvent(e), io.now()));
     },
     end: async () => undefined,
   };

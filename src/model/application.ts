@@ -88,3 +88,11 @@ export interface ApplicationConfigEntry {
   healthcheck?: HealthCheck;
   depends_on?: string[];
 }
+
+/**
+ * Config entry fields whose values are secret: never printed (plan text, --dry-run --json,
+ * progress events, status), only their keys and whether each was added, removed or changed.
+ */
+export const SECRET_VALUE_FIELDS: ReadonlySet<string> = new Set<keyof ApplicationConfigEntry>([
+  'environment',
+]);

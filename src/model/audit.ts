@@ -1,5 +1,4 @@
 // The audit log's line (one JSON object per line on each node, schema in audit-schema.ts).
-import type { LeafChange } from './events.js';
 
 export type AuditEvent = 'deploy' | 'apply-start' | 'apply-end' | 'prune';
 
@@ -21,5 +20,11 @@ export interface AuditLine {
   readonly code?: string;
   readonly message?: string;
   readonly summary?: readonly string[];
-  readonly changes: readonly (LeafChange | string)[];
+  /** the plan's changes as shown (plan/shown.ts: environment values never kept), or older text */
+  readonly changes: readonly (RecordedChange | string)[];
+}
+
+/** A change as the log keeps it: the plan's change data, with environment names but no values. */
+export interface RecordedChange {
+  readonly kind: string;
 }

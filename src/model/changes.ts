@@ -17,6 +17,27 @@ export interface StartApplication {
   /** Docker link variables resolved for this node: name -> value */
   readonly link_environment: Readonly<Record<string, string>>;
 }
+/** A JSON value: what a config entry's field holds. */
+export type JsonValue =
+  string | number | boolean | null | readonly JsonValue[] | { readonly [k: string]: JsonValue };
+
+/**
+ * One difference between the running and the desired config of an app, in the config entry
+ * form (src/plan/config-diff.ts). A mapping field (environment) differs key by key. Fields
+ * whose values are secret (SECRET_VALUE_FIELDS: environment) never carry before/after.
+ */
+export interface FieldChange {
+  /** the config entry key: image, ports, environment, ... */
+  readonly field: string;
+  /** the key within a mapping field (an environment variable name) */
+  readonly key?: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  /** entry-form value before (absent when added, or secret) */
+  readonly before?: JsonValue;
+  /** entry-form value after (absent when removed, or secret) */
+  readonly after?: JsonValue;
+}
+
 export interface StopApplication {
   readonly kind: 'stop-application';
   readonly name: string;
@@ -24,6 +45,8 @@ export interface StopApplication {
   readonly reason: 'removed' | 'moved' | 'changed';
   /** removed: this node keeps the app's volume (absent when the app had none here) */
   readonly volume_kept?: boolean;
+  /** changed (or moved with a new config): what differs, field by field; absent when nothing */
+  readonly config_diff?: readonly FieldChange[];
 }
 export interface CreateVolume {
   readonly kind: 'create-volume';

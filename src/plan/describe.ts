@@ -1,9 +1,12 @@
 // Plan description: the very plan data, rendered for people (text) or CI (JSON). Pure.
 import type { Application } from '../model/application.js';
-import type { Change, CheckStart, ClusterPlan } from '../model/changes.js';
+import type { Change, CheckStart, ClusterPlan, StopApplication } from '../model/changes.js';
+import { changedFields, explainFieldChange } from './config-diff-text.js';
 import { assertNever } from '../util/assert-never.js';
 import { leaves } from './planner.js';
 import { own } from '../util/own.js';
+import { PLAN_FORMAT, PLAN_SCHEMA, PLAN_VERSION } from '../model/plan-schema.js';
+import { shownPlan } from './shown.js';
 
 const PHASE_TITLES = {
   check: 'check that nodes can do their part, before anything changes',
@@ -46,7 +49,10 @@ function checkSummary(c: CheckStart): string {
 
 function appSummary(a: Application): string {
   const parts = [`image ${a.image}`];
-  if (a.ports.length) parts.push(`ports ${a.ports.map((p) => `${p.external}->${p.internal}`).join(',')}`);
+  if (a.ports.length)
+    parts.push(
+      `ports ${a.ports.map((p) => `${p.host_ip !== undefined ? `${p.host_ip}:` : ''}${p.external}->${p.internal}`).join(',')}`,
+    );
   if (a.volume) parts.push(`volume at ${a.volume.mountpoint}`);
   if (a.links.length)
     parts.push(`links ${a.links.map((l) => `${l.alias}:${l.local_port}->${l.remote_port}`).join(',')}`);
@@ -66,6 +72,19 @@ const sized = (name: string, sizes: VolumeSizes | undefined): string => {
   return n === undefined ? name : `${name} (${formatBytes(n)})`;
 };
 
+function stopReason(c: StopApplication): string {
+  switch (c.reason) {
+    case 'removed':
+      return `removed from the config${c.volume_kept ? '; volume kept' : ''}`;
+    case 'moved':
+      return `moving to another node${c.config_diff?.length ? '; its configuration changed' : ''}`;
+    case 'changed':
+      return 'its configuration changed';
+    default:
+      return assertNever(c.reason);
+  }
+}
+
 /** One line for one leaf change (`sizes`: the moving volumes' sizes, when known). */
 export function describeChange(c: Change, sizes?: VolumeSizes): string {
   switch (c.kind) {
@@ -74,7 +93,7 @@ export function describeChange(c: Change, sizes?: VolumeSizes): string {
     case 'start-application':
       return `start ${c.application.name} (${appSummary(c.application)})`;
     case 'stop-application':
-      return `stop ${c.name} (${c.reason === 'removed' ? `removed from the config${c.volume_kept ? '; volume kept' : ''}` : c.reason === 'moved' ? 'moving to another node' : 'its configuration changed'})`;
+      return `stop ${c.name} (${stopReason(c)}${c.config_diff?.length ? `: ${changedFields(c.config_diff)}` : ''})`;
     case 'create-volume':
       return `create volume ${c.name}`;
     case 'push-volume':
@@ -107,6 +126,12 @@ function treeLines(c: Change, indent: string, sizes?: VolumeSizes): string[] {
     const head = c.kind === 'in-parallel' ? 'in parallel:' : 'in order:';
     return [`${indent}${head}`, ...c.changes.flatMap((x) => treeLines(x, `${indent}  `, sizes))];
   }
+  if (c.kind === 'stop-application' && c.config_diff?.length)
+    // the plan explains itself: every changed field, before → after (never a secret value)
+    return [
+      `${indent}- stop ${c.name} (${stopReason(c)}):`,
+      ...c.config_diff.map((d) => `${indent}    ${explainFieldChange(d)}`),
+    ];
   return [`${indent}- ${describeChange(c, sizes)}`];
 }
 
@@ -134,8 +159,6 @@ export function describePlan(
   return `${lines.join('\n')}\n`;
 }
 
-export const PLAN_FORMAT_VERSION = 1;
-
 /** The JSON document of --dry-run --json: stable, versioned, the plan data itself. */
 export function planDocument(
   p: ClusterPlan,
@@ -143,8 +166,9 @@ export function planDocument(
   sizes: VolumeSizes = {},
 ) {
   return {
-    format: 'flocker-plan',
-    version: PLAN_FORMAT_VERSION,
+    format: PLAN_FORMAT,
+    version: PLAN_VERSION,
+    schema: PLAN_SCHEMA,
     nodes: Object.fromEntries(
       Object.keys(addresses)
         .sort()
@@ -157,6 +181,7 @@ export function planDocument(
         .sort()
         .map((n) => [n, { bytes: own(sizes, n)! }]),
     ),
-    phases: p.phases,
+    /** the plan's phases; secret values are shown as their names only (shown.ts) */
+    phases: shownPlan(p).phases,
   };
 }

@@ -7,6 +7,7 @@ import { sameApplication, toApplication } from '../model/canonical.js';
 import type { Change, ClusterPlan, PhaseName } from '../model/changes.js';
 import { PHASES } from '../model/changes.js';
 import type { DesiredConfig } from '../model/deployment.js';
+import { configDiff } from './config-diff.js';
 import { linkEnvironment } from './links.js';
 import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
 import { decideVolume, rememberedVolumes, type PlanOptions, type VolumeDecision } from './ownership.js';
@@ -157,9 +158,24 @@ function planStop(
           reason: 'removed',
           ...(kept ? { volume_kept: true } : {}),
         });
-      } else if (target !== node) steps.push({ kind: 'stop-application', name, reason: 'moved' });
-      else if (!sameApplication(current.app, want))
-        steps.push({ kind: 'stop-application', name, reason: 'changed' });
+      } else if (target !== node) {
+        // moving: its new config (if any) is worth saying here, where the old one stops
+        const diff = configDiff(current.app, want);
+        steps.push({
+          kind: 'stop-application',
+          name,
+          reason: 'moved',
+          ...(diff.length ? { config_diff: diff } : {}),
+        });
+      } else if (!sameApplication(current.app, want)) {
+        const diff = configDiff(current.app, want);
+        steps.push({
+          kind: 'stop-application',
+          name,
+          reason: 'changed',
+          ...(diff.length ? { config_diff: diff } : {}),
+        });
+      }
     }
     const ownsVolume = state.owned_volumes.some((v) => v.name === name);
     const handing = handingOff.find((v) => v.name === name);

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { applyLine, auditLine, parseAuditRecord } from '../../src/changestate/audit.js';
 import { parseAuditLine } from '../../src/validation/audit-line.js';
+import { toApplication } from '../../src/model/canonical.js';
 
 const base = {
   user: 'alice',
@@ -31,6 +32,22 @@ describe('audit record', () => {
       summary: ['create volume web', 'stop api (moved)'],
       changes,
     });
+  });
+
+  it('keeps environment names, never their values (deploy records and apply ends alike)', () => {
+    const application = toApplication('api', { image: 'busybox', environment: { DB_PASSWORD: 'sekrit-9' } });
+    const start = { kind: 'start-application', application, link_environment: {} } as const;
+    const r = parseAuditRecord(JSON.stringify({ ...base, result: 'ok', changes: [start] }));
+    const lines = [
+      auditLine(r, new Date(0)),
+      applyLine({ phase: 'start', self: 'n1', audit: base }, new Date(0), { result: 'ok', changes: [start] }),
+    ];
+    for (const line of lines) {
+      expect(line).to.not.include('sekrit-9');
+      expect(parseAuditLine(line, 'line').changes).to.deep.equal([
+        { ...start, application: { ...application, environment: ['DB_PASSWORD'] } },
+      ]);
+    }
   });
 
   it('a failure keeps its code and message', () => {

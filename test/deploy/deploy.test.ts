@@ -1,5 +1,6 @@
 // The deploy driver on in-process fake nodes that run the real planner and interpreter: what it
 // does to the nodes, and the events it emits, as data.
+import { shownChange } from '../../src/plan/shown.js';
 import { expect } from 'chai';
 import { deploy } from '../../src/deploy/driver.js';
 import type { DeployOptions } from '../../src/deploy/driver.js';
@@ -134,8 +135,9 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
     };
     expect(audit).to.deep.include({ user: 'tester', result: 'ok' });
     expect(audit.summary).to.include('start web (busybox:latest)');
+    // (as shown: an application's environment by its names, never a value)
     expect(audit.changes).to.deep.equal(
-      r.plan.phases.flatMap((ph) => (ph.nodes.n1 ? leaves(ph.nodes.n1) : [])),
+      r.plan.phases.flatMap((ph) => (ph.nodes.n1 ? leaves(ph.nodes.n1).map(shownChange) : [])),
     );
   });
 

@@ -9,6 +9,7 @@ import {
   dryRun,
   failedStart,
   moving,
+  restarting,
   withAgent,
   withTrust,
 } from './scripted-events.js';
@@ -20,6 +21,7 @@ const scripts: Record<string, readonly DeployEvent[]> = {
   trust: withTrust,
   moving,
   agent: withAgent,
+  restarting,
 };
 const which = process.argv[2] ?? '';
 const events = scripts[which];

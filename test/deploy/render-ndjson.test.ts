@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { planDocumentRenderer, renderNdjson } from '../../src/deploy/render-ndjson.js';
 import { planDocument } from '../../src/plan/describe.js';
+import { shownChange, shownEvent } from '../../src/plan/shown.js';
 import {
   addresses,
   agentUpdated,
@@ -14,24 +15,29 @@ import {
 } from './scripted-events.js';
 
 const time = '2024-01-01T12:34:56.789Z';
+const schema = 'flocker-events.v1';
 const now = () => new Date(time);
 
 describe('NDJSON renderer', () => {
   it('one line per event, as data with its time, then the result line last', () => {
     const lines = renderNdjson(applied, now).map((l) => JSON.parse(l) as unknown);
     const events = applied.slice(0, -1); // finished becomes the result line
-    expect(lines.slice(0, -1)).to.deep.equal(events.map((e) => ({ ...e, time })));
+    expect(lines.slice(0, -1)).to.deep.equal(
+      events.map((e) => JSON.parse(JSON.stringify({ schema, ...shownEvent(e), time })) as unknown),
+    );
     expect(lines.at(-1)).to.deep.equal({
+      schema,
       type: 'result',
       applied: true,
       plan: planDocument(plan, addresses),
+      time,
     });
   });
 
   it('node events carry the change itself and errors their code', () => {
     const lines = renderNdjson(failedStart, now).map((l) => JSON.parse(l) as { type: string });
     expect(lines.find((l) => l.type === 'change-failed')).to.deep.include({
-      change: JSON.parse(JSON.stringify(startWeb)) as unknown,
+      change: JSON.parse(JSON.stringify(shownChange(startWeb))) as unknown,
       error: { code: 'E_APP_START', message: 'docker: pull access denied for busybox' },
     });
     expect(lines.map((l) => l.type).slice(-3)).to.deep.equal(['change-failed', 'phase-failed', 'audit']);
@@ -39,7 +45,11 @@ describe('NDJSON renderer', () => {
 
   it('agent-installed events are data: node, version, action, previous, ms', () => {
     const lines = renderNdjson(withAgent, now).map((l) => JSON.parse(l) as { type: string });
-    expect(lines.filter((l) => l.type === 'agent-installed')[1]).to.deep.equal({ ...agentUpdated, time });
+    expect(lines.filter((l) => l.type === 'agent-installed')[1]).to.deep.equal({
+      schema,
+      ...agentUpdated,
+      time,
+    });
   });
 
   it('--dry-run --json: the plan document alone', () => {

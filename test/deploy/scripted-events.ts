@@ -2,6 +2,7 @@
 // either applied or with n1 failing to start web. Shared by the renderer tests.
 import { toApplication } from '../../src/model/canonical.js';
 import { sequentially } from '../../src/model/changes.js';
+import { configDiff } from '../../src/plan/config-diff.js';
 import type { ClusterPlan } from '../../src/model/changes.js';
 import type { DeployEvent, LeafChange, TransferProgress } from '../../src/model/events.js';
 
@@ -150,4 +151,62 @@ export const withAgent: DeployEvent[] = [
   agentInstalled,
   agentUpdated,
   ...applied.slice(connected.length + 1),
+];
+
+/**
+ * A restart because the config changed (the new start fails), with secret environment values (each `sekrit-…`): the
+ * old value changed, a key added, one removed. No renderer may print any of these values.
+ */
+export const SECRETS = ['sekrit-old-1', 'sekrit-new-2', 'sekrit-added-3', 'sekrit-removed-4'] as const;
+export const oldApi = toApplication('api', {
+  image: 'registry.example.com/api:1',
+  ports: [{ internal: 8000, external: 8000 }],
+  environment: { DB_PASSWORD: SECRETS[0], OLD_TOKEN: SECRETS[3], LOG: 'info' },
+});
+export const newApi = toApplication('api', {
+  image: 'registry.example.com/api:2',
+  ports: [{ internal: 8000, external: 8000, host_ip: '127.0.0.1' }],
+  environment: { DB_PASSWORD: SECRETS[1], NEW_KEY: SECRETS[2], LOG: 'info' },
+  command: ['serve', '--workers', '4'],
+  restart_policy: { name: 'on-failure', maximum_retry_count: 3 },
+});
+export const stopApi: LeafChange = {
+  kind: 'stop-application',
+  name: 'api',
+  reason: 'changed',
+  config_diff: configDiff(oldApi, newApi),
+};
+export const startApi: LeafChange = { kind: 'start-application', application: newApi, link_environment: {} };
+export const restartPlan: ClusterPlan = {
+  phases: [
+    { phase: 'stop', nodes: { n1: stopApi } },
+    { phase: 'start', nodes: { n1: startApi } },
+  ],
+};
+export const restarting: DeployEvent[] = [
+  ...connected,
+  { type: 'step-start', step: 'lock', nodes: ['n1', 'n2'] },
+  { type: 'step-done', step: 'lock', ms: 30 },
+  { type: 'step-start', step: 'gather state', nodes: ['n1', 'n2'] },
+  { type: 'step-done', step: 'gather state', ms: 450 },
+  { type: 'plan', plan: restartPlan, addresses },
+  { type: 'phase-start', phase: 'stop', nodes: ['n1'] },
+  { type: 'change-start', node: 'n1', phase: 'stop', change: stopApi },
+  { type: 'change-done', node: 'n1', phase: 'stop', change: stopApi, ms: 300 },
+  { type: 'phase-done', phase: 'stop', ms: 310 },
+  { type: 'phase-start', phase: 'start', nodes: ['n1'] },
+  { type: 'change-start', node: 'n1', phase: 'start', change: startApi },
+  {
+    type: 'change-failed',
+    node: 'n1',
+    phase: 'start',
+    change: startApi,
+    error: { code: 'E_APP_START', message: 'docker: pull access denied for registry.example.com/api' },
+  },
+  {
+    type: 'phase-failed',
+    phase: 'start',
+    error: { code: 'E_NODE_COMMAND', message: 'n1: start api failed' },
+  },
+  { type: 'audit', nodes: ['n1', 'n2'], result: 'failed: n1: start api failed' },
 ];

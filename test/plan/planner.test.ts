@@ -126,12 +126,32 @@ describe('planner', () => {
     expect(plan(desired(['web'], ['api']), c)).to.deep.equal({ phases: [] });
   });
 
-  for (const [what, changed] of [
-    ['image', toApplication('web', { ...toConfigEntry(web), image: 'busybox:2' })],
-    ['port', toApplication('web', { ...toConfigEntry(web), ports: [{ internal: 81, external: 8080 }] })],
-    ['environment', toApplication('web', { ...toConfigEntry(web), environment: { A: 'b' } })],
-    ['memory limit', toApplication('web', { ...toConfigEntry(web), mem_limit: 1 << 26 })],
-    ['restart policy', toApplication('web', { ...toConfigEntry(web), restart_policy: { name: 'always' } })],
+  for (const [what, changed, diff] of [
+    [
+      'image',
+      toApplication('web', { ...toConfigEntry(web), image: 'busybox:2' }),
+      [{ field: 'image', change: 'changed', before: web.image, after: 'busybox:2' }],
+    ],
+    [
+      'port',
+      toApplication('web', { ...toConfigEntry(web), ports: [{ internal: 81, external: 8080 }] }),
+      [{ field: 'ports', change: 'changed', before: web.ports, after: [{ internal: 81, external: 8080 }] }],
+    ],
+    [
+      'environment',
+      toApplication('web', { ...toConfigEntry(web), environment: { A: 'b' } }),
+      [{ field: 'environment', key: 'A', change: 'added' }], // a secret: no value
+    ],
+    [
+      'memory limit',
+      toApplication('web', { ...toConfigEntry(web), mem_limit: 1 << 26 }),
+      [{ field: 'mem_limit', change: 'added', after: 1 << 26 }],
+    ],
+    [
+      'restart policy',
+      toApplication('web', { ...toConfigEntry(web), restart_policy: { name: 'always' } }),
+      [{ field: 'restart_policy', change: 'changed', before: { name: 'never' }, after: { name: 'always' } }],
+    ],
   ] as const) {
     it(`restarts an app whose ${what} changed, and nothing else`, () => {
       const c = cluster(node({ web: { app: web } }, ['web']), node({}, [], [], [routeTo(A1, 8080)]));
@@ -143,7 +163,10 @@ describe('planner', () => {
               n1: check({ images: [changed.image], app_ports: changed.ports.map((p) => p.external) }),
             },
           },
-          { phase: 'stop', nodes: { n1: { kind: 'stop-application', name: 'web', reason: 'changed' } } },
+          {
+            phase: 'stop',
+            nodes: { n1: { kind: 'stop-application', name: 'web', reason: 'changed', config_diff: diff } },
+          },
           {
             phase: 'start',
             nodes: { n1: { kind: 'start-application', application: changed, link_environment: {} } },
