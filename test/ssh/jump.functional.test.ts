@@ -9,9 +9,10 @@ import { readLabState } from '../../src/lab/index.js';
 import type { StatusReport } from '../../src/model/status.js';
 import { AggregateNodeError, SSH_ERROR_CODES, connectAll } from '../../src/ssh/index.js';
 import type { NodeConnection } from '../../src/ssh/index.js';
-import { runFlocker, scratchDir, writeFile } from '../helpers/deploy-cli.js';
+import { ensureTestImages, runDeploy, runFlocker, scratchDir, writeFile } from '../helpers/deploy-cli.js';
+import { fetchText } from '../helpers/http.js';
 import type { LabHandle } from '../helpers/lab.js';
-import { hostAddress, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
+import { LabSshRunner, hostAddress, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
 
 const TAG = 'flocker-test';
 
@@ -82,6 +83,7 @@ describe('ssh through a jump host (functional, lab)', function () {
     const node2 = st.nodes.find((n) => n.name === 'n2')!;
     netns = node2.netns;
     n2 = node2.address;
+    for (const n of lab.nodes) await ensureTestImages(lab.runner(n.name)); // before n2 is cut off
     execFileSync(rule('-I')[0]!, rule('-I').slice(1));
     blocked = true;
   });
@@ -195,5 +197,41 @@ describe('ssh through a jump host (functional, lab)', function () {
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain('n2: ssh config: ProxyUseFdpass yes cannot be honoured');
     expect(r.stderr).to.contain(`${cfg}:2`);
+  });
+
+  it('the real flocker-deploy deploys an app with a volume to n2 through n1; every node answers for it', async function () {
+    this.timeout(240_000);
+    const cfg = config('deploy', 'Host n2\n  ProxyJump n1');
+    const dep = (apps: string): string =>
+      writeFile(dir, 'jdeploy.yml', `version: 1\nnodes:\n  n1: []\n  n2: [${apps}]\n`);
+    const app = writeFile(
+      dir,
+      'japps.yml',
+      'version: 1\napplications:\n  jweb:\n    image: flocker-e2e/httpd\n    ports: [{internal: 80, external: 8091}]\n    volume: {mountpoint: /www}\n',
+    );
+    const r = await runDeploy(['--ssh-config', cfg, dep('jweb'), app]);
+    expect(r.code, r.stderr).to.equal(0);
+    // through the same jump (real ssh, -F with ProxyJump): the app runs on n2, writes to its volume
+    const viaJump = new LabSshRunner('n2', cfg);
+    const w = await viaJump.run([
+      'docker',
+      'exec',
+      'flocker--jweb',
+      'sh',
+      '-c',
+      'echo via-jump > /www/index.html',
+    ]);
+    expect(w.code, w.stderr).to.equal(0);
+    for (const n of lab.nodes)
+      expect(await fetchText(`http://${n.address}:8091/index.html`)).to.equal('via-jump\n');
+    // leave the shared lab as found: the app removed, then its volume pruned (through the jump too)
+    const empty = writeFile(dir, 'jempty.yml', 'version: 1\napplications: {}\n');
+    const down = await runDeploy(['--ssh-config', cfg, dep(''), empty]);
+    expect(down.code, down.stderr).to.equal(0);
+    const prune = await runFlocker(['prune', dep(''), empty, '--yes', '--ssh-config', cfg]);
+    expect(prune.code, prune.stderr).to.equal(0);
+    expect((await viaJump.run(['zfs', 'list', '-H', '-o', 'name', '-r', 'flocker'])).stdout).to.not.contain(
+      'jweb',
+    );
   });
 });
