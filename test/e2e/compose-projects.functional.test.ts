@@ -2,6 +2,8 @@
 // flocker-deploy to the lab, one after the other (their ports overlap), with offline look-alikes
 // of the images they name: each must start, answer from every node, and show what its file says
 // (commands, entrypoints, health, start order, link variables, env files, interpolation).
+// Each project's deploy also removes the one before (its apps are not in the new file), as a
+// user switching projects would; the cluster is cleaned before the first and after the last.
 import { expect } from 'chai';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -121,10 +123,6 @@ describe('five compose projects deploy and work (functional, lab)', function () 
     if (!lab) return;
     await clean();
     rmSync(dir, { recursive: true, force: true });
-  });
-
-  afterEach(async function () {
-    await clean();
   });
 
   it('nginx + postgres: both answer from every node, the data on a volume, a loopback port not routed', async () => {
