@@ -149,6 +149,7 @@ describe('flocker CLI end to end (functional, lab)', function () {
   });
 
   it('a move leaves a stale copy: prune lists it with its size, removes it only with --yes', async function () {
+    this.timeout(240_000); // a move: slow on a loaded machine
     await sh('n1', 'docker exec flocker--talker sh -c "echo kept > /www/index.html"');
     const d = dep([], ['talker']);
     await flocker(['deploy', ...ssh, d, appFile]);
