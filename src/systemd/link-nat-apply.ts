@@ -37,7 +37,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function containerPid(runner: CommandRunner, name: string, o: LinkNatOptions): Promise<number> {
   const timeout = o.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeout;
-  let last = '';
+  let last: string;
   for (;;) {
     const r = await runner.run([
       o.docker ?? 'docker',
