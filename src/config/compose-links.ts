@@ -101,7 +101,7 @@ const ALIAS = new RegExp(LINK_ALIAS_PATTERN);
  * Implicit links: each `depends_on` target with exactly one port, unless an explicit `links:`
  * entry names it, becomes a link {alias: the service name ("-" as "_"), local: its internal
  * port, remote: its external port}. Never a problem of its own: a target whose name is no alias
- * (e.g. "my.db"), or whose alias or internal port another link of the service has already,
+ * (one starting with a digit), or whose alias or internal port another link of the service has already,
  * is left out (write an explicit link for it), as is one published on a single host address
  * (not routed). Runs after resolveLinks.
  */
