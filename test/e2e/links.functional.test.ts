@@ -1,7 +1,8 @@
 // Links by name end to end on the lab: a client on n1 reaches `db:3306` (its link's alias and
 // local port), which runs on n2 behind external port 13306, through the NAT rule in the
 // client's network namespace and then the nodes' routing; the link variables reach it too;
-// a systemd restart of the client (a new network namespace) keeps the name working. Then the
+// a systemd restart of the client (a new network namespace) and a reboot of its node keep the
+// name working. Then the
 // compose WordPress sample, as written, with lookalike images: `WORDPRESS_DB_HOST: db:3306`.
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
@@ -112,6 +113,17 @@ describe('links by name (functional, lab)', function () {
     const after = (await sh('n1', 'docker inspect -f {{.State.Pid}} flocker--client')).trim();
     expect(after).to.not.equal(before);
     expect((await fetchDb('http://db:3306/')).trim()).to.equal('db-answer');
+  });
+
+  it('after a reboot of the client node, without a deploy, the name works again', async function () {
+    await lab.restart('n1');
+    // the unit starts at boot; its ExecStartPost sets the rule in the new container
+    let got = '';
+    for (let i = 0; i < 60 && got.trim() !== 'db-answer'; i++) {
+      got = await fetchDb('http://db:3306/').catch(() => '');
+      if (got.trim() !== 'db-answer') await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(got.trim()).to.equal('db-answer');
   });
 
   it('the compose WordPress sample as written: wordpress reaches WORDPRESS_DB_HOST (db:3306)', async function () {
