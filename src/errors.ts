@@ -68,6 +68,10 @@ export const ERROR_CODES = {
   E_ROUTES: ['system', 'routes or the routes file are invalid'],
   E_SPEC: ['system', "an application's recorded spec is damaged"],
   E_APP_START: ['system', 'an application did not start'],
+  E_LINK_NAT: [
+    'system',
+    "the NAT rules of an application's links by name could not be set in its container (its start fails)",
+  ],
   E_APP_UNHEALTHY: [
     'system',
     "an application with a health check (its own or its image's) did not become healthy in time: it was stopped, no route set; the error has its last check output",

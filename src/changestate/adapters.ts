@@ -5,6 +5,7 @@ import type { PeerInfo } from '../model/changestate-input.js';
 import type { Membership, NodeState, ReportedRoute } from '../model/state.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { ApplicationUnits } from '../systemd/application-units.js';
+import type { LinkNatResult } from '../systemd/link-nat-apply.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 import type { TrustResult } from './trust.js';
 import type { NodeLock } from './deploy-lock.js';
@@ -69,4 +70,6 @@ export interface ChangestateNode {
   endLockHolder(pid: number): Promise<boolean>;
   /** re-apply the persisted routes; undefined when none were persisted */
   restoreRoutes(): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] } | undefined>;
+  /** make the NAT rules of app `name`'s links by name in its running container (ExecStartPost) */
+  linkNat(name: string): Promise<LinkNatResult>;
 }

@@ -32,6 +32,8 @@ export const USAGE = `usage: flocker-changestate COMMAND
   prune              destroy the listed stale volumes and snapshots, each checked again here
                      (JSON on stdin; dry_run: only measure them)
   restore-routes     re-apply the persisted routes (run at boot by flocker-routes.service)
+  link-nat NAME      set the NAT rules of application NAME's links by name in its container
+                     (run by its unit at every start, after the container starts)
   remember           record the cluster membership (JSON on stdin) in /var/lib/flocker/cluster.json
   lock [--wait SECS] take this node's deploy lock (holder record as the first stdin line), wait
                      for earlier work, print {"locked":...}, hold it until stdin ends
@@ -153,6 +155,13 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
     case 'restore-routes': {
       const r = await node.restoreRoutes();
       io.stdout(`${JSON.stringify(r ?? { restored: false })}\n`);
+      return;
+    }
+    case 'link-nat': {
+      const name = rest[0];
+      if (name === undefined || rest.length !== 1)
+        throw new UsageError(`link-nat takes one application name\n${USAGE}`);
+      io.stdout(`${JSON.stringify(await node.linkNat(name))}\n`);
       return;
     }
     case 'lock': {

@@ -1,5 +1,8 @@
 // Compose `links:` -> Flocker links. A compose link names a service; Flocker needs ports, so a
 // link resolves to the target's one port mapping. Runs after every service is converted.
+// A `depends_on` target with exactly one port is an implicit link too (alias = service name), so
+// `db:3306` reaches it by name as compose users expect (see src/plan/link-hosts.ts).
+import { LINK_ALIAS_PATTERN } from '../model/application-schema.js';
 import { quoteText } from '../validation/echo.js';
 import type { Link, PortMapping } from '../model/application.js';
 import type { PathProblem } from './schema.js';
@@ -12,6 +15,8 @@ export interface LinkingService {
   readonly entry: Record<string, unknown>;
   /** index in the Flocker links list -> index in the compose links list */
   readonly linkOrigin: number[];
+  /** services named by its explicit `links:` entries */
+  readonly linkTargets: string[];
 }
 
 /** One service's `links:` value, kept until every service's ports are known. */
@@ -38,10 +43,11 @@ export function resolveLinks(
     }
     const out: Link[] = [];
     links.forEach((l: unknown, i) => {
-      const link = resolveLink(l, [...path, i], byName, problems);
-      if (link === undefined) return;
+      const r = resolveLink(l, [...path, i], byName, problems);
+      if (r === undefined) return;
       svc.linkOrigin.push(i);
-      out.push(link);
+      svc.linkTargets.push(r.target);
+      out.push(r.link);
     });
     svc.entry['links'] = out;
   }
@@ -52,7 +58,7 @@ function resolveLink(
   ip: KeyPath,
   byName: ReadonlyMap<string, LinkingService>,
   problems: PathProblem[],
-): Link | undefined {
+): { link: Link; target: string } | undefined {
   if (typeof l !== 'string' || l.split(':').length > 2 || l.startsWith(':') || l.endsWith(':')) {
     problems.push({
       path: ip,
@@ -82,5 +88,42 @@ function resolveLink(
     });
     return undefined;
   }
-  return { local_port: p.internal, remote_port: p.external, alias: alias ?? target.replace(/-/g, '_') };
+  return {
+    link: { local_port: p.internal, remote_port: p.external, alias: alias ?? defaultAlias(target) },
+    target,
+  };
+}
+
+const defaultAlias = (service: string): string => service.replace(/-/g, '_');
+const ALIAS = new RegExp(LINK_ALIAS_PATTERN);
+
+/**
+ * Implicit links: each `depends_on` target with exactly one port, unless an explicit `links:`
+ * entry names it, becomes a link {alias: the service name ("-" as "_"), local: its internal
+ * port, remote: its external port}. Never a problem of its own: a target whose name is no alias
+ * (one starting with a digit), or whose alias or internal port another link of the service has already,
+ * is left out (write an explicit link for it), as is one published on a single host address
+ * (not routed). Runs after resolveLinks.
+ */
+export function addImplicitLinks(
+  svc: LinkingService,
+  dependsOn: readonly string[],
+  byName: ReadonlyMap<string, LinkingService>,
+): void {
+  const links = Array.isArray(svc.entry['links']) ? (svc.entry['links'] as Link[]) : [];
+  const added: Link[] = [];
+  for (const target of dependsOn) {
+    if (svc.linkTargets.includes(target)) continue;
+    const ports = byName.get(target)?.entry['ports'];
+    const p = Array.isArray(ports) && ports.length === 1 ? (ports[0] as PortMapping | undefined) : undefined;
+    if (!p || typeof p.internal !== 'number' || typeof p.external !== 'number') continue;
+    if (p.host_ip !== undefined && p.host_ip !== '0.0.0.0') continue; // not routed to other nodes
+    const alias = defaultAlias(target);
+    const all = [...links, ...added];
+    if (!ALIAS.test(alias)) continue;
+    if (all.some((l) => l.alias.toUpperCase() === alias.toUpperCase() || l.local_port === p.internal))
+      continue;
+    added.push({ local_port: p.internal, remote_port: p.external, alias });
+  }
+  if (added.length) svc.entry['links'] = [...links, ...added];
 }

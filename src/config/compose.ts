@@ -41,7 +41,7 @@ import type { ComposeInputs } from './compose-inputs.js';
 import { interpolate } from './compose-interpolate.js';
 import type { Lookup } from './compose-interpolate.js';
 import type { InputProblem } from '../errors.js';
-import { resolveLinks } from './compose-links.js';
+import { addImplicitLinks, resolveLinks } from './compose-links.js';
 import type { LinkingService, PendingLinks } from './compose-links.js';
 import { describeValue } from './yaml-source.js';
 import { keyText, quoteText } from '../validation/echo.js';
@@ -162,6 +162,12 @@ export function convertCompose(
     resolveLinks([p], byName, problems);
     if (problems.length > before) (p.svc as Converting).failed = true;
   }
+  for (const c of converted)
+    addImplicitLinks(
+      c,
+      c.dependencies.map((d) => d.name),
+      byName,
+    );
   for (const c of converted) {
     for (const d of c.dependencies) {
       if (d.condition !== 'service_healthy') continue;
@@ -270,6 +276,7 @@ function convertService(
     entry,
     origin: originOf(path, { envOrigin, linkOrigin, portOrigin, depOrigin }),
     linkOrigin,
+    linkTargets: [],
     failed: false,
     dependencies: [],
     wroteHealthcheck: Object.hasOwn(svc, 'healthcheck'),

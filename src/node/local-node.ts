@@ -7,6 +7,7 @@ import { restoreRoutesOnThisNode } from '../routing/restore.js';
 import { MEMBERSHIP_FILE, gatherState, readIdentity, readMembership } from '../reportstate/gather.js';
 import type { StateAdapters } from '../reportstate/gather.js';
 import { SystemdApplicationUnits } from '../systemd/application-units.js';
+import { applyLinkNat } from '../systemd/link-nat-apply.js';
 import { RunnerNodeFiles } from '../exec/node-files.js';
 import { ZfsVolumeStore } from '../zfs/zfs-volume-store.js';
 import type { ChangestateNode } from '../changestate/adapters.js';
@@ -79,6 +80,7 @@ export function localNode(): LocalNode {
     appendAudit: (line) => appendAuditText(line),
     readAudit: async () => (await files.read(AUDIT_LOG)) ?? '',
     restoreRoutes: () => restoreRoutesOnThisNode(),
+    linkNat: (name) => applyLinkNat(runner, files, name),
     remember: (m) => files.write(MEMBERSHIP_FILE, `${JSON.stringify(m, null, 2)}\n`, 0o600),
     lock: { locks: new FlockFileLocks(), files, dir: LOCK_DIR, pid: process.pid },
     endLockHolder,

@@ -18,10 +18,13 @@ import { dockerRunArgv } from '../docker/run-argv.js';
 import { checkAppName, containerName, unitName } from '../docker/names.js';
 import { systemdCommandLine } from './quote.js';
 import { parseRecordedSpec, SPEC_FORMAT } from '../validation/recorded-spec.js';
+import { linkHosts } from '../plan/link-hosts.js';
 import type { RecordedSpec } from '../validation/recorded-spec.js';
 
 export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
 export const DEFAULT_STATE_DIR = '/var/lib/flocker/apps';
+/** what ExecStartPost runs (with the app's name) to install the NAT rules of links by name */
+export const DEFAULT_LINK_NAT_COMMAND: readonly string[] = ['flocker-changestate', 'link-nat'];
 export { SPEC_FORMAT, type RecordedSpec };
 
 export interface AppPaths {
@@ -47,6 +50,8 @@ export interface UnitOptions {
   readonly docker?: string;
   /** seconds docker stop waits before SIGKILL; default 10 */
   readonly stopTimeout?: number;
+  /** node-side command (+ the app's name) installing the links' NAT rules; see DEFAULT_LINK_NAT_COMMAND */
+  readonly linkNatCommand?: readonly string[];
 }
 
 export function restartDirectives(p: RestartPolicy): { unit: string[]; service: string[] } {
@@ -84,6 +89,13 @@ export function renderUnit(app: Application, opts: UnitOptions): string {
     'Type=simple',
     `ExecStartPre=-${systemdCommandLine([docker, 'rm', '-f', c])}`,
     `ExecStart=${systemdCommandLine(run)}`,
+    // links by name: the rules live in the container's network namespace, new at every start
+    // (deploy, systemd restart, boot), so each start installs them; failing fails the start
+    ...(linkHosts(app).length
+      ? [
+          `ExecStartPost=${systemdCommandLine([...(opts.linkNatCommand ?? DEFAULT_LINK_NAT_COMMAND), app.name])}`,
+        ]
+      : []),
     `ExecStop=${systemdCommandLine([docker, 'stop', '-t', String(opts.stopTimeout ?? 10), c])}`,
     'SuccessExitStatus=137 143',
     ...r.service,

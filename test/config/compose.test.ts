@@ -84,6 +84,60 @@ describe('config/compose', () => {
     expect(apps['web']?.restart_policy).to.deep.equal({ name: 'never' });
   });
 
+  it('depends_on targets with one routed port are implicit links, unless linked explicitly', () => {
+    const apps = parseApplicationConfig(
+      `services:
+  web:
+    image: nginx
+    links: ["cache:kv"]
+    depends_on:
+      my-db: {condition: service_started}
+      cache: {}
+      replica: {}
+      multi: {}
+      local: {}
+      none: {}
+      9lives: {}
+  my-db:
+    image: postgres
+    ports: ["15432:5432"]
+  replica:
+    image: postgres
+    ports: ["25432:5432"]
+  cache:
+    image: redis
+    ports: ["16379:6379"]
+  multi:
+    image: x
+    ports: ["81:80", "444:443"]
+  local:
+    image: x
+    ports: ["127.0.0.1:9000:9000"]
+  none:
+    image: x
+  9lives:
+    image: x
+    ports: ["7000:7000"]
+`,
+      'c.yml',
+    );
+    // cache: linked explicitly (as kv); replica: local port 5432 taken by my_db (sorted first);
+    // multi: two ports; local: one host address; none: no port; 9lives: no alias (a leading digit)
+    expect(apps['web']?.links).to.deep.equal([
+      { local_port: 6379, remote_port: 16379, alias: 'kv' },
+      { local_port: 5432, remote_port: 15432, alias: 'my_db' },
+    ]);
+    expect(apps['web']?.depends_on).to.deep.equal([
+      '9lives',
+      'cache',
+      'local',
+      'multi',
+      'my-db',
+      'none',
+      'replica',
+    ]);
+  });
+
   it('compose v1 layout (service name -> service at top level)', () => {
     const apps = parseApplicationConfig(
       'web:\n  image: nginx\n  restart: always\n  mem_limit: 1g\n',

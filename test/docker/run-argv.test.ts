@@ -54,6 +54,26 @@ describe('docker run argv', function () {
     '--env-file',
     '/e',
   ];
+  it('links by name: one --add-host per link, addresses by canonical (sorted) order', function () {
+    const app = toApplication('web', {
+      image: 'busybox',
+      links: [
+        { alias: 'redis', local_port: 6379, remote_port: 16379 },
+        { alias: 'db', local_port: 3306, remote_port: 13306 },
+        { alias: 'db_ro', local_port: 3307, remote_port: 13307 },
+      ],
+    });
+    expect(dockerRunArgv(app, { envFile: '/e' })).to.deep.equal([
+      ...HEAD,
+      '--add-host',
+      'db:198.18.0.1',
+      '--add-host',
+      'db_ro:198.18.0.2',
+      '--add-host',
+      'redis:198.18.0.3',
+      'busybox:latest',
+    ]);
+  });
   it('entrypoint: first word as --entrypoint, the rest and the command after the image', function () {
     const app = toApplication('web', {
       image: 'busybox',

@@ -177,6 +177,7 @@ export class FakeNode {
       },
       readAudit: async () => this.audit.join(''),
       restoreRoutes: async () => this.routeTable.set(this.routeTable.routes),
+      linkNat: async (name) => ({ application: name, pid: 0, commands: [] }),
       lock: this.lock,
       remember: (m) => this.lock.files.write(MEMBERSHIP_FILE, JSON.stringify(m), 0o600),
       endLockHolder: async () => false,

@@ -39,7 +39,8 @@ describe('application unit rendering', function () {
       'Type=simple',
       'ExecStartPre=-docker rm -f flocker--web',
       'ExecStart=docker run --rm --init --name flocker--web --label flocker.application=web --env-file /var/lib/flocker/apps/web.env ' +
-        '-p 8080:80 -v "/flocker/web:/var/www 100%%" --memory 67108864 --cpu-shares 256 registry.example/team/web:1.2',
+        '--add-host db:198.18.0.1 -p 8080:80 -v "/flocker/web:/var/www 100%%" --memory 67108864 --cpu-shares 256 registry.example/team/web:1.2',
+      'ExecStartPost=flocker-changestate link-nat web',
       'ExecStop=docker stop -t 10 flocker--web',
       'SuccessExitStatus=137 143',
       'Restart=on-failure',
@@ -183,5 +184,30 @@ describe('ExecStart carries the docker argv exactly', function () {
       'tab\there',
     ]);
     expect(exec).to.contain(String.raw`"echo \"$$HOME\" 100%% it's \\ $${'$'}{X} ;" "" "tab\there"`);
+  });
+});
+
+describe('ExecStartPost installs the NAT rules of links by name', function () {
+  const post = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('ExecStartPost='));
+  it('only with links: the node command and the app name, as words systemd reads back', function () {
+    expect(
+      post(renderUnit(toApplication('solo', { image: 'x' }), { envFile: '/e', specFile: '/s' })),
+    ).to.deep.equal([]);
+    const text = renderUnit(full, {
+      envFile: '/e',
+      specFile: '/s',
+      volumePath: '/v',
+      linkNatCommand: ['/usr/local/sbin/flocker changestate', 'link-nat'],
+    });
+    const lines = post(text);
+    expect(lines).to.have.length(1);
+    expect(systemdWords(lines[0]!.slice('ExecStartPost='.length))).to.deep.equal([
+      '/usr/local/sbin/flocker changestate',
+      'link-nat',
+      'web',
+    ]);
+    // after ExecStart: systemd runs it once the container's process started
+    const at = (p: string): number => text.split('\n').findIndex((l) => l.startsWith(p));
+    expect(at('ExecStartPost=')).to.equal(at('ExecStart=') + 1);
   });
 });
