@@ -198,7 +198,7 @@ describe('five compose projects deploy and work (functional, lab)', function () 
     for (const a of Object.values(addr)) expect(await fetchText(`http://${a}:8080/`)).to.equal('shop-api\n');
   });
 
-  it('wordpress + mysql: mysql healthy first (its command passed to its entrypoint), wordpress served from every node', async () => {
+  it('wordpress + mysql: mysql healthy first (its command passed to its entrypoint), wordpress reaches db:3306 by name, served from every node', async () => {
     const { events } = await deployProject('wordpress-mysql');
     const done = events.findIndex(
       (e) => e.node === 'n2' && e.type === 'change-done' && e.change?.kind === 'start-application',
@@ -214,5 +214,11 @@ describe('five compose projects deploy and work (functional, lab)', function () 
     );
     for (const a of Object.values(addr))
       expect(await fetchText(`http://${a}:80/`)).to.equal('wordpress-lookalike\n');
+    // by name, as the file says (WORDPRESS_DB_HOST: db:3306): an implicit link from depends_on
+    const byName = await sh(
+      'n1',
+      `docker exec flocker--wordpress sh -c 'for i in 1 2 3 4 5; do ask "\${WORDPRESS_DB_HOST%:*}" "\${WORDPRESS_DB_HOST#*:}" mysql && echo "$WORDPRESS_DB_HOST answers" && exit 0; sleep 1; done; exit 1'`,
+    );
+    expect(byName).to.equal('db:3306 answers\n');
   });
 });

@@ -2,28 +2,14 @@
 // local port), which runs on n2 behind external port 13306, through the NAT rule in the
 // client's network namespace and then the nodes' routing; the link variables reach it too;
 // a systemd restart of the client (a new network namespace) and a reboot of its node keep the
-// name working. Then the
-// compose WordPress sample, as written, with lookalike images: `WORDPRESS_DB_HOST: db:3306`.
+// name working. (The compose WordPress sample reaching `db:3306` by name is in
+// compose-projects.functional.test.ts.)
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { runChecked } from '../../src/exec/check.js';
 import type { LabHandle } from '../helpers/lab.js';
 import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
 import { ensureTestImages, runDeploy, scratchDir, writeFile } from '../helpers/deploy-cli.js';
-
-// mysql:8.0 and wordpress:latest lookalikes from busybox: "mysql" answers on 3306 (whatever its
-// command) and has a mysqladmin for the sample's health check; "wordpress" serves on 80
-const LOOKALIKES = [
-  'set -e',
-  'docker image inspect mysql:8.0 wordpress:latest >/dev/null 2>&1 && exit 0',
-  'docker rm -f flocker-e2e-lk >/dev/null 2>&1 || true',
-  `docker run --name flocker-e2e-lk busybox:latest sh -c 'mkdir -p /srv && echo mysql-lookalike > /srv/index.html && printf "#!/bin/sh\\nexec wget -q -O /dev/null http://127.0.0.1:3306/\\n" > /bin/mysqladmin && chmod 755 /bin/mysqladmin'`,
-  // the sample's command (--default-authentication-plugin=...) lands in "$@", ignored
-  `docker commit -c 'ENTRYPOINT ["sh","-c","exec httpd -f -p 3306 -h /srv","mysqld"]' -c 'CMD []' flocker-e2e-lk mysql:8.0 >/dev/null`,
-  `docker commit -c 'ENTRYPOINT ["httpd","-f","-p","80","-h","/srv"]' -c 'CMD []' flocker-e2e-lk wordpress:latest >/dev/null`,
-  'docker rm flocker-e2e-lk >/dev/null',
-].join('\n');
 
 const placement = (n1: string[], n2: string[]) => `version: 1
 nodes:
@@ -124,22 +110,5 @@ describe('links by name (functional, lab)', function () {
       if (got.trim() !== 'db-answer') await new Promise((r) => setTimeout(r, 1000));
     }
     expect(got.trim()).to.equal('db-answer');
-  });
-
-  it('the compose WordPress sample as written: wordpress reaches WORDPRESS_DB_HOST (db:3306)', async function () {
-    for (const n of lab.nodes) await sh(n.name, LOOKALIKES);
-    const project = path.resolve('fixtures/compose-projects/wordpress-mysql');
-    const r = await runDeploy([
-      '--ssh-config',
-      lab.sshConfigPath,
-      `${project}/deployment.yml`,
-      `${project}/compose.yml`,
-    ]);
-    expect(r.code, `flocker-deploy failed:\n${r.stdout}\n${r.stderr}`).to.equal(0);
-    const got = await sh(
-      'n1',
-      `docker exec flocker--wordpress sh -c 'timeout 10 wget -q -O- "http://$WORDPRESS_DB_HOST/"'`,
-    );
-    expect(got.trim()).to.equal('mysql-lookalike');
   });
 });
