@@ -107,6 +107,7 @@ describe('ssh transport (functional, real sshd)', function () {
     const encPub = keygen(p('client_encrypted'), 'ed25519', 'secret passphrase');
     writeFileSync(p('authorized_keys'), `${clientPub}\n${encPub}\n`);
     port = await freePort();
+    mkdirSync(p('home'), { recursive: true });
     writeFileSync(
       p('sshd_config'),
       [
@@ -122,6 +123,9 @@ describe('ssh transport (functional, real sshd)', function () {
         'KbdInteractiveAuthentication no',
         'UsePAM no',
         'MaxSessions 10',
+        // sessions run the login shell, which reads $HOME/.bashrc: this machine's own (pyenv
+        // init and rehash under a lock) made 48 parallel commands take over 30 s
+        `SetEnv HOME=${p('home')}`,
         'LogLevel ERROR',
         '',
       ].join('\n'),
