@@ -5,6 +5,7 @@ import type { ApplicationUnits } from '../../src/systemd/application-units.js';
 import type { Application } from '../../src/model/application.js';
 import { toApplication } from '../../src/model/canonical.js';
 import { rejects } from '../helpers/rejects.js';
+import { linkEnvironment } from '../../src/plan/links.js';
 
 export interface UnitsSubject {
   readonly units: ApplicationUnits;
@@ -21,6 +22,7 @@ export function applicationUnitsContract(label: string, factory: () => Promise<U
   describe(`ApplicationUnits contract: ${label}`, function () {
     let s: UnitsSubject;
     let app: Application;
+    let linkEnv: Record<string, string> = {};
     beforeEach(async function () {
       s = await factory();
       app = toApplication('ctr-web', {
@@ -33,6 +35,8 @@ export function applicationUnitsContract(label: string, factory: () => Promise<U
         cpu_shares: 512,
         restart_policy: { name: 'on-failure', maximum_retry_count: 2 },
       });
+      // as a deploy gives them: every link's variables (its name's NAT rule is made from them)
+      linkEnv = linkEnvironment(app, '1.2.3.4');
     });
     afterEach(async function () {
       await s?.cleanup();
@@ -41,7 +45,7 @@ export function applicationUnitsContract(label: string, factory: () => Promise<U
     it('starts an app and lists the exact application as running', async function () {
       expect(await s.units.list()).to.deep.equal([]);
       await s.units.start(app, {
-        linkEnvironment: { DB_PORT_5432_TCP_ADDR: '1.2.3.4' },
+        linkEnvironment: linkEnv,
         volumePath: s.volumePath,
       });
       expect(await s.units.list()).to.deep.equal([{ application: app, running: true }]);
@@ -50,28 +54,28 @@ export function applicationUnitsContract(label: string, factory: () => Promise<U
     it("reports its unit's state and since when", async function () {
       expect(await s.units.unitStates()).to.deep.equal({});
       const before = Date.now() - 2000;
-      await s.units.start(app, { linkEnvironment: {}, volumePath: s.volumePath });
+      await s.units.start(app, { linkEnvironment: linkEnv, volumePath: s.volumePath });
       const st = (await s.units.unitStates())[app.name];
       expect(st?.state).to.equal('active');
       expect(Date.parse(st?.since ?? '')).to.be.within(before, Date.now() + 1000);
     });
 
     it('restarts with a changed spec and lists the new one', async function () {
-      await s.units.start(app, { linkEnvironment: {}, volumePath: s.volumePath });
+      await s.units.start(app, { linkEnvironment: linkEnv, volumePath: s.volumePath });
       const changed = { ...app, environment: { ...app.environment, NEW: '1' } };
-      await s.units.start(changed, { linkEnvironment: {}, volumePath: s.volumePath });
+      await s.units.start(changed, { linkEnvironment: linkEnv, volumePath: s.volumePath });
       expect(await s.units.list()).to.deep.equal([{ application: changed, running: true }]);
     });
 
     it('lists several apps sorted by name', async function () {
       const b = toApplication('ctr-b', { image: s.image });
-      await s.units.start(app, { linkEnvironment: {}, volumePath: s.volumePath });
+      await s.units.start(app, { linkEnvironment: linkEnv, volumePath: s.volumePath });
       await s.units.start(b, { linkEnvironment: {} });
       expect((await s.units.list()).map((x) => x.application.name)).to.deep.equal(['ctr-b', 'ctr-web']);
     });
 
     it('stops and forgets an app; stopping an absent app is a no-op', async function () {
-      await s.units.start(app, { linkEnvironment: {}, volumePath: s.volumePath });
+      await s.units.start(app, { linkEnvironment: linkEnv, volumePath: s.volumePath });
       await s.units.stop(app.name);
       expect(await s.units.list()).to.deep.equal([]);
       await s.units.stop(app.name);
@@ -86,7 +90,7 @@ export function applicationUnitsContract(label: string, factory: () => Promise<U
       expect(
         (
           await rejects(
-            s.units.start(bad, { linkEnvironment: {}, volumePath: s.volumePath }),
+            s.units.start(bad, { linkEnvironment: linkEnv, volumePath: s.volumePath }),
             'E_ENVIRONMENT',
           )
         ).message,
