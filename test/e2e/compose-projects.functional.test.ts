@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { runChecked } from '../../src/exec/check.js';
 import type { LabHandle } from '../helpers/lab.js';
 import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
-import { runDeploy, scratchDir, writeFile } from '../helpers/deploy-cli.js';
+import { runDeploy, scratchDir, writeFile, cleanLab } from '../helpers/deploy-cli.js';
 import { fetchText } from '../helpers/http.js';
 import { ensureLookalikeImages } from '../helpers/lookalike-images.js';
 
@@ -92,21 +92,7 @@ describe('five compose projects deploy and work (functional, lab)', function () 
     for (const [f, text] of Object.entries(extra)) writeFile(d, f, text);
   }
   /** no apps, no routes, no volumes: the next project starts from a clean cluster */
-  async function clean(): Promise<void> {
-    const r = await runDeploy([
-      '--ssh-config',
-      lab.sshConfigPath,
-      writeFile(dir, 'deployment.yml', 'version: 1\nnodes:\n  n1: []\n  n2: []\n'),
-      writeFile(dir, 'application.yml', 'version: 1\napplications: {}\n'),
-    ]);
-    expect(r.code, r.stderr).to.equal(0);
-    for (const n of lab.nodes)
-      await sh(
-        n.name,
-        'for s in $(zfs list -H -o name -t snapshot -r flocker/volumes 2>/dev/null); do zfs release flocker-base "$s" 2>/dev/null; done; ' +
-          'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; rm -f /var/lib/flocker/cluster.json; true',
-      );
-  }
+  const clean = (): Promise<void> => cleanLab(lab, dir);
 
   before(async function () {
     requireRootAndFuse(this);

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { runChecked } from '../../src/exec/check.js';
 import type { LabHandle } from '../helpers/lab.js';
 import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
-import { ensureTestImages, runDeploy, scratchDir, writeFile } from '../helpers/deploy-cli.js';
+import { ensureTestImages, runDeploy, scratchDir, writeFile, cleanLab } from '../helpers/deploy-cli.js';
 import { fetchText as httpGet } from '../helpers/http.js';
 
 interface PlanDoc {
@@ -78,21 +78,8 @@ describe('flocker-deploy end to end (functional, lab)', function () {
     return { plan: last.plan!, events: lines.slice(0, -1) };
   }
   /** No apps, no routes, no volumes or copies on any node: the state of a fresh cluster. */
-  async function clean(): Promise<void> {
-    const r = await runDeploy([
-      '--ssh-config',
-      lab.sshConfigPath,
-      writeFile(dir, 'deployment.yml', placement([], [])),
-      writeFile(dir, 'application.yml', 'version: 1\napplications: {}\n'),
-    ]);
-    expect(r.code, r.stderr).to.equal(0);
-    for (const n of lab.nodes)
-      await sh(
-        n.name,
-        'for s in $(zfs list -H -o name -t snapshot -r flocker/volumes 2>/dev/null); do zfs release flocker-base "$s" 2>/dev/null; done; ' +
-          'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; rm -f /var/lib/flocker/cluster.json; true',
-      );
-  }
+  const clean = (): Promise<void> => cleanLab(lab, dir);
+
   /**
    * The starting state a test needs: the default application file, web on `web` (or nowhere),
    * client on n2, and (with `page`) web serving that page from its volume. Deploys even when

@@ -3,8 +3,11 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { runChecked } from '../../src/exec/check.js';
 import type { CommandRunner } from '../../src/exec/runner.js';
 import { ensureExampleImages } from '../../src/lab/access.js';
+import type { LabHandle } from './lab.js';
 
 export const DEPLOY_BIN = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -70,4 +73,22 @@ export function runFlocker(args: readonly string[]): Promise<CliResult> {
       resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
     );
   });
+}
+
+/** No apps, no routes, no volumes on a 2-node lab (n1, n2): what the e2e files start from. */
+export async function cleanLab(lab: LabHandle, dir: string): Promise<void> {
+  const r = await runDeploy([
+    '--ssh-config',
+    lab.sshConfigPath,
+    writeFile(dir, 'deployment.yml', 'version: 1\nnodes:\n  n1: []\n  n2: []\n'),
+    writeFile(dir, 'application.yml', 'version: 1\napplications: {}\n'),
+  ]);
+  expect(r.code, r.stderr).to.equal(0);
+  for (const n of lab.nodes)
+    await runChecked(lab.runner(n.name), [
+      'sh',
+      '-c',
+      'for s in $(zfs list -H -o name -t snapshot -r flocker/volumes 2>/dev/null); do zfs release flocker-base "$s" 2>/dev/null; done; ' +
+        'for i in $(seq 25); do zfs destroy -r flocker/volumes 2>/dev/null && break; sleep 0.2; done; rm -f /var/lib/flocker/cluster.json; true',
+    ]);
 }
