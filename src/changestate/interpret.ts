@@ -6,6 +6,7 @@ import type { Emit, LeafChange, NodeEvent } from '../model/events.js';
 import type { PeerInfo } from '../model/changestate-input.js';
 import { describeChange, formatBytes } from '../plan/describe.js';
 import { portConflicts } from '../routing/listeners.js';
+import { repairStaleDockerPorts, staleDockerPortsMessage } from './stale-docker-ports.js';
 import { assertNever } from '../util/assert-never.js';
 import type { NodeAdapters, PeerTarget, ProgressSink, TransferFigures } from './adapters.js';
 import { own } from '../util/own.js';
@@ -91,8 +92,16 @@ export async function checkProblems(
       );
   }
   if (c.app_ports.length || c.route_ports.length) {
-    const [listeners, apps] = await Promise.all([a.routes.listening(), a.apps.list()]);
-    const ours = new Set(apps.flatMap((x) => x.application.ports.map((p) => p.external)));
+    let [listeners, apps] = await Promise.all([a.routes.listening(), a.apps.list()]);
+    const stale = await repairStaleDockerPorts(listeners, [...c.app_ports, ...c.route_ports], a.apps);
+    if (stale?.restarted) {
+      figures.docker_restarted = `stale port mapping of ${stale.ports.join(', ')}`;
+      [listeners, apps] = await Promise.all([a.routes.listening(), a.apps.list()]);
+    } else if (stale) problem('E_PRECHECK_PORT', staleDockerPortsMessage(stale));
+    const ours = new Set([
+      ...apps.flatMap((x) => x.application.ports.map((p) => p.external)),
+      ...(stale && !stale.restarted ? stale.ports : []), // said above
+    ]);
     for (const x of portConflicts(listeners, { appPorts: c.app_ports, routePorts: c.route_ports }, ours)) {
       problem(
         'E_PRECHECK_PORT',

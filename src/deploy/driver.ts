@@ -64,7 +64,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     if (opts.dryRun) return finish(false);
     if (p.phases.length === 0) {
       let failure: unknown;
-      await s.remember().catch((e: unknown) => (failure = e)); // the node list may have changed
+      await s.remember(true).catch((e: unknown) => (failure = e)); // the node list may have changed
       await audit(failure); // a no-op deploy is recorded too
       if (failure) throw failure;
       return finish(false);

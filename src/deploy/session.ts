@@ -405,10 +405,13 @@ export class DeploySession {
    * volume (fresh reports), keeping what is remembered of volumes whose owner is not in this
    * deployment (it may still hold them). The next deploy refuses to create a volume anew that a
    * missing node owns. Only after a deploy that completed: mid-protocol, the copies' own
-   * records are the truth.
+   * records are the truth. `unchanged`: nothing was applied since the gather (the lock was held
+   * throughout), so its reports are still fresh and are not asked for again.
    */
-  async remember(): Promise<void> {
-    const states = await Promise.all(this.nodes.map((n) => gatherState(this.conn(n))));
+  async remember(unchanged = false): Promise<void> {
+    const states = unchanged
+      ? this.nodes.map((n) => this.states.get(n)!)
+      : await Promise.all(this.nodes.map((n) => gatherState(this.conn(n))));
     const forget = new Set(this.opts.forget ?? []);
     const here = new Set(this.nodes);
     const volumes = dict<{ owner: string; epoch: number }>();

@@ -10,11 +10,14 @@ export interface Listener {
   /** local address as ss prints it, without brackets or %interface: 0.0.0.0, ::, 127.0.0.1, * */
   readonly address: string;
   readonly port: number;
+  /** the listening process's name (`ss -p`), when ss tells it */
+  readonly program?: string;
 }
 
 /**
- * Parse `ss -Hltn` (no header): "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*" per socket; the local address
- * is the 4th column ("[::]:22", "*:22", "127.0.0.53%lo:53", "[fe80::1]%eth0:80"). Sorted, unique.
+ * Parse `ss -Hltn[p]` (no header): "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*" per socket; the local address
+ * is the 4th column ("[::]:22", "*:22", "127.0.0.53%lo:53", "[fe80::1]%eth0:80"); with -p a 6th
+ * column names the process (`users:(("sshd",pid=1,fd=3))`). Sorted, unique.
  */
 export function parseListeners(stdout: string): Listener[] {
   const seen = new Map<string, Listener>();
@@ -31,7 +34,8 @@ export function parseListeners(stdout: string): Listener[] {
       throw new Error(`unexpected local address in ss line: ${JSON.stringify(line)}`);
     let address = local.slice(0, colon).replace(/%[^\]%]*$/, '');
     if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
-    seen.set(`${address} ${port}`, { address, port });
+    const program = /users:\(\("((?:[^"\\]|\\.)*)"/.exec(cols.slice(5).join(' '))?.[1];
+    seen.set(`${address} ${port}`, { address, port, ...(program !== undefined ? { program } : {}) });
   }
   return [...seen.values()].sort((a, b) => a.port - b.port || (a.address < b.address ? -1 : 1));
 }

@@ -110,7 +110,8 @@ export class IptablesRouteTable implements RouteTable {
   }
 
   async listening(): Promise<Listener[]> {
-    return parseListeners((await runChecked(this.runner, [this.opts.ss ?? 'ss', '-Hltn'])).stdout);
+    // -p: the process names tell a docker-proxy (dockerd's port mapping) from other programs
+    return parseListeners((await runChecked(this.runner, [this.opts.ss ?? 'ss', '-Hltnp'])).stdout);
   }
 
   /** write + enable flocker-routes.service (only when its content changed) */
@@ -147,7 +148,7 @@ export class FakeRouteTable implements RouteTable {
   listening(): Promise<Listener[]> {
     return Promise.resolve(
       [...this.listeners, ...this.published()]
-        .map((l) => ({ address: l.address, port: l.port }))
+        .map((l) => ({ address: l.address, port: l.port, ...(l.program ? { program: l.program } : {}) }))
         .sort((a, b) => a.port - b.port || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)),
     );
   }

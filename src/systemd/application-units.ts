@@ -52,6 +52,32 @@ export interface ApplicationUnits {
   hasImage(image: string): Promise<boolean>;
   /** pull the image; rejects with docker's reason (no registry, unknown tag, ...) */
   pullImage(image: string): Promise<void>;
+
+  // --- additions (dockerd's stale port mappings after an unclean shutdown) ---
+  /** host ports that running containers (any, ours or not) publish, and how many containers run */
+  dockerPorts(): Promise<DockerPorts>;
+  /** restart dockerd; it stops every running container, so callers do it only when none runs */
+  restartDocker(): Promise<void>;
+}
+
+export interface DockerPorts {
+  readonly published: readonly number[];
+  readonly running: number;
+}
+
+/**
+ * Host ports in `docker ps --format '{{.ID}} {{.Ports}}'` lines: "0.0.0.0:8080->80/tcp, :::8080->80/tcp",
+ * ranges "0.0.0.0:8000-8001->80-81/tcp"; exposed-only ports ("80/tcp") publish nothing.
+ */
+export function parseDockerPs(stdout: string): DockerPorts {
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  const ports = new Set<number>();
+  for (const m of stdout.matchAll(/:(\d+)(?:-(\d+))?->/g)) {
+    const from = Number(m[1]);
+    const to = m[2] !== undefined ? Number(m[2]) : from;
+    for (let p = from; p <= to && p <= 65535; p++) ports.add(p);
+  }
+  return { published: [...ports].sort((a, b) => a - b), running: lines.length };
 }
 
 export interface SystemdApplicationUnitsOptions {
@@ -313,6 +339,17 @@ export class SystemdApplicationUnits implements ApplicationUnits {
   async pullImage(image: string): Promise<void> {
     await runChecked(this.runner, [this.docker, 'pull', '--', image]);
   }
+
+  async dockerPorts(): Promise<DockerPorts> {
+    return parseDockerPs(
+      (await runChecked(this.runner, [this.docker, 'ps', '--format', '{{.ID}} {{.Ports}}'])).stdout,
+    );
+  }
+
+  async restartDocker(): Promise<void> {
+    // docker.service is Type=notify: restart returns once dockerd answers again
+    await runChecked(this.runner, ['systemctl', 'restart', 'docker.service']);
+  }
 }
 
 /**
@@ -341,6 +378,13 @@ export class FakeApplicationUnits implements ApplicationUnits {
   readonly registry = new Set<string>();
   /** set: dockerd does not answer (why, as docker tells it) */
   dockerDown?: string;
+  /**
+   * ports a docker-proxy holds for no container (what dockerd leaves after an unclean shutdown):
+   * a start publishing one fails as docker's does; restartDocker() clears them
+   */
+  readonly staleProxies = new Set<number>();
+  /** containers running here that are not flocker apps */
+  foreignContainers: { readonly ports: readonly number[] }[] = [];
 
   list(): Promise<ListedApplication[]> {
     return Promise.resolve(
@@ -373,7 +417,10 @@ export class FakeApplicationUnits implements ApplicationUnits {
           'E_VOLUME_PATH',
           'system',
         );
-      const why = this.failing.get(app.name);
+      const stale = app.ports.find((p) => this.staleProxies.has(p.external));
+      const why =
+        this.failing.get(app.name) ??
+        (stale ? `Bind for 0.0.0.0:${stale.external} failed: port is already allocated` : undefined);
       const failed = why !== undefined;
       this.apps.set(app.name, {
         application: structuredClone(app),
@@ -441,6 +488,29 @@ export class FakeApplicationUnits implements ApplicationUnits {
         this.dockerDown ?? `Error response from daemon: pull access denied for ${image}`,
       ),
     );
+  }
+
+  dockerPorts(): Promise<DockerPorts> {
+    if (this.dockerDown !== undefined)
+      return Promise.reject(new NodeCommandError('fake', ['docker', 'ps'], 1, this.dockerDown));
+    const running = [...this.apps.values()].filter((a) => a.running);
+    const ports = [
+      ...running.flatMap((a) => a.application.ports.map((p) => p.external)),
+      ...this.foreignContainers.flatMap((c) => c.ports),
+    ];
+    return Promise.resolve({
+      published: [...new Set(ports)].sort((a, b) => a - b),
+      running: running.length + this.foreignContainers.length,
+    });
+  }
+
+  restartDocker(): Promise<void> {
+    this.calls.push('restart docker');
+    // dockerd stops every container; systemd's units see theirs end
+    for (const a of this.apps.values()) a.running = false;
+    this.foreignContainers = [];
+    this.staleProxies.clear();
+    return Promise.resolve();
   }
 }
 

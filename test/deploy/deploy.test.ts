@@ -517,6 +517,38 @@ describe('deploy driver (fake nodes running the real planner and interpreter)', 
       ]);
     });
 
+    it('a port dockerd left mapped after an unclean shutdown (docker-proxy, no container) is repaired by restarting dockerd where nothing runs', async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      const n1 = c.nodes.get('n1')!;
+      n1.units.staleProxies.add(8080);
+      const events: DeployEvent[] = [];
+      await deploy(opts(c, desired(['web'], ['api']), events));
+      expect(n1.units.calls).to.include('restart docker');
+      expect([...n1.running.keys()]).to.deep.equal(['web']);
+      const check = events.find(
+        (e) => e.type === 'change-done' && e.node === 'n1' && e.change.kind === 'check-start',
+      );
+      expect(check).to.have.nested.property('detail.docker_restarted', 'stale port mapping of 8080');
+    });
+
+    it('a stale docker port mapping on a node where containers run: refused with the reason, dockerd left alone', async () => {
+      const c = fakeCluster(['n1', 'n2']);
+      const n1 = c.nodes.get('n1')!;
+      n1.units.staleProxies.add(8080);
+      n1.units.foreignContainers.push({ ports: [9999] });
+      const events: DeployEvent[] = [];
+      const err = await failure(deploy(opts(c, desired(['web'], ['api']), events)));
+      expect(err.message).to.match(
+        /port 8080 is held by a docker-proxy of no running container: .*unclean shutdown.*systemctl restart docker.*stops the 1 container\(s\) running here/s,
+      );
+      expect(events.find((e) => e.type === 'change-failed')).to.have.nested.property(
+        'error.code',
+        'E_PRECHECK_PORT',
+      );
+      expect(n1.units.calls).to.not.include('restart docker');
+      expect(n1.running.size).to.equal(0);
+    });
+
     it("refuses an external port that is a node's ssh port before anything changes (exit 1: found once connected)", async () => {
       const c = fakeCluster(['n1', 'n2']);
       const sshWeb = toApplication('web', { image: 'busybox', ports: [{ internal: 80, external: 22 }] });

@@ -31,11 +31,15 @@ import { MemoryNodeFiles } from '../../src/exec/node-files.js';
 
 export class FakeNode {
   readonly units = new FakeApplicationUnits();
-  /** docker-proxy listens on the ports of running apps; sshd on 22, as on a real node */
+  /** docker-proxy listens on the ports of running apps (and stale ones); sshd on 22, as on a real node */
   readonly routeTable = new FakeRouteTable(() =>
-    [...this.units.apps.values()]
-      .filter((a) => a.running)
-      .flatMap((a) => a.application.ports.map((p) => ({ address: '0.0.0.0', port: p.external }))),
+    [
+      ...[...this.units.apps.values()]
+        .filter((a) => a.running)
+        .flatMap((a) => a.application.ports.map((p) => p.external)),
+      ...this.units.staleProxies,
+      ...this.units.foreignContainers.flatMap((c) => c.ports),
+    ].map((port) => ({ address: '0.0.0.0', port, program: 'docker-proxy' })),
   );
   readonly volumes: FakeVolumeStore;
   /** one line per `flocker-changestate audit` (what the real audit log gets) */

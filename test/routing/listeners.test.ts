@@ -22,6 +22,19 @@ describe('listening sockets (ss -Hltn)', () => {
     ]);
   });
 
+  it('with ss -p: the process name of each listener (a docker-proxy told from other programs)', () => {
+    const text = [
+      'LISTEN 0      4096     0.0.0.0:8080  0.0.0.0:* users:(("docker-proxy",pid=314,fd=4))',
+      'LISTEN 0      128      0.0.0.0:22    0.0.0.0:* users:(("sshd",pid=90,fd=3),("sshd",pid=91,fd=3))',
+      'LISTEN 0      128      0.0.0.0:9000  0.0.0.0:*',
+    ].join('\n');
+    expect(parseListeners(text)).to.deep.equal([
+      { address: '0.0.0.0', port: 22, program: 'sshd' },
+      { address: '0.0.0.0', port: 8080, program: 'docker-proxy' },
+      { address: '0.0.0.0', port: 9000 },
+    ]);
+  });
+
   it('parses wildcard, interface-scoped and IPv4-mapped addresses; refuses what it cannot read', () => {
     const text = [
       'LISTEN 0 4096 127.0.0.53%lo:53 0.0.0.0:*',

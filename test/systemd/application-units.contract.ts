@@ -104,6 +104,15 @@ export function applicationUnitsContract(label: string, factory: () => Promise<U
         .and.not.equal('');
     });
 
+    it("lists the host ports running containers publish, and counts them (a started app's port among them)", async function () {
+      const before = await s.units.dockerPorts();
+      expect(before.published).to.not.include(app.ports[0]!.external);
+      await s.units.start(app, { linkEnvironment: linkEnv, volumePath: s.volumePath });
+      const after = await s.units.dockerPorts();
+      expect(after.published).to.include(app.ports[0]!.external);
+      expect(after.running).to.equal(before.running + 1);
+    });
+
     it('knows which images are here; a pull no registry serves fails and changes nothing', async function () {
       expect(await s.units.hasImage(s.image)).to.equal(true);
       expect(await s.units.hasImage(s.absentImage)).to.equal(false);

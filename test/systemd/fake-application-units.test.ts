@@ -56,3 +56,18 @@ describe('FakeApplicationUnits checks', function () {
     await rejects(f.hasImage('a:1'), 'E_NODE_COMMAND');
   });
 });
+
+describe('docker ps ports (parseDockerPs)', () => {
+  it('host ports of published mappings, ranges included; exposed-only ports publish nothing', async () => {
+    const { parseDockerPs } = await import('../../src/systemd/application-units.js');
+    const text = [
+      'a1b2 0.0.0.0:8080->80/tcp, :::8080->80/tcp',
+      'c3d4 ',
+      'e5f6 80/tcp',
+      'f7a8 127.0.0.1:53->53/udp, 0.0.0.0:8000-8002->80-82/tcp',
+      '',
+    ].join('\n');
+    expect(parseDockerPs(text)).to.deep.equal({ published: [53, 8000, 8001, 8002, 8080], running: 4 });
+    expect(parseDockerPs('')).to.deep.equal({ published: [], running: 0 });
+  });
+});
