@@ -234,7 +234,6 @@ export function convertVolumes(
     });
     return undefined;
   }
-  const before = problems.length;
   const mounts: NamedMount[] = [];
   const byName = new Map<string, number>();
   value.forEach((v: unknown, i) => {
@@ -259,7 +258,8 @@ export function convertVolumes(
     mounts.push({ name, mountpoint: r.target });
     origin.push(i);
   });
-  if (problems.length > before) return undefined;
+  // the items without a problem go on (the service is invalid anyway): the entry's own checks
+  // (paths, duplicate mountpoints) then report theirs too, every problem at once
   const [only] = mounts;
   if (only === undefined) return undefined;
   return mounts.length === 1 ? { mountpoint: only.mountpoint } : { mounts };

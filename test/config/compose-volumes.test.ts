@@ -79,6 +79,8 @@ describe('config/compose: several volumes per service', () => {
     ).to.deep.equal([
       'c.yml:7:9: services.db.volumes[2]: expected a volume not already mounted by this service, found "a" (also volumes[0])',
       'c.yml:8:9: services.db.volumes[3]: expected each volume in its own folder of the application\'s dataset, found "/srv/a_b", whose folder "srv_a_b" is also that of volumes[1]: name the volume ("NAME:/srv/a_b")',
+      'c.yml:9:9: services.db.volumes[4]: expected a mountpoint not used by another volume of this application, found "/x" (also volumes[0])',
+      'c.yml:10:9: services.db.volumes[5]: expected an absolute path (starting with "/"), found "rel"',
     ]);
   });
 
