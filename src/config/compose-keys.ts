@@ -272,26 +272,25 @@ function namedVolumeOk(
   ctx: VolumeContext,
   problems: PathProblem[],
 ): boolean {
-  const r = { source, sourcePath };
   const { declared, users, service } = ctx;
-  if (declared !== null && !declared.has(r.source)) {
+  if (declared !== null && !declared.has(source)) {
     problems.push({
-      path: r.sourcePath,
+      path: sourcePath,
       target: 'value',
-      message: `expected a volume declared under the top-level volumes:, found ${quoteText(r.source)}`,
+      message: `expected a volume declared under the top-level volumes:, found ${quoteText(source)}`,
     });
     return false;
   }
-  const other = users.get(r.source);
+  const other = users.get(source);
   if (other !== undefined && other !== service) {
     problems.push({
-      path: r.sourcePath,
+      path: sourcePath,
       target: 'value',
-      message: `expected a volume no other service uses, found ${quoteText(r.source)}, also used by ${quoteText(other)}: a Flocker volume belongs to one application and moves with it`,
+      message: `expected a volume no other service uses, found ${quoteText(source)}, also used by ${quoteText(other)}: a Flocker volume belongs to one application and moves with it`,
     });
     return false;
   }
-  users.set(r.source, service);
+  users.set(source, service);
   return true;
 }
 
