@@ -46,6 +46,10 @@ export const ERROR_CODES = {
   E_VOLUME_OWNED: ['system', 'refusing to receive into a volume this node owns'],
   E_VOLUME_IS_COPY: ['system', 'the volume exists here only as a read-only copy'],
   E_VOLUME_PATH: ['system', "a volume's mountpoint is not where it must be"],
+  E_VOLUME_LAYOUT: [
+    'user',
+    "an application's number of volumes changed between one and several while its dataset holds data in the other layout (one volume: the dataset itself; several: its sub-folders); refused, nothing changed",
+  ],
   E_NO_BASE: ['system', 'the base snapshot of an incremental stream is not held here'],
   E_BAD_STREAM: ['system', 'a replication stream is not valid'],
   E_READONLY: ['system', 'the volume is read-only here'],

@@ -2,7 +2,7 @@
 // unsupported keys). Each reads the compose value at file path `kp`, reports problems at the
 // exact item they concern and returns the Flocker value, or undefined when there is none.
 import { quoteText, keyText } from '../validation/echo.js';
-import type { PortMapping } from '../model/application.js';
+import type { NamedMount, PortMapping, VolumeSpec } from '../model/application.js';
 import type { PathProblem } from './schema.js';
 import {
   FIXED_PORT_WHY,
@@ -200,59 +200,98 @@ export interface VolumeContext {
 
 const HOST_DIR =
   'a host directory cannot follow the application to another node (use a named volume "NAME:/path", which Flocker moves with the application)';
-const ONE_VOLUME =
-  'Flocker moves one dataset with each application; several volumes per application come in a later release';
+/**
+ * The folder name of an anonymous volume (issue 13 item 2): its container path without the
+ * outer "/", every run of other characters than letters, digits, "_", "." and "-" as "_"
+ * (`/var/lib/mysql` -> `var_lib_mysql`), "v" before it if it would not start with a letter or
+ * digit. Stable: the same path always gives the same folder, so data stays put across deploys.
+ */
+export function anonymousVolumeName(target: string): string {
+  const n = target
+    .replace(/^\/+|\/+$/g, '')
+    .replace(/[^A-Za-z0-9_.-]+/g, '_')
+    .slice(0, 63);
+  return /^[A-Za-z0-9]/.test(n) ? n : `v${n}`;
+}
 
-/** `volumes:` -> the one Flocker volume (a named or anonymous volume; never a host directory). */
+/**
+ * `volumes:` -> the app's volume: one (the dataset mounted at its path) or several (each a
+ * sub-folder of the one dataset, named after the compose volume or its path). Every item is
+ * checked. `origin` learns the compose item of each of the `mounts`.
+ */
 export function convertVolumes(
   value: unknown,
   kp: KeyPath,
   problems: PathProblem[],
   ctx: VolumeContext = { declared: null, users: new Map(), service: '' },
-): { mountpoint: string } | undefined {
+  origin: number[] = [],
+): VolumeSpec | undefined {
   if (!Array.isArray(value)) {
     problems.push({
       path: kp,
       target: 'value',
-      message: `expected a list with one volume ("/path" or "name:/path"), found ${describeValue(value)}`,
+      message: `expected a list of volumes ("/path" or "name:/path"), found ${describeValue(value)}`,
     });
     return undefined;
   }
-  if (value.length > 1) {
+  const mounts: NamedMount[] = [];
+  const byName = new Map<string, number>();
+  value.forEach((v: unknown, i) => {
+    const ip = [...kp, i];
+    const r = isRecord(v) ? longVolume(v, ip, problems) : shortVolume(v, ip, problems);
+    if (r === undefined) return;
+    if (r.source !== undefined && !namedVolumeOk(r.source, r.sourcePath, ctx, problems)) return;
+    const name = r.source ?? anonymousVolumeName(r.target);
+    const first = byName.get(name);
+    if (first !== undefined) {
+      problems.push({
+        path: r.sourcePath,
+        target: 'value',
+        message:
+          r.source !== undefined
+            ? `expected a volume not already mounted by this service, found ${quoteText(name)} (also volumes[${first}])`
+            : `expected each volume in its own folder of the application's dataset, found ${quoteText(r.target)}, whose folder ${quoteText(name)} is also that of volumes[${first}]: name the volume ("NAME:${r.target}")`,
+      });
+      return;
+    }
+    byName.set(name, i);
+    mounts.push({ name, mountpoint: r.target });
+    origin.push(i);
+  });
+  // the items without a problem go on (the service is invalid anyway): the entry's own checks
+  // (paths, duplicate mountpoints) then report theirs too, every problem at once
+  const [only] = mounts;
+  if (only === undefined) return undefined;
+  return mounts.length === 1 ? { mountpoint: only.mountpoint } : { mounts };
+}
+
+/** A named volume is declared (when the file declares any) and used by this service only. */
+function namedVolumeOk(
+  source: string,
+  sourcePath: KeyPath,
+  ctx: VolumeContext,
+  problems: PathProblem[],
+): boolean {
+  const { declared, users, service } = ctx;
+  if (declared !== null && !declared.has(source)) {
     problems.push({
-      path: [...kp, 1],
+      path: sourcePath,
       target: 'value',
-      message: `expected at most one volume per application (${ONE_VOLUME}), found ${value.length}`,
+      message: `expected a volume declared under the top-level volumes:, found ${quoteText(source)}`,
     });
-    return undefined;
+    return false;
   }
-  const v: unknown = value[0];
-  if (v === undefined) return undefined;
-  const ip = [...kp, 0];
-  const r = isRecord(v) ? longVolume(v, ip, problems) : shortVolume(v, ip, problems);
-  if (r === undefined) return undefined;
-  if (r.source !== undefined) {
-    const { declared, users, service } = ctx;
-    if (declared !== null && !declared.has(r.source)) {
-      problems.push({
-        path: r.sourcePath,
-        target: 'value',
-        message: `expected a volume declared under the top-level volumes:, found ${quoteText(r.source)}`,
-      });
-      return undefined;
-    }
-    const other = users.get(r.source);
-    if (other !== undefined && other !== service) {
-      problems.push({
-        path: r.sourcePath,
-        target: 'value',
-        message: `expected a volume no other service uses, found ${quoteText(r.source)}, also used by ${quoteText(other)}: a Flocker volume belongs to one application and moves with it`,
-      });
-      return undefined;
-    }
-    users.set(r.source, service);
+  const other = users.get(source);
+  if (other !== undefined && other !== service) {
+    problems.push({
+      path: sourcePath,
+      target: 'value',
+      message: `expected a volume no other service uses, found ${quoteText(source)}, also used by ${quoteText(other)}: a Flocker volume belongs to one application and moves with it`,
+    });
+    return false;
   }
-  return { mountpoint: r.target };
+  users.set(source, service);
+  return true;
 }
 
 interface ServiceVolume {

@@ -270,11 +270,12 @@ function convertService(
   const linkOrigin: number[] = [];
   const portOrigin: number[] = [];
   const depOrigin: PathSegment[] = [];
+  const volumeOrigin: number[] = [];
   const c: Converting = {
     name,
     path,
     entry,
-    origin: originOf(path, { envOrigin, linkOrigin, portOrigin, depOrigin }),
+    origin: originOf(path, { envOrigin, linkOrigin, portOrigin, depOrigin, volumeOrigin }),
     linkOrigin,
     linkTargets: [],
     failed: false,
@@ -308,7 +309,7 @@ function convertService(
         checkExpose(value, kp, problems);
         break;
       case 'volumes':
-        set('volume', convertVolumes(value, kp, problems, volumes));
+        set('volume', convertVolumes(value, kp, problems, volumes, volumeOrigin));
         break;
       case 'environment':
         set('environment', convertEnvironment(value, kp, problems, envOrigin, ctx.scalarText, ctx.lookup));
@@ -358,6 +359,8 @@ interface Origins {
   readonly linkOrigin: readonly number[];
   readonly portOrigin: readonly number[];
   readonly depOrigin: readonly PathSegment[];
+  /** `volume.mounts` item -> its `volumes` item (issue 13 item 2) */
+  readonly volumeOrigin: readonly number[];
 }
 
 /** Entry-relative path -> the compose text it came from (renamed keys, reordered items). */
@@ -379,8 +382,11 @@ function originOf(path: KeyPath, o: Origins): (p: KeyPath) => KeyPath {
         return second === undefined
           ? [...path, 'depends_on']
           : [...path, 'depends_on', o.depOrigin[second as number] ?? second];
-      case 'volume':
-        return [...path, 'volumes', 0];
+      case 'volume': {
+        // volume.mounts[i]... -> volumes[origin of i]; one volume: volumes[its item]
+        const i = p[1] === 'mounts' && typeof p[2] === 'number' ? p[2] : 0;
+        return [...path, 'volumes', o.volumeOrigin[i] ?? i];
+      }
       case 'environment': {
         if (second === undefined) return [...path, 'environment'];
         const from = o.envOrigin.get(String(second));

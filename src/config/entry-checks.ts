@@ -22,6 +22,67 @@ function mountpointProblem(m: string): string | null {
   return null;
 }
 
+/**
+ * `volume`: exactly one of mountpoint (one volume) and mounts (several, issue 13 item 2); every
+ * mountpoint usable; names and mountpoints each used once (a name is a sub-folder of the dataset).
+ */
+function volumeProblems(volume: Record<string, unknown>, ref: (p: KeyPath) => string): PathProblem[] {
+  const out: PathProblem[] = [];
+  const one = volume['mountpoint'];
+  const mounts = volume['mounts'];
+  if (one === undefined && mounts === undefined)
+    out.push({
+      path: ['volume'],
+      target: 'value',
+      message: 'missing required key "mountpoint" (or "mounts" for two or more volumes)',
+    });
+  if (one !== undefined && mounts !== undefined)
+    out.push({
+      path: ['volume', 'mounts'],
+      target: 'key',
+      message:
+        'expected either mountpoint (one volume) or mounts (two or more), found both: write every volume under mounts',
+    });
+  const checkPath = (m: unknown, path: KeyPath): void => {
+    if (typeof m !== 'string') return;
+    const why = mountpointProblem(m);
+    if (why) out.push({ path, target: 'value', message: `${why}, found ${quoteText(m)}` });
+  };
+  checkPath(one, ['volume', 'mountpoint']);
+  if (Array.isArray(mounts)) {
+    const names = new Map<string, number>();
+    const paths = new Map<string, number>();
+    mounts.forEach((m: unknown, i) => {
+      if (!isRecord(m)) return;
+      checkPath(m['mountpoint'], ['volume', 'mounts', i, 'mountpoint']);
+      const name = m['name'];
+      if (typeof name === 'string') {
+        const first = names.get(name);
+        if (first !== undefined)
+          out.push({
+            path: ['volume', 'mounts', i, 'name'],
+            target: 'value',
+            message: `expected a volume name not used by another volume of this application, found ${quoteText(name)} (also ${ref(['volume', 'mounts', first])})`,
+          });
+        else names.set(name, i);
+      }
+      const mp = m['mountpoint'];
+      if (typeof mp === 'string') {
+        const key = mp.replace(/\/+$/, '');
+        const first = paths.get(key);
+        if (first !== undefined)
+          out.push({
+            path: ['volume', 'mounts', i, 'mountpoint'],
+            target: 'value',
+            message: `expected a mountpoint not used by another volume of this application, found ${quoteText(mp)} (also ${ref(['volume', 'mounts', first])})`,
+          });
+        else paths.set(key, i);
+      }
+    });
+  }
+  return out;
+}
+
 /** docker's check forms, checked here so a bad one is exit 2 rather than a failed start */
 function healthTestProblem(test: readonly string[]): string | null {
   const [form, ...rest] = test;
@@ -45,16 +106,7 @@ export function checkEntrySemantics(entry: unknown, ref: (p: KeyPath) => string 
   if (!isRecord(entry)) return out;
 
   const volume = entry['volume'];
-  if (isRecord(volume) && typeof volume['mountpoint'] === 'string') {
-    const why = mountpointProblem(volume['mountpoint']);
-    if (why) {
-      out.push({
-        path: ['volume', 'mountpoint'],
-        target: 'value',
-        message: `${why}, found ${quoteText(volume['mountpoint'] as string)}`,
-      });
-    }
-  }
+  if (isRecord(volume)) out.push(...volumeProblems(volume, ref));
 
   const links = entry['links'];
   if (Array.isArray(links)) {

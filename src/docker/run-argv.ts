@@ -4,11 +4,12 @@ import { FlockerError } from '../errors.js';
 import { checkAppName, containerName } from './names.js';
 import { healthArgv } from './health-argv.js';
 import { linkHosts } from '../plan/link-hosts.js';
+import { volumeBinds } from './volume-layout.js';
 
 export interface RunOptions {
   /** root-only file with the environment and link variables */
   readonly envFile: string;
-  /** the application's volume mountpoint on the node; required iff app.volume is set */
+  /** where the application's dataset is mounted on the node; required iff app.volume is set */
   readonly volumePath?: string;
   /** docker executable (systemd resolves a bare name in its search path) */
   readonly docker?: string;
@@ -31,14 +32,17 @@ export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
         'E_VOLUME_PATH',
         'system',
       );
-    for (const path of [opts.volumePath, app.volume.mountpoint])
-      if (path.includes(':') || !path.startsWith('/'))
-        throw new FlockerError(
-          `volume path ${JSON.stringify(path)} must be absolute and contain no ':'`,
-          'E_VOLUME_PATH',
-          'user',
-        );
-    argv.push('-v', `${opts.volumePath}:${app.volume.mountpoint}`);
+    // several volumes: one -v per sub-folder of the dataset (volume-layout.ts)
+    for (const b of volumeBinds(app.volume, opts.volumePath)) {
+      for (const path of [b.source, b.target])
+        if (path.includes(':') || !path.startsWith('/'))
+          throw new FlockerError(
+            `volume path ${JSON.stringify(path)} must be absolute and contain no ':'`,
+            'E_VOLUME_PATH',
+            'user',
+          );
+      argv.push('-v', `${b.source}:${b.target}`);
+    }
   }
   if (app.mem_limit !== undefined) argv.push('--memory', String(app.mem_limit));
   if (app.cpu_shares !== undefined) argv.push('--cpu-shares', String(app.cpu_shares));

@@ -20,6 +20,11 @@ export const LINK_ALIAS_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,62}$';
 export const LINK_ALIAS_RULE =
   'a link alias: 1 to 63 letters, digits and "_", not starting with a digit (it becomes an environment variable prefix)';
 
+/** A volume's name is its sub-folder of the app's dataset (issue 13 item 2): no "/", no leading ".". */
+export const VOLUME_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
+export const VOLUME_NAME_RULE =
+  'a volume name: 1 to 64 letters, digits, "_", "." and "-", starting with a letter or digit';
+
 // Docker image reference (distribution/reference grammar, without IPv6 registry hosts):
 //   [domain[:port]/]path-component(/path-component)*[:tag][@digest]
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
@@ -81,13 +86,32 @@ export const applicationEntrySchema = {
         },
       },
     },
+    // issue 13 item 2: `mounts` (two or more volumes, sub-folders of the one dataset); exactly
+    // one of mountpoint and mounts (checked in config/entry-checks.ts, with a clearer message)
     volume: {
       type: 'object',
-      description: 'a mapping with the key mountpoint',
+      description:
+        'a mapping with the key mountpoint (one volume) or mounts (two or more: a list of {name, mountpoint})',
       additionalProperties: false,
-      required: ['mountpoint'],
       properties: {
         mountpoint: { type: 'string', description: 'an absolute path inside the container' },
+        mounts: {
+          type: 'array',
+          minItems: 2,
+          maxItems: 64,
+          description:
+            'a list of two or more {name, mountpoint} volumes (one volume: write volume: {mountpoint: PATH})',
+          items: {
+            type: 'object',
+            description: 'a mapping with the keys name and mountpoint',
+            additionalProperties: false,
+            required: ['name', 'mountpoint'],
+            properties: {
+              name: { type: 'string', pattern: VOLUME_NAME_PATTERN, description: VOLUME_NAME_RULE },
+              mountpoint: { type: 'string', description: 'an absolute path inside the container' },
+            },
+          },
+        },
       },
     },
     links: {

@@ -22,10 +22,32 @@ export interface Link {
   readonly alias: string;
 }
 
-export interface VolumeSpec {
+// --- issue 13 item 2: several volumes per application -------------------------------------
+// An app keeps ONE dataset (one owner, one handoff, one snapshot stream: the ownership protocol
+// is unchanged). With one volume the dataset itself is mounted at `mountpoint` (the Flocker 0.1
+// form); with two or more, `mounts` lists them and each is the dataset's sub-folder NAME,
+// mounted at its own path (src/docker/volume-layout.ts). Exactly one of the two keys is set.
+export type VolumeSpec = SingleVolume | SeveralVolumes;
+
+export interface SingleVolume {
   /** absolute path inside the container where the app's dataset is mounted */
   readonly mountpoint: string;
+  readonly mounts?: undefined;
 }
+
+export interface SeveralVolumes {
+  /** two or more, each a sub-folder of the dataset; canonical: sorted by name */
+  readonly mounts: readonly NamedMount[];
+  readonly mountpoint?: undefined;
+}
+
+export interface NamedMount {
+  /** the sub-folder of the dataset (compose volume name, or derived from the path) */
+  readonly name: string;
+  /** absolute path inside the container */
+  readonly mountpoint: string;
+}
+// --- end issue 13 item 2 ----------------------------------------------------------------------
 
 /**
  * A docker health check. `test` is docker's form: ['CMD', argv...], ['CMD-SHELL', 'text'] or

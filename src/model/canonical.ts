@@ -1,5 +1,12 @@
 // Canonical form of applications so that equality is structural and total.
-import type { Application, ApplicationConfigEntry, HealthCheck, Link, PortMapping } from './application.js';
+import type {
+  Application,
+  ApplicationConfigEntry,
+  HealthCheck,
+  Link,
+  PortMapping,
+  VolumeSpec,
+} from './application.js';
 import { dict } from '../util/own.js';
 
 export function canonicalImage(image: string): string {
@@ -34,6 +41,16 @@ function canonicalHealthCheck(h: HealthCheck): HealthCheck {
   };
 }
 
+/** One volume: the dataset at its mountpoint; several: sorted by name (issue 13 item 2). */
+function canonicalVolume(v: VolumeSpec): VolumeSpec {
+  if (v.mounts === undefined) return { mountpoint: v.mountpoint };
+  return {
+    mounts: v.mounts
+      .map((m) => ({ name: m.name, mountpoint: m.mountpoint }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  };
+}
+
 /** Build the canonical Application from a config-file entry (already schema-valid). */
 export function toApplication(name: string, e: ApplicationConfigEntry): Application {
   const app: Application = {
@@ -47,7 +64,7 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
         ...(p.host_ip !== undefined && p.host_ip !== '0.0.0.0' ? { host_ip: p.host_ip } : {}),
       }))
       .sort(byPort),
-    ...(e.volume ? { volume: { mountpoint: e.volume.mountpoint } } : {}),
+    ...(e.volume ? { volume: canonicalVolume(e.volume) } : {}),
     links: [...(e.links ?? [])]
       .map((l) => ({ local_port: l.local_port, remote_port: l.remote_port, alias: l.alias }))
       .sort(byLink),
@@ -74,7 +91,7 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
 export function toConfigEntry(app: Application): ApplicationConfigEntry {
   const e: ApplicationConfigEntry = { image: app.image };
   if (app.ports.length) e.ports = app.ports.map((p) => ({ ...p }));
-  if (app.volume) e.volume = { ...app.volume };
+  if (app.volume) e.volume = canonicalVolume(app.volume);
   if (app.links.length) e.links = app.links.map((l) => ({ ...l }));
   if (Object.keys(app.environment).length) e.environment = { ...app.environment };
   if (app.mem_limit !== undefined) e.mem_limit = app.mem_limit;

@@ -53,7 +53,12 @@ function appSummary(a: Application): string {
     parts.push(
       `ports ${a.ports.map((p) => `${p.host_ip !== undefined ? `${p.host_ip}:` : ''}${p.external}->${p.internal}`).join(',')}`,
     );
-  if (a.volume) parts.push(`volume at ${a.volume.mountpoint}`);
+  if (a.volume)
+    parts.push(
+      a.volume.mounts === undefined
+        ? `volume at ${a.volume.mountpoint}`
+        : `volumes at ${a.volume.mounts.map((m) => m.mountpoint).join(', ')}`,
+    );
   if (a.links.length)
     parts.push(`links ${a.links.map((l) => `${l.alias}:${l.local_port}->${l.remote_port}`).join(',')}`);
   const env = Object.keys(a.environment);

@@ -13,6 +13,7 @@ import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
 import { decideVolume, rememberedVolumes, type PlanOptions, type VolumeDecision } from './ownership.js';
 import { dict, own } from '../util/own.js';
 import { dependencyLayers, type Ordered } from './dependency-order.js';
+import { checkVolumeLayouts } from './volume-layout.js';
 
 export type { PlanOptions } from './ownership.js';
 
@@ -414,6 +415,7 @@ export function planNodePhase(
  * conflict) stops the deploy before anything changes.
  */
 export function checkVolumes(desired: DesiredConfig, cluster: ClusterState, opts: PlanOptions = {}): void {
+  checkVolumeLayouts(desired, cluster);
   const where = placement(desired);
   for (const [name, app] of sorted(desired.applications))
     if (app.volume && where.has(name)) decision(desired, cluster, name, where, opts);

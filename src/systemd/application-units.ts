@@ -13,6 +13,7 @@ import {
   parseContainerHealth,
   type ContainerHealth,
 } from '../docker/health.js';
+import { LAYOUT_MISMATCH_EXIT, layoutMismatchText, prepareLayoutArgv } from '../docker/volume-layout.js';
 import { DEFAULT_STATE_DIR, DEFAULT_UNIT_DIR, appPaths, parseSpec, renderSpec, renderUnit } from './unit.js';
 
 export interface ListedApplication {
@@ -200,6 +201,18 @@ export class SystemdApplicationUnits implements ApplicationUnits {
     const p = this.paths(app.name);
     const unit = unitName(app.name);
     const env = renderEnvFile(app.environment, opts.linkEnvironment); // validates before touching anything
+    // the dataset's layout matches the app's volumes, their sub-folders exist (issue 13 item 2)
+    if (app.volume && opts.volumePath !== undefined) {
+      const argv = prepareLayoutArgv(app.volume, opts.volumePath);
+      const r = await this.runner.run(argv);
+      if (r.code === LAYOUT_MISMATCH_EXIT)
+        throw new FlockerError(
+          `${this.runner.host}: ${layoutMismatchText(app.name, app.volume)}`,
+          'E_VOLUME_LAYOUT',
+          'user',
+        );
+      if (r.code !== 0) throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
+    }
     const unitText = renderUnit(app, {
       envFile: p.envFile,
       specFile: p.specFile,

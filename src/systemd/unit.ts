@@ -19,6 +19,7 @@ import { checkAppName, containerName, unitName } from '../docker/names.js';
 import { systemdCommandLine } from './quote.js';
 import { parseRecordedSpec, SPEC_FORMAT } from '../validation/recorded-spec.js';
 import { linkHosts } from '../plan/link-hosts.js';
+import { LAYOUT_MARKER } from '../docker/volume-layout.js';
 import type { RecordedSpec } from '../validation/recorded-spec.js';
 
 export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
@@ -88,6 +89,13 @@ export function renderUnit(app: Application, opts: UnitOptions): string {
     '[Service]',
     'Type=simple',
     `ExecStartPre=-${systemdCommandLine([docker, 'rm', '-f', c])}`,
+    // several volumes: start only on the dataset itself (its marker), never on an unmounted
+    // mountpoint where docker would make empty folders (issue 13 item 2)
+    ...(app.volume?.mounts !== undefined && opts.volumePath !== undefined
+      ? [
+          `ExecStartPre=${systemdCommandLine(['test', '-f', `${opts.volumePath.replace(/\/+$/, '')}/${LAYOUT_MARKER}`])}`,
+        ]
+      : []),
     `ExecStart=${systemdCommandLine(run)}`,
     // links by name: the rules live in the container's network namespace, new at every start
     // (deploy, systemd restart, boot), so each start installs them; failing fails the start
