@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   E_VOLUME_OWNED: ['system', 'refusing to receive into a volume this node owns'],
   E_VOLUME_IS_COPY: ['system', 'the volume exists here only as a read-only copy'],
   E_VOLUME_PATH: ['system', "a volume's mountpoint is not where it must be"],
+  E_APP_FILES: ['system', "an app's project files or secrets could not be written on its node"],
   E_NO_BASE: ['system', 'the base snapshot of an incremental stream is not held here'],
   E_BAD_STREAM: ['system', 'a replication stream is not valid'],
   E_READONLY: ['system', 'the volume is read-only here'],

@@ -12,6 +12,7 @@ import {
   parseRestart,
 } from './compose-values.js';
 import { composeInt } from './compose-run-keys.js';
+import { isBindItem } from './compose-binds.js';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath } from './yaml-source.js';
 
@@ -31,6 +32,7 @@ export const COMPOSE_KEYS = [
   'cpu_shares',
   'restart',
   'container_name',
+  'secrets',
 ];
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -218,17 +220,19 @@ export function convertVolumes(
     });
     return undefined;
   }
-  if (value.length > 1) {
+  // project files (binds) are converted by compose-binds.ts; the rest keep their indices
+  const items = value.map((v: unknown, i) => ({ v, i })).filter((x) => !isBindItem(x.v));
+  if (items.length > 1) {
     problems.push({
-      path: [...kp, 1],
+      path: [...kp, (items[1] as { i: number }).i],
       target: 'value',
-      message: `expected at most one volume per application (${ONE_VOLUME}), found ${value.length}`,
+      message: `expected at most one volume per application (${ONE_VOLUME}), found ${items.length}`,
     });
     return undefined;
   }
-  const v: unknown = value[0];
-  if (v === undefined) return undefined;
-  const ip = [...kp, 0];
+  if (items[0] === undefined) return undefined;
+  const { v, i: at } = items[0];
+  const ip = [...kp, at];
   const r = isRecord(v) ? longVolume(v, ip, problems) : shortVolume(v, ip, problems);
   if (r === undefined) return undefined;
   if (r.source !== undefined) {
@@ -275,7 +279,6 @@ function shortVolume(v: unknown, ip: KeyPath, problems: PathProblem[]): ServiceV
   const parts = v.split(':');
   if (parts.length > 3) return bad(`${quoteText(v)}: too many ":"`);
   const opts = parts.length === 3 ? (parts.pop() as string) : undefined;
-  if (parts.length === 2 && /^[./~]/.test(parts[0] as string)) return bad(`${quoteText(v)}: ${HOST_DIR}`);
   if (opts !== undefined) {
     const bads = opts.split(',').filter((o) => o !== 'rw');
     if (bads.length)
@@ -446,7 +449,6 @@ const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   network_mode: 'applications reach each other through links and the published ports every node routes',
   extends: 'write the shared keys once with an x- extension field and <<: merge keys',
   deploy: 'Flocker places applications on the nodes the deployment file names',
-  secrets: 'secrets would have to follow the application between nodes; pass them in environment',
   configs: 'configs would have to follow the application between nodes; bake them into the image',
   labels: 'Flocker tags what it owns itself (labels would not follow the application)',
   external_links: 'a link names an application of this file',
