@@ -359,6 +359,7 @@ function convertService(
         if (!isExtension(key)) problems.push(unsupportedKey(key, kp));
     }
   }
+  mountClashes(entry, path, problems);
   if (fromFiles !== undefined) {
     // environment: wins over the files (compose's order)
     const env = isRecord(entry['environment']) ? entry['environment'] : {};
@@ -368,6 +369,27 @@ function convertService(
     entry['environment'] = merged;
   }
   return c;
+}
+
+/** issue 13: docker refuses two mounts at one container path (volume, project files, secrets). */
+function mountClashes(entry: Record<string, unknown>, path: KeyPath, problems: PathProblem[]): void {
+  const seen = new Map<string, string>();
+  const vol = entry['volume'];
+  if (isRecord(vol) && typeof vol['mountpoint'] === 'string') seen.set(vol['mountpoint'], 'volumes');
+  for (const key of ['files', 'secrets'] as const) {
+    const m = entry[key];
+    if (!isRecord(m)) continue;
+    for (const target of Object.keys(m)) {
+      const other = seen.get(target);
+      if (other !== undefined)
+        problems.push({
+          path: [...path, key === 'files' ? 'volumes' : 'secrets'],
+          target: 'value',
+          message: `expected each container path mounted once, found ${quoteText(target)} in ${other} and in ${key === 'files' ? 'volumes' : 'secrets'}`,
+        });
+      seen.set(target, key === 'files' ? 'volumes' : 'secrets');
+    }
+  }
 }
 
 interface Origins {

@@ -178,6 +178,22 @@ secrets:
     ).to.equal(true, p.join('\n'));
   });
 
+  it('refuses two mounts at one container path', function () {
+    const p = problems(`services:
+  web:
+    image: nginx
+    volumes: ["./nginx.conf:/run/secrets/db_password"]
+    secrets: [db_password]
+secrets:
+  db_password:
+    file: ./db_password.txt
+`);
+    expect(p).to.have.length(1);
+    expect(p[0]).to.match(
+      /:5:14: services\.web\.secrets: expected each container path mounted once, found "\/run\/secrets\/db_password" in volumes and in secrets/,
+    );
+  });
+
   it('refuses files and secrets in a Flocker-format file (their contents come from a compose project)', function () {
     const p = problems(`version: 1
 applications:
