@@ -107,8 +107,17 @@ describe('project files and secrets (functional, lab)', function () {
     expect(await sh('n1', 'stat -c %a /var/lib/flocker/apps/web.secrets')).to.equal('700\n');
   });
 
-  it('an unchanged redeploy restarts nothing; a changed project file restarts the app with it', async () => {
+  it('a changed secret is planned as a restart without its value; an unchanged redeploy restarts nothing; a changed project file restarts the app with it', async () => {
     const before = await started();
+    // a changed secret is a change of the app, shown without its value or hash
+    process.env.H3_TEST_API_KEY = 'key-changed-5d1e';
+    const dry = await deploy('--dry-run');
+    process.env.H3_TEST_API_KEY = ENV_SECRET;
+    expect(dry.code, dry.stderr).to.equal(0);
+    expect(JSON.stringify(JSON.parse(dry.stdout))).to.match(
+      /"field":"secrets","key":"\/run\/secrets\/api","change":"changed"/,
+    );
+    expect(dry.stdout).to.not.include('key-changed-5d1e');
     const same = await deploy();
     expect(same.code, same.stderr).to.equal(0);
     expect(await started()).to.equal(before);
