@@ -150,6 +150,10 @@ export function convertSecretDeclarations(
       problem(vp, 'value', `cannot use the secret ${quoteText(name)}: ${kept.problem}`);
       continue;
     }
+    if (kept.type !== 'file') {
+      problem(vp, 'value', `expected a file, found the folder ${quoteText(v)} (a secret is one file)`);
+      continue;
+    }
     out.set(name, kept.hash);
   }
   return out;

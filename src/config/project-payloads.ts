@@ -5,7 +5,8 @@ import type { Payload } from '../model/payload.js';
 import { MAX_PAYLOAD_BYTES, payloadBytes, payloadHash } from '../model/payload.js';
 import { formatBytes } from '../plan/describe.js';
 
-export type Kept = { readonly hash: string } | { readonly problem: string };
+/** A content kept (its hash, and whether its root is a file or a folder), or why not. */
+export type Kept = { readonly hash: string; readonly type: 'file' | 'dir' } | { readonly problem: string };
 
 /** What a compose file's project files and secrets are read through (load.ts gives the real one). */
 export interface ProjectReader {
@@ -26,7 +27,8 @@ export class PayloadStore {
 
   keep(p: Payload): Kept {
     const hash = payloadHash(p);
-    if (this.payloads.has(hash)) return { hash };
+    const type = p.entries.find((e) => e.path === '')?.type ?? 'dir';
+    if (this.payloads.has(hash)) return { hash, type };
     const n = payloadBytes(p);
     if (this.bytes + n > this.limit)
       return {
@@ -34,7 +36,7 @@ export class PayloadStore {
       };
     this.bytes += n;
     this.payloads.set(hash, p);
-    return { hash };
+    return { hash, type };
   }
 
   /** every kept payload, by hash (a null-prototype object, for the changestate input) */

@@ -1,9 +1,11 @@
 // Project files and secrets (issue 13): compose parsing with positions, hashing, the fs reader's
 // refusals, docker argv, the changestate input, and that a secret is never printed.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { Ajv } from 'ajv';
+import { planDocument } from '../../src/plan/describe.js';
 import { parseApplicationConfig } from '../../src/config/index.js';
 import { NO_INPUTS } from '../../src/config/compose-inputs.js';
 import type { ComposeInputs } from '../../src/config/compose-inputs.js';
@@ -144,6 +146,8 @@ describe('project files and secrets: compose', function () {
       - source: db
         mode: 999
 secrets:
+  dir:
+    file: ./html
   db:
     environment: UNSET_VAR
   ext:
@@ -165,7 +169,10 @@ secrets:
       p.join('\n'),
     );
     expect(
-      p.some((l) => /:10:18: secrets\.db\.environment: expected the variable UNSET_VAR to be set/.test(l)),
+      p.some((l) => /secrets\.dir\.file: expected a file, found the folder "\.\/html"/.test(l)),
+    ).to.equal(true, p.join('\n'));
+    expect(
+      p.some((l) => /:12:18: secrets\.db\.environment: expected the variable UNSET_VAR to be set/.test(l)),
     ).to.equal(true, p.join('\n'));
     expect(p.some((l) => /secrets\.ext\.external: unsupported secret key "external"/.test(l))).to.equal(
       true,
@@ -355,6 +362,27 @@ describe('secrets are never printed', function () {
     const text = d.map(explainFieldChange).join('\n');
     const hashes = Object.values(after.secrets ?? {}).map((s) => s.hash);
     for (const x of ['second-value', ...hashes]) expect(text).to.not.include(x);
+  });
+
+  it('the --dry-run --json document with files and secrets matches docs/schema/plan.v1.json, no value or hash', function () {
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    const validate = ajv.compile(JSON.parse(readFileSync('docs/schema/plan.v1.json', 'utf8')) as object);
+    const doc = planDocument(
+      {
+        phases: [
+          {
+            phase: 'start',
+            nodes: { n1: { kind: 'start-application', application: after, link_environment: {} } },
+          },
+        ],
+      },
+      { n1: '198.51.100.2' },
+    );
+    expect(validate(doc), ajv.errorsText(validate.errors)).to.equal(true);
+    const text = JSON.stringify(doc);
+    expect(text).to.include(payloadHash(conf)); // a project file's hash is shown
+    for (const s of Object.values(after.secrets ?? {})) expect(text).to.not.include(s.hash);
+    expect(text).to.not.include('second-value');
   });
 
   it('plans, JSON and events show the targets only', function () {
