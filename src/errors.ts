@@ -50,6 +50,7 @@ export const ERROR_CODES = {
     'user',
     "an application's number of volumes changed between one and several while its dataset holds data in the other layout (one volume: the dataset itself; several: its sub-folders); refused, nothing changed",
   ],
+  E_APP_FILES: ['system', "an app's project files or secrets could not be written on its node"],
   E_NO_BASE: ['system', 'the base snapshot of an incremental stream is not held here'],
   E_BAD_STREAM: ['system', 'a replication stream is not valid'],
   E_READONLY: ['system', 'the volume is read-only here'],

@@ -10,6 +10,7 @@ import { repairStaleDockerPorts, staleDockerPortsMessage } from './stale-docker-
 import { assertNever } from '../util/assert-never.js';
 import type { NodeAdapters, PeerTarget, ProgressSink, TransferFigures } from './adapters.js';
 import { own } from '../util/own.js';
+import type { Payload } from '../model/payload.js';
 
 export class ChangeError extends FlockerError {
   constructor(
@@ -29,6 +30,8 @@ export interface InterpretContext {
   readonly emit: Emit<NodeEvent>;
   /** how long wait-for-volume waits for ownership to arrive */
   readonly volumeWaitMs?: number;
+  /** issue 13: contents of project files and secrets by hash (the changestate input's) */
+  readonly payloads?: Readonly<Record<string, Payload>>;
 }
 
 function peer(ctx: InterpretContext, node: string): PeerTarget {
@@ -143,6 +146,7 @@ async function leaf(c: Change, ctx: InterpretContext): Promise<TransferFigures |
       await adapters.apps.start(c.application, {
         linkEnvironment: { ...c.link_environment },
         ...(volumePath !== undefined ? { volumePath } : {}),
+        ...(ctx.payloads ? { payloads: ctx.payloads } : {}),
       });
       return undefined;
     }

@@ -45,6 +45,13 @@ export async function runPhase(
 ): Promise<Change | undefined> {
   const change = ownChange(input, await gatherOwnState());
   if (change)
-    await interpret(change, { phase: input.phase, adapters, peers: input.peers, self: input.self, emit });
+    await interpret(change, {
+      phase: input.phase,
+      adapters,
+      peers: input.peers,
+      self: input.self,
+      emit,
+      ...(input.payloads ? { payloads: input.payloads } : {}),
+    });
   return change;
 }

@@ -8,6 +8,7 @@ import { parseEnvFile } from './compose-envfile.js';
 import type { Lookup } from './compose-interpolate.js';
 import { PASS_THROUGH_UNSET } from './compose-keys.js';
 import type { PathProblem } from './schema.js';
+import type { ProjectReader } from './project-payloads.js';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath } from './yaml-source.js';
 import { keyText, quoteText } from '../validation/echo.js';
@@ -19,6 +20,8 @@ export interface ComposeInputs {
   readonly readFile: (path: string) => ReadResult | 'missing';
   /** directory of the compose file: `.env` and env_file paths are relative to it */
   readonly dir: string;
+  /** issue 13: project files and secrets are read and kept through it (absent: none can be) */
+  readonly project?: ProjectReader;
 }
 
 /** No environment, no files: what a compose text sees when nothing is passed. */

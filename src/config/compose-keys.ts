@@ -12,6 +12,7 @@ import {
   parseRestart,
 } from './compose-values.js';
 import { composeInt } from './compose-run-keys.js';
+import { isBindItem } from './compose-binds.js';
 import { describeValue } from './yaml-source.js';
 import type { KeyPath } from './yaml-source.js';
 
@@ -31,6 +32,7 @@ export const COMPOSE_KEYS = [
   'cpu_shares',
   'restart',
   'container_name',
+  'secrets',
 ];
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -237,6 +239,7 @@ export function convertVolumes(
   const mounts: NamedMount[] = [];
   const byName = new Map<string, number>();
   value.forEach((v: unknown, i) => {
+    if (isBindItem(v)) return; // project files: compose-binds.ts converts them (same indices)
     const ip = [...kp, i];
     const r = isRecord(v) ? longVolume(v, ip, problems) : shortVolume(v, ip, problems);
     if (r === undefined) return;
@@ -314,7 +317,6 @@ function shortVolume(v: unknown, ip: KeyPath, problems: PathProblem[]): ServiceV
   const parts = v.split(':');
   if (parts.length > 3) return bad(`${quoteText(v)}: too many ":"`);
   const opts = parts.length === 3 ? (parts.pop() as string) : undefined;
-  if (parts.length === 2 && /^[./~]/.test(parts[0] as string)) return bad(`${quoteText(v)}: ${HOST_DIR}`);
   if (opts !== undefined) {
     const bads = opts.split(',').filter((o) => o !== 'rw');
     if (bads.length)
@@ -485,7 +487,6 @@ const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   network_mode: 'applications reach each other through links and the published ports every node routes',
   extends: 'write the shared keys once with an x- extension field and <<: merge keys',
   deploy: 'Flocker places applications on the nodes the deployment file names',
-  secrets: 'secrets would have to follow the application between nodes; pass them in environment',
   configs: 'configs would have to follow the application between nodes; bake them into the image',
   labels: 'Flocker tags what it owns itself (labels would not follow the application)',
   external_links: 'a link names an application of this file',

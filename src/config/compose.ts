@@ -44,13 +44,15 @@ import type { InputProblem } from '../errors.js';
 import { addImplicitLinks, resolveLinks } from './compose-links.js';
 import type { LinkingService, PendingLinks } from './compose-links.js';
 import { describeValue } from './yaml-source.js';
+import { convertBinds } from './compose-binds.js';
+import { convertSecretDeclarations, convertServiceSecrets } from './compose-secrets.js';
+import type { SecretDeclarations } from './compose-secrets.js';
 import { keyText, quoteText } from '../validation/echo.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
-const COMPOSE_TOP_KEYS = ['version', 'name', 'services', 'volumes'];
+const COMPOSE_TOP_KEYS = ['version', 'name', 'services', 'volumes', 'secrets'];
 const TOP_REFUSED: Readonly<Record<string, string>> = {
   networks: 'applications reach each other through links and the published ports every node routes',
-  secrets: 'secrets would have to follow the application between nodes; pass them in environment',
   configs: 'configs would have to follow the application between nodes; bake them into the image',
   include: 'write one file',
 };
@@ -105,6 +107,8 @@ interface ServiceContext {
   readonly lookup: Lookup;
   readonly declaredVolumes: ReadonlySet<string> | null;
   readonly volumeUsers: Map<string, string>;
+  /** top-level secrets (issue 13); null when the file declares none */
+  readonly secrets: SecretDeclarations | null;
 }
 
 /** Convert the services of a compose document. */
@@ -132,7 +136,17 @@ export function convertCompose(
   if (found.prefix.length && Object.hasOwn(doc, 'volumes')) {
     declaredVolumes = convertVolumeDeclarations(interp(doc['volumes'], ['volumes']), ['volumes'], problems);
   }
+  let secrets: SecretDeclarations | null = null;
+  if (found.prefix.length && Object.hasOwn(doc, 'secrets'))
+    secrets = convertSecretDeclarations(
+      interp(doc['secrets'], ['secrets']),
+      ['secrets'],
+      problems,
+      inputs.project,
+      lookup,
+    );
   const ctx: ServiceContext = {
+    secrets,
     problems,
     fileProblems,
     pendingLinks: [],
@@ -310,6 +324,10 @@ function convertService(
         break;
       case 'volumes':
         set('volume', convertVolumes(value, kp, problems, volumes, volumeOrigin));
+        set('files', convertBinds(value, kp, problems, ctx.inputs.project));
+        break;
+      case 'secrets':
+        set('secrets', convertServiceSecrets(value, kp, problems, ctx.secrets, ctx.scalarText));
         break;
       case 'environment':
         set('environment', convertEnvironment(value, kp, problems, envOrigin, ctx.scalarText, ctx.lookup));
@@ -342,6 +360,7 @@ function convertService(
         if (!isExtension(key)) problems.push(unsupportedKey(key, kp));
     }
   }
+  mountClashes(entry, path, problems);
   if (fromFiles !== undefined) {
     // environment: wins over the files (compose's order)
     const env = isRecord(entry['environment']) ? entry['environment'] : {};
@@ -351,6 +370,30 @@ function convertService(
     entry['environment'] = merged;
   }
   return c;
+}
+
+/** issue 13: docker refuses two mounts at one container path (volume, project files, secrets). */
+function mountClashes(entry: Record<string, unknown>, path: KeyPath, problems: PathProblem[]): void {
+  const seen = new Map<string, string>();
+  const vol = entry['volume'];
+  if (isRecord(vol) && typeof vol['mountpoint'] === 'string') seen.set(vol['mountpoint'], 'volumes');
+  if (isRecord(vol) && Array.isArray(vol['mounts']))
+    for (const m of vol['mounts'] as unknown[])
+      if (isRecord(m) && typeof m['mountpoint'] === 'string') seen.set(m['mountpoint'], 'volumes');
+  for (const key of ['files', 'secrets'] as const) {
+    const m = entry[key];
+    if (!isRecord(m)) continue;
+    for (const target of Object.keys(m)) {
+      const other = seen.get(target);
+      if (other !== undefined)
+        problems.push({
+          path: [...path, key === 'files' ? 'volumes' : 'secrets'],
+          target: 'value',
+          message: `expected each container path mounted once, found ${quoteText(target)} in ${other} and in ${key === 'files' ? 'volumes' : 'secrets'}`,
+        });
+      seen.set(target, key === 'files' ? 'volumes' : 'secrets');
+    }
+  }
 }
 
 interface Origins {
@@ -394,6 +437,8 @@ function originOf(path: KeyPath, o: Origins): (p: KeyPath) => KeyPath {
       }
       case 'restart_policy':
         return [...path, 'restart'];
+      case 'files':
+        return [...path, 'volumes'];
       default:
         return [...path, head];
     }

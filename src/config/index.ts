@@ -25,7 +25,8 @@ import { validateEntrySchema } from '../validation/validators.js';
 import { formatPath } from './yaml-source.js';
 import type { KeyPath } from './yaml-source.js';
 
-export { loadDeploymentConfig, loadDesiredConfig } from './load.js';
+export { loadDeploymentConfig, loadDesiredConfig, loadProject } from './load.js';
+export type { LoadedProject } from './load.js';
 export { buildDesiredConfig } from './desired-config.js';
 export type { ConfigFile } from './desired-config.js';
 export type { ComposeInputs } from './compose-inputs.js';

@@ -9,6 +9,9 @@ import { readInputFile, readInputStream } from './read-input.js';
 import type { ReadResult } from './read-input.js';
 import { dirname } from 'node:path';
 import type { ComposeInputs } from './compose-inputs.js';
+import type { Payload } from '../model/payload.js';
+import { PayloadStore } from './project-payloads.js';
+import { fsProjectReader } from './project-files.js';
 
 export const STDIN_NAME = '-';
 
@@ -20,11 +23,17 @@ export interface LoadOptions {
 }
 
 /** What a compose file beside `applicationPath` reads: the environment and files near it. */
-export function composeInputs(applicationPath: string, env: ComposeInputs['env']): ComposeInputs {
+export function composeInputs(
+  applicationPath: string,
+  env: ComposeInputs['env'],
+  store: PayloadStore = new PayloadStore(),
+): ComposeInputs {
+  // stdin: the current directory is the project directory, as for docker compose -f -
+  const dir = applicationPath === STDIN_NAME ? '.' : dirname(applicationPath);
   return {
     env,
-    // stdin: the current directory is the project directory, as for docker compose -f -
-    dir: applicationPath === STDIN_NAME ? '.' : dirname(applicationPath),
+    dir,
+    project: fsProjectReader(dir, store),
     readFile: (p) => {
       const r = readInputFile(p);
       return 'failure' in r && /ENOENT/.test(r.failure.message) ? 'missing' : r;
@@ -49,6 +58,22 @@ export async function loadDesiredConfig(
   applicationPath: string,
   opts: LoadOptions = {},
 ): Promise<DesiredConfig> {
+  return (await loadProject(deploymentPath, applicationPath, opts)).desired;
+}
+
+/** A loaded project: the desired config and the contents its project files and secrets ship. */
+export interface LoadedProject {
+  readonly desired: DesiredConfig;
+  /** content hash -> payload (model/payload.ts): what the nodes running the apps are sent */
+  readonly payloads: Readonly<Record<string, Payload>>;
+}
+
+/** loadDesiredConfig, with the contents of project files and secrets the config refers to. */
+export async function loadProject(
+  deploymentPath: string,
+  applicationPath: string,
+  opts: LoadOptions = {},
+): Promise<LoadedProject> {
   if (deploymentPath === STDIN_NAME && applicationPath === STDIN_NAME) {
     throw new InputError([
       {
@@ -62,7 +87,9 @@ export async function loadDesiredConfig(
   }
   const a = await readConfigFile(applicationPath, opts);
   const d = await readConfigFile(deploymentPath, opts);
-  return buildDesiredConfig(a, d, composeInputs(applicationPath, opts.env ?? process.env));
+  const store = new PayloadStore();
+  const desired = buildDesiredConfig(a, d, composeInputs(applicationPath, opts.env ?? process.env, store));
+  return { desired, payloads: store.record() };
 }
 
 /**

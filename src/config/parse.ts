@@ -214,6 +214,17 @@ export function parseApplications(
       }
     } else if (schemaInvalid.has(r.name) || !isRecord(r.entry)) {
       r.valid = false; // already reported by the file schema
+    } else {
+      // issue 13: the contents of files and secrets come only from a compose project
+      for (const k of ['files', 'secrets'])
+        if (Object.hasOwn(r.entry, k)) {
+          r.valid = false;
+          pathProblems.push({
+            path: r.origin([k]),
+            target: 'key',
+            message: `unsupported key ${JSON.stringify(k)} in a Flocker application file: project files and secrets are written in a compose file (volumes: "./file:/path", secrets:), whose folder holds their contents`,
+          });
+        }
     }
     const sem =
       format === 'compose'

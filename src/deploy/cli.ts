@@ -3,7 +3,7 @@
 // timestamped lines otherwise, NDJSON or the plan document with --json).
 import { Command, CommanderError, Option } from 'commander';
 import { deployer } from './who.js';
-import { loadDesiredConfig } from '../config/index.js';
+import { loadProject } from '../config/index.js';
 import { FlockerError, errorData, exitCodeFor } from '../errors.js';
 import { connectAll, sshPorts } from '../ssh/index.js';
 import { refuseSshPorts } from '../plan/safety.js';
@@ -137,7 +137,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const opened: NodeConnection[] = [];
   let stop: InterruptSignal | undefined;
   try {
-    const desired = await loadDesiredConfig(deploymentPath, applicationPath);
+    const { desired, payloads } = await loadProject(deploymentPath, applicationPath);
     const ssh = sshConnectOptions(o);
     // an app port that is a node's ssh port, known from the ssh config alone: bad input, refused
     // before any node is contacted (the driver checks again with the ports as connected)
@@ -146,6 +146,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const agent = io.agent ?? (io.connect ? undefined : await loadAgentBundle());
     const opts: Omit<DeployOptions, 'emit'> = {
       desired,
+      payloads,
       dryRun: o.dryRun === true,
       lockWaitSeconds: o.lockWait,
       ...(o.forgetNode?.length ? { forget: o.forgetNode } : {}),

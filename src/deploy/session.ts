@@ -14,6 +14,7 @@ import {
 } from '../errors.js';
 import type { ChangestateInput, PeerInfo } from '../model/changestate-input.js';
 import type { ClusterPlan, PhaseName } from '../model/changes.js';
+import type { Payload } from '../model/payload.js';
 import type { DesiredConfig } from '../model/deployment.js';
 import type { Emit, LeafChange, NodeEvent } from '../model/events.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
@@ -53,6 +54,25 @@ export interface SessionOptions {
    */
   readonly agent?: AgentBundle;
   readonly onAgentInstalled?: (info: AgentInstalled) => void;
+  /** issue 13: contents of project files and secrets by hash (config/load.ts loadProject) */
+  readonly payloads?: Readonly<Record<string, Payload>>;
+}
+
+/** issue 13: the payloads of the apps placed on `node` (only that node is sent them). */
+export function payloadsFor(
+  desired: DesiredConfig,
+  node: string,
+  payloads: Readonly<Record<string, Payload>>,
+): Record<string, Payload> | undefined {
+  const out = dict<Payload>();
+  for (const name of own(desired.nodes, node) ?? []) {
+    const app = own(desired.applications, name);
+    for (const m of [...Object.values(app?.files ?? {}), ...Object.values(app?.secrets ?? {})]) {
+      const p = own(payloads, m.hash);
+      if (p) out[m.hash] = p;
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** A node event with the name of the node it came from. */
@@ -375,6 +395,7 @@ export class DeploySession {
 
   /** Run one node's part of one phase; its events are passed on with the node name. */
   private async runNodePhase(phase: PhaseName, node: string, onEvent: Emit<NodeEventFrom>): Promise<void> {
+    const payloads = payloadsFor(this.opts.desired, node, this.opts.payloads ?? {});
     const input: ChangestateInput = {
       protocol: PROTOCOL_VERSION,
       phase,
@@ -383,6 +404,7 @@ export class DeploySession {
       cluster: this.cluster,
       peers: this.peers,
       ...(this.opts.forget?.length ? { forget: this.opts.forget } : {}),
+      ...(payloads ? { payloads } : {}),
       audit: this.audit,
     };
     this.prestart(phase, [node]);

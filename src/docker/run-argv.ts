@@ -13,6 +13,44 @@ export interface RunOptions {
   readonly volumePath?: string;
   /** docker executable (systemd resolves a bare name in its search path) */
   readonly docker?: string;
+  /** issue 13: where the node keeps the app's project files (one entry per hash); iff app.files */
+  readonly filesDir?: string;
+  /** issue 13: where the node keeps the app's secret files (secretFileName); iff app.secrets */
+  readonly secretsDir?: string;
+}
+
+// --- issue 13, project files and secrets (branch wt-files) ---
+/** The file name of the secret mounted at a target: its place among the sorted targets. */
+export function secretFileName(app: Application, target: string): string {
+  return String(
+    Object.keys(app.secrets ?? {})
+      .sort()
+      .indexOf(target),
+  );
+}
+
+function mountArgs(app: Application, opts: RunOptions): string[] {
+  const argv: string[] = [];
+  const need = (dir: string | undefined, what: string): string => {
+    if (dir === undefined || dir.includes(':') || !dir.startsWith('/'))
+      throw new FlockerError(
+        `application ${app.name} has ${what} but no directory for them was given`,
+        'E_APP_FILES',
+        'system',
+      );
+    return dir;
+  };
+  const files = Object.entries(app.files ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (files.length) {
+    const dir = need(opts.filesDir, 'project files');
+    for (const [target, f] of files) argv.push('-v', `${dir}/${f.hash}:${target}${f.read_only ? ':ro' : ''}`);
+  }
+  const secrets = Object.keys(app.secrets ?? {}).sort();
+  if (secrets.length) {
+    const dir = need(opts.secretsDir, 'secrets');
+    for (const target of secrets) argv.push('-v', `${dir}/${secretFileName(app, target)}:${target}:ro`);
+  }
+  return argv;
 }
 
 export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
@@ -44,6 +82,7 @@ export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
       argv.push('-v', `${b.source}:${b.target}`);
     }
   }
+  argv.push(...mountArgs(app, opts));
   if (app.mem_limit !== undefined) argv.push('--memory', String(app.mem_limit));
   if (app.cpu_shares !== undefined) argv.push('--cpu-shares', String(app.cpu_shares));
   if (app.healthcheck) argv.push(...healthArgv(app.healthcheck));

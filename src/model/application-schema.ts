@@ -57,11 +57,26 @@ const SECONDS = (what: string) =>
     description: `${what} in seconds (a number greater than 0, at most 86400)`,
   }) as const;
 
+// --- issue 13, project files and secrets (branch wt-files) ---
+/** A path a project file or secret is mounted at: absolute, no ':' or ',' (docker -v syntax). */
+export const MOUNT_TARGET_PATTERN = '^/[^:,\\u0000\\n]*[^/:,\\u0000\\n]$';
+const MOUNT_TARGET = {
+  pattern: MOUNT_TARGET_PATTERN,
+  maxLength: 4096,
+  description: 'an absolute path inside the container, not "/", without ":" or ","',
+} as const;
+const CONTENT_HASH = {
+  type: 'string',
+  pattern: '^[0-9a-f]{64}$',
+  description: 'a sha256 content hash (64 hex digits)',
+} as const;
+const ID = { type: 'integer', minimum: 0, maximum: 2147483647, description: 'a user or group id' } as const;
+
 /** The schema of one application entry: user config and reportstate output alike. */
 export const applicationEntrySchema = {
   type: 'object',
   description:
-    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy, command, entrypoint, healthcheck, depends_on',
+    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy, command, entrypoint, healthcheck, depends_on, files, secrets',
   additionalProperties: false,
   required: ['image'],
   properties: {
@@ -197,6 +212,42 @@ export const applicationEntrySchema = {
       maxItems: 4096,
       description: 'a list of application names started before this one',
       items: { type: 'string', description: 'an application name' },
+    },
+
+    // --- issue 13, project files and secrets (branch wt-files) ---
+    files: {
+      type: 'object',
+      description: 'a mapping of container paths to project files ({source, hash, read_only})',
+      propertyNames: MOUNT_TARGET,
+      additionalProperties: {
+        type: 'object',
+        description: 'a mapping with the keys source, hash and read_only',
+        additionalProperties: false,
+        required: ['source', 'hash', 'read_only'],
+        properties: {
+          source: { type: 'string', minLength: 1, maxLength: 4096, description: 'a path of the project' },
+          hash: CONTENT_HASH,
+          read_only: { type: 'boolean', description: 'true or false' },
+        },
+      },
+    },
+    secrets: {
+      type: 'object',
+      description: 'a mapping of container paths to secrets ({source, hash, mode, uid, gid})',
+      propertyNames: MOUNT_TARGET,
+      additionalProperties: {
+        type: 'object',
+        description: 'a mapping with the keys source, hash, mode, uid and gid',
+        additionalProperties: false,
+        required: ['source', 'hash', 'mode'],
+        properties: {
+          source: { type: 'string', minLength: 1, maxLength: 255, description: 'a secret name' },
+          hash: CONTENT_HASH,
+          mode: { type: 'integer', minimum: 0, maximum: 0o777, description: 'a file mode from 0 to 0777' },
+          uid: ID,
+          gid: ID,
+        },
+      },
     },
   },
 } as const;

@@ -93,6 +93,12 @@ export interface Application {
    * equality: changing the order alone restarts nothing.
    */
   readonly depends_on?: readonly string[];
+
+  // --- issue 13, project files and secrets (branch wt-files) ---
+  /** project files mounted into the container: target path -> what (absent when none) */
+  readonly files?: Readonly<Record<string, ProjectFileMount>>;
+  /** secrets mounted into the container: target path -> which (absent when none); never shown */
+  readonly secrets?: Readonly<Record<string, SecretMount>>;
 }
 
 /** The application config file shape (version 1) for one app, without its name. */
@@ -109,6 +115,10 @@ export interface ApplicationConfigEntry {
   entrypoint?: string[];
   healthcheck?: HealthCheck;
   depends_on?: string[];
+
+  // --- issue 13, project files and secrets (branch wt-files) ---
+  files?: Record<string, ProjectFileMount>;
+  secrets?: Record<string, SecretMount>;
 }
 
 /**
@@ -117,4 +127,32 @@ export interface ApplicationConfigEntry {
  */
 export const SECRET_VALUE_FIELDS: ReadonlySet<string> = new Set<keyof ApplicationConfigEntry>([
   'environment',
+  'secrets',
 ]);
+
+// --- issue 13, project files and secrets (branch wt-files) ---
+// The model keeps only a content hash (src/model/payload.ts): plans compare by hash, so a
+// changed file or secret restarts the app and an unchanged one does not. The contents travel
+// separately, in the changestate input's `payloads`, only to the node that runs the app.
+
+/** A file or folder of the compose project, mounted at its target (the mapping's key). */
+export interface ProjectFileMount {
+  /** the path as written in the compose file, relative to it (shown in plans) */
+  readonly source: string;
+  /** payloadHash of its content (src/model/payload.ts) */
+  readonly hash: string;
+  /** mounted read-only (`:ro`); a writable one is a copy on its node, not data that follows the app */
+  readonly read_only: boolean;
+}
+
+/** A secret mounted at its target (the mapping's key), as a file of mode `mode` owned by uid:gid. */
+export interface SecretMount {
+  /** the name under the compose file's top-level secrets: */
+  readonly source: string;
+  /** payloadHash of its value: identity only, never printed (the whole field is secret) */
+  readonly hash: string;
+  /** file mode, default 0o400 */
+  readonly mode: number;
+  readonly uid?: number;
+  readonly gid?: number;
+}

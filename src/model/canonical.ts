@@ -5,6 +5,8 @@ import type {
   HealthCheck,
   Link,
   PortMapping,
+  ProjectFileMount,
+  SecretMount,
   VolumeSpec,
 } from './application.js';
 import { dict } from '../util/own.js';
@@ -83,8 +85,38 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
     ...(e.depends_on !== undefined && e.depends_on.length > 0
       ? { depends_on: [...new Set(e.depends_on)].sort() }
       : {}),
+    // --- issue 13, project files and secrets (branch wt-files) ---
+    ...(e.files !== undefined && Object.keys(e.files).length > 0 ? { files: canonicalFiles(e.files) } : {}),
+    ...(e.secrets !== undefined && Object.keys(e.secrets).length > 0
+      ? { secrets: canonicalSecrets(e.secrets) }
+      : {}),
   };
   return app;
+}
+
+// --- issue 13, project files and secrets (branch wt-files) ---
+function canonicalFiles(f: Readonly<Record<string, ProjectFileMount>>): Record<string, ProjectFileMount> {
+  const out = dict<ProjectFileMount>();
+  for (const k of Object.keys(f).sort()) {
+    const m = f[k] as ProjectFileMount;
+    out[k] = { source: m.source, hash: m.hash, read_only: m.read_only };
+  }
+  return out;
+}
+
+function canonicalSecrets(f: Readonly<Record<string, SecretMount>>): Record<string, SecretMount> {
+  const out = dict<SecretMount>();
+  for (const k of Object.keys(f).sort()) {
+    const m = f[k] as SecretMount;
+    out[k] = {
+      source: m.source,
+      hash: m.hash,
+      mode: m.mode,
+      ...(m.uid !== undefined ? { uid: m.uid } : {}),
+      ...(m.gid !== undefined ? { gid: m.gid } : {}),
+    };
+  }
+  return out;
 }
 
 /** The application-config shape of a canonical app (what reportstate emits; lossless). */
@@ -101,6 +133,8 @@ export function toConfigEntry(app: Application): ApplicationConfigEntry {
   if (app.entrypoint !== undefined) e.entrypoint = [...app.entrypoint];
   if (app.healthcheck !== undefined) e.healthcheck = canonicalHealthCheck(app.healthcheck);
   if (app.depends_on !== undefined) e.depends_on = [...app.depends_on];
+  if (app.files !== undefined) e.files = canonicalFiles(app.files);
+  if (app.secrets !== undefined) e.secrets = canonicalSecrets(app.secrets);
   return e;
 }
 

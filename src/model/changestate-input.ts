@@ -2,6 +2,7 @@
 import type { DesiredConfig } from './deployment.js';
 import type { ClusterState } from './state.js';
 import type { PhaseName } from './changes.js';
+import type { Payload } from './payload.js';
 
 export interface PeerInfo {
   /** address the deploy side resolved and connected to */
@@ -23,6 +24,11 @@ export interface ChangestateInput {
   readonly peers: Readonly<Record<string, PeerInfo>>;
   /** nodes the user told flocker-deploy to forget (--forget-node) */
   readonly forget?: readonly string[];
+  /**
+   * issue 13: the contents of the project files and secrets of the apps placed on `self` (hash ->
+   * payload); sent only to that node, never logged
+   */
+  readonly payloads?: Readonly<Record<string, Payload>>;
   readonly audit: {
     /** the deploy that holds the nodes' deploy lock (absent: a caller that takes no lock) */
     readonly deploy_id?: string;

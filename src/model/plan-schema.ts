@@ -42,15 +42,16 @@ function kind(
   } as const;
 }
 
-const { environment: _secret, ...entryFields } = applicationEntrySchema.properties;
+const { environment: _secret, secrets: _secrets, ...entryFields } = applicationEntrySchema.properties;
 void _secret;
+void _secrets;
 
 /** Definitions shared by plan.v1.json and events.v1.json (the events schema embeds them). */
 export const planDefinitions = {
   application: {
     type: 'object',
     description:
-      'an application in canonical form (defaults filled, lists sorted); environment: the variable names only, never their values',
+      'an application in canonical form (defaults filled, lists sorted); environment: the variable names only, never their values; secrets: their container paths only',
     additionalProperties: false,
     required: ['name', 'image', 'ports', 'links', 'environment', 'restart_policy'],
     properties: {
@@ -59,6 +60,12 @@ export const planDefinitions = {
       environment: {
         type: 'array',
         description: 'the names of its environment variables, sorted (values are never printed)',
+        items: STR,
+      },
+      secrets: {
+        type: 'array',
+        description:
+          'the container paths its secrets are mounted at, sorted (values and hashes are never printed)',
         items: STR,
       },
     },

@@ -8,7 +8,10 @@ import type { Change, ClusterPlan, InParallel, Sequentially, StartApplication } 
 import type { DeployEvent } from '../model/events.js';
 
 /** An application as printed: `environment` is the list of its variable names. */
-export type ShownApplication = Omit<Application, 'environment'> & { readonly environment: readonly string[] };
+export type ShownApplication = Omit<Application, 'environment' | 'secrets'> & {
+  readonly environment: readonly string[];
+  readonly secrets?: readonly string[];
+};
 
 export type ShownChange =
   | Exclude<Change, StartApplication | Sequentially | InParallel>

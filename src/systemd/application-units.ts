@@ -15,6 +15,10 @@ import {
 } from '../docker/health.js';
 import { LAYOUT_MISMATCH_EXIT, layoutMismatchText, prepareLayoutArgv } from '../docker/volume-layout.js';
 import { DEFAULT_STATE_DIR, DEFAULT_UNIT_DIR, appPaths, parseSpec, renderSpec, renderUnit } from './unit.js';
+import type { AppPaths } from './unit.js';
+import type { Payload } from '../model/payload.js';
+import { payloadTar } from './payload-tar.js';
+import { secretFileName } from '../docker/run-argv.js';
 
 export interface ListedApplication {
   readonly application: Application;
@@ -34,6 +38,8 @@ export interface StartOptions {
   readonly linkEnvironment: Readonly<Record<string, string>>;
   /** the app's volume mountpoint on the node; required iff the app has a volume */
   readonly volumePath?: string;
+  /** issue 13: contents of the app's project files and secrets by hash (every one it mounts) */
+  readonly payloads?: Readonly<Record<string, Payload>>;
 }
 
 export interface ApplicationUnits {
@@ -90,6 +96,61 @@ export interface SystemdApplicationUnitsOptions {
   /** added to a health check's own bound (start period + retries x (interval + timeout)); default 10 s */
   readonly healthMarginMs?: number;
   readonly pollMs?: number;
+}
+
+// --- issue 13, project files and secrets (branch wt-files) ---
+// Constant scripts; paths arrive as positional parameters, never spliced into code.
+/** $1 files dir, $2 hash; the archive (one top folder named $2) on stdin. Once per hash. */
+const EXTRACT =
+  'set -e; [ -e "$1/$2" ] && { cat > /dev/null; exit 0; }; mkdir -p -m 0700 -- "$1"; ' +
+  't="$1/.tmp-$2"; rm -rf -- "$t"; mkdir -m 0700 -- "$t"; ' +
+  'tar -x --no-same-owner -C "$t" -f -; mv -- "$t/$2" "$1/$2"; rmdir -- "$t"';
+/** $1 secrets dir, $2 file, $3 mode, $4 uid:gid; the value on stdin. */
+const WRITE_SECRET =
+  'set -e; umask 077; mkdir -p -m 0700 -- "$1"; t="$1/.tmp-$2"; cat > "$t"; chown -- "$4" "$t"; ' +
+  'chmod "$3" "$t"; mv -f -- "$t" "$1/$2"';
+/** $1 files dir, then the hashes in use: remove every other entry. */
+const PRUNE_FILES =
+  'd="$1"; shift; [ -d "$d" ] || exit 0; for e in "$d"/* "$d"/.tmp-*; do [ -e "$e" ] || continue; ' +
+  'n=${e##*/}; keep=; for h in "$@"; do [ "$n" = "$h" ] && keep=1; done; [ -n "$keep" ] || rm -rf -- "$e"; done';
+
+interface AppContents {
+  /** hash -> payload of each project file content */
+  readonly files: Map<string, Payload>;
+  readonly secrets: readonly { file: string; data: string; mode: number; owner: string }[];
+}
+
+/** What an app mounts, from the payloads; E_APP_FILES when one is missing or a secret is no file. */
+export function appContents(app: Application, payloads: Readonly<Record<string, Payload>>): AppContents {
+  const get = (hash: string, what: string): Payload => {
+    const p = Object.hasOwn(payloads, hash) ? payloads[hash] : undefined;
+    if (!p)
+      throw new FlockerError(
+        `application ${app.name}: no content was sent for ${what}`,
+        'E_APP_FILES',
+        'system',
+      );
+    return p;
+  };
+  const files = new Map<string, Payload>();
+  for (const [target, f] of Object.entries(app.files ?? {}))
+    files.set(f.hash, get(f.hash, `the project file ${target}`));
+  const secrets = Object.entries(app.secrets ?? {}).map(([target, s]) => {
+    const root = get(s.hash, `the secret ${s.source}`).entries.find((e) => e.path === '');
+    if (root?.type !== 'file')
+      throw new FlockerError(
+        `application ${app.name}: the secret ${s.source} is not a file`,
+        'E_APP_FILES',
+        'system',
+      );
+    return {
+      file: secretFileName(app, target),
+      data: root.data,
+      mode: s.mode,
+      owner: `${s.uid ?? 0}:${s.gid ?? 0}`,
+    };
+  });
+  return { files, secrets };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -217,8 +278,12 @@ export class SystemdApplicationUnits implements ApplicationUnits {
       envFile: p.envFile,
       specFile: p.specFile,
       volumePath: opts.volumePath,
+      filesDir: p.filesDir,
+      secretsDir: p.secretsDir,
       docker: this.docker,
     });
+    const contents = appContents(app, opts.payloads ?? {}); // every content there, before anything
+    await this.writeContents(app, p, contents);
     await Promise.all([
       this.files.write(p.envFile, env, 0o600),
       this.files.write(p.specFile, renderSpec(app, opts.linkEnvironment, opts.volumePath), 0o600),
@@ -230,6 +295,29 @@ export class SystemdApplicationUnits implements ApplicationUnits {
     await runChecked(this.runner, ['systemctl', 'restart', unit]);
     await this.waitRunning(app.name);
     await this.waitHealthy(app.name);
+    // project files of earlier versions: the container running now no longer mounts them
+    await runChecked(this.runner, ['sh', '-c', PRUNE_FILES, 'sh', p.filesDir, ...contents.files.keys()]);
+  }
+
+  // --- issue 13, project files and secrets (branch wt-files) ---
+  /**
+   * Project files: one entry per content hash, extracted once (a writable one keeps what the
+   * app wrote until its content changes). Secrets: rewritten at every start, as their mode says.
+   */
+  private async writeContents(app: Application, p: AppPaths, c: AppContents): Promise<void> {
+    for (const [hash, payload] of c.files)
+      await runChecked(this.runner, ['sh', '-c', EXTRACT, 'sh', p.filesDir, hash], {
+        stdin: payloadTar(payload, hash),
+      });
+    await runChecked(this.runner, ['rm', '-rf', '--', p.secretsDir]);
+    for (const s of c.secrets) {
+      const data = Buffer.from(s.data, 'base64');
+      await runChecked(
+        this.runner,
+        ['sh', '-c', WRITE_SECRET, 'sh', p.secretsDir, s.file, s.mode.toString(8).padStart(4, '0'), s.owner],
+        { stdin: data },
+      );
+    }
   }
 
   /**
@@ -328,6 +416,7 @@ export class SystemdApplicationUnits implements ApplicationUnits {
       this.files.remove(p.envFile),
       this.files.remove(p.specFile),
     ]);
+    await runChecked(this.runner, ['rm', '-rf', '--', p.filesDir, p.secretsDir]);
     await runChecked(this.runner, ['systemctl', 'daemon-reload']);
     await this.runner.run(['systemctl', 'reset-failed', unit]); // forget a failed state; absent is fine
   }
@@ -424,6 +513,7 @@ export class FakeApplicationUnits implements ApplicationUnits {
           .filter((l) => l)
           .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
       );
+      appContents(app, opts.payloads ?? {}); // the same refusal as the real one
       if (app.volume && opts.volumePath === undefined)
         throw new FlockerError(
           `application ${app.name} has a volume but no volume path was given`,

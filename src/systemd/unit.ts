@@ -4,6 +4,8 @@
 //   /etc/systemd/system/flocker--NAME.service  0644  the unit (no secrets in it)
 //   <state>/NAME.env                            0600  environment + link variables (--env-file)
 //   <state>/NAME.json                           0600  the exact Application (read back by list())
+//   <state>/NAME.files/HASH                           project files by content (0644/0755, root)
+//   <state>/NAME.secrets/N                      0400  secrets (mode/uid/gid as the file says)
 //
 // Restart policy -> systemd:
 //   never      -> Restart=no
@@ -32,6 +34,10 @@ export interface AppPaths {
   readonly unit: string;
   readonly envFile: string;
   readonly specFile: string;
+  /** issue 13: project files, one entry per content hash (NAME.files/HASH) */
+  readonly filesDir: string;
+  /** issue 13: secret files, mode 0400 unless said otherwise (NAME.secrets/N) */
+  readonly secretsDir: string;
 }
 
 export function appPaths(name: string, unitDir = DEFAULT_UNIT_DIR, stateDir = DEFAULT_STATE_DIR): AppPaths {
@@ -40,6 +46,8 @@ export function appPaths(name: string, unitDir = DEFAULT_UNIT_DIR, stateDir = DE
     unit: `${unitDir}/${unitName(name)}`,
     envFile: `${stateDir}/${name}.env`,
     specFile: `${stateDir}/${name}.json`,
+    filesDir: `${stateDir}/${name}.files`,
+    secretsDir: `${stateDir}/${name}.secrets`,
   };
 }
 
@@ -47,6 +55,9 @@ export interface UnitOptions {
   readonly envFile: string;
   readonly specFile: string;
   readonly volumePath?: string;
+  /** issue 13: see AppPaths; needed iff the app has project files / secrets */
+  readonly filesDir?: string;
+  readonly secretsDir?: string;
   /** docker executable; default 'docker' (systemd >= 239 resolves bare names) */
   readonly docker?: string;
   /** seconds docker stop waits before SIGKILL; default 10 */
@@ -77,7 +88,13 @@ export function renderUnit(app: Application, opts: UnitOptions): string {
   const docker = opts.docker ?? 'docker';
   const c = containerName(app.name);
   const r = restartDirectives(app.restart_policy);
-  const run = dockerRunArgv(app, { envFile: opts.envFile, volumePath: opts.volumePath, docker });
+  const run = dockerRunArgv(app, {
+    envFile: opts.envFile,
+    volumePath: opts.volumePath,
+    docker,
+    ...(opts.filesDir !== undefined ? { filesDir: opts.filesDir } : {}),
+    ...(opts.secretsDir !== undefined ? { secretsDir: opts.secretsDir } : {}),
+  });
   const lines = [
     "# Written by flocker; do not edit. The application spec is in the X-Flocker section's file.",
     '[Unit]',

@@ -5,6 +5,7 @@ import { PHASES } from '../model/changes.js';
 import { NODE_NAME_PATTERN, NODE_NAME_RULE } from '../model/names.js';
 import { nodeStateSchema } from '../model/node-state-schema.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
+import { MAX_PAYLOAD_ENTRIES, PAYLOAD_HASH_PATTERN } from '../model/payload.js';
 import { desiredConfigSchema, nodeNameSchema } from './application-schema.js';
 
 const NODE_NAMES = { pattern: NODE_NAME_PATTERN, description: NODE_NAME_RULE } as const;
@@ -45,6 +46,45 @@ const clusterStateSchema = {
   },
 } as const;
 
+/** issue 13: contents of project files and secrets, by hash (model/payload.ts). */
+const payloadsSchema = {
+  type: 'object',
+  propertyNames: { pattern: PAYLOAD_HASH_PATTERN },
+  additionalProperties: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['entries'],
+    properties: {
+      entries: {
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_PAYLOAD_ENTRIES,
+        items: {
+          oneOf: [
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['path', 'type', 'data'],
+              properties: {
+                path: { type: 'string', maxLength: 255 },
+                type: { const: 'file' },
+                data: { type: 'string', pattern: '^[A-Za-z0-9+/]*={0,2}$' },
+                executable: { const: true },
+              },
+            },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['path', 'type'],
+              properties: { path: { type: 'string', maxLength: 255 }, type: { const: 'dir' } },
+            },
+          ],
+        },
+      },
+    },
+  },
+} as const;
+
 export const changestateInputSchema = {
   type: 'object',
   additionalProperties: false,
@@ -57,6 +97,7 @@ export const changestateInputSchema = {
     cluster: clusterStateSchema,
     peers: peersSchema,
     forget: { type: 'array', items: nodeNameSchema },
+    payloads: payloadsSchema,
     audit: {
       type: 'object',
       additionalProperties: false,

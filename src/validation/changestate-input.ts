@@ -3,6 +3,7 @@
 import { FlockerError } from '../errors.js';
 import type { ChangestateInput, PeerInfo } from '../model/changestate-input.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
+import { payloadHash, payloadProblems } from '../model/payload.js';
 import { applicationProblems } from './application.js';
 import { pathOf, summarize, validate } from './problems.js';
 import { validateChangestateInputSchema, validateTrustInputSchema } from './validators.js';
@@ -53,6 +54,35 @@ export function changestateInputProblems(input: ChangestateInput): string[] {
       if (other !== undefined) problems.push(`${at}: ${JSON.stringify(app)} is also placed on ${other}`);
       placedOn.set(app, node);
     });
+  }
+  problems.push(...payloadInputProblems(input));
+  return problems;
+}
+
+/**
+ * issue 13: every payload is what its hash says, and every project file and secret of an app
+ * placed on this node has its payload (checked before the node changes anything).
+ */
+function payloadInputProblems(input: ChangestateInput): string[] {
+  const problems: string[] = [];
+  const payloads = input.payloads ?? {};
+  for (const [hash, p] of Object.entries(payloads)) {
+    const at = pathOf(['payloads', hash]);
+    for (const q of payloadProblems(p)) problems.push(`${at}.${q}`);
+    if (payloadHash(p) !== hash) problems.push(`${at}: the content does not match its hash`);
+  }
+  const mine = has(input.desired.nodes, input.self) ? (input.desired.nodes[input.self] ?? []) : [];
+  for (const name of mine) {
+    const app = has(input.desired.applications, name) ? input.desired.applications[name] : undefined;
+    const mounts = [
+      ...Object.entries(app?.files ?? {}).map(([t, m]) => ['files', t, m.hash] as const),
+      ...Object.entries(app?.secrets ?? {}).map(([t, m]) => ['secrets', t, m.hash] as const),
+    ];
+    for (const [field, target, hash] of mounts)
+      if (!has(payloads, hash))
+        problems.push(
+          `${pathOf(['desired', 'applications', name, field, target, 'hash'])}: no payload with this hash`,
+        );
   }
   return problems;
 }

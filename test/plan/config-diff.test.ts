@@ -24,6 +24,8 @@ const ENTRY_KEYS = {
   entrypoint: true,
   healthcheck: true,
   depends_on: true,
+  files: true,
+  secrets: true,
 } as const satisfies Record<keyof ApplicationConfigEntry, true>;
 
 const base: ApplicationConfigEntry = { image: 'busybox:1' };
@@ -42,6 +44,8 @@ const OTHER: Readonly<Record<keyof ApplicationConfigEntry, unknown>> = {
   entrypoint: [],
   healthcheck: { test: ['CMD', 'true'], interval_seconds: 5 },
   depends_on: ['db'],
+  files: { '/etc/app.conf': { source: './app.conf', hash: 'a'.repeat(64), read_only: true } },
+  secrets: { '/run/secrets/db': { source: 'db', hash: 'b'.repeat(64), mode: 0o400 } },
 };
 
 describe('config diff (a plan that explains itself)', () => {
@@ -65,7 +69,8 @@ describe('config diff (a plan that explains itself)', () => {
         if (SECRET_VALUE_FIELDS.has(field)) {
           expect(d).to.not.have.any.keys('before', 'after');
           expect(text).to.not.include('sekrit');
-        } else expect(text).to.include('→');
+        } else if (field === 'files') expect(text).to.include('added');
+        else expect(text).to.include('→');
       }
       // and back: the same fields, the other way round
       expect(configDiff(after, before).map((d) => [d.field, d.key])).to.deep.equal(

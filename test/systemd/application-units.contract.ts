@@ -6,6 +6,7 @@ import type { Application } from '../../src/model/application.js';
 import { toApplication } from '../../src/model/canonical.js';
 import { rejects } from '../helpers/rejects.js';
 import { linkEnvironment } from '../../src/plan/links.js';
+import { payloadHash, valuePayload } from '../../src/model/payload.js';
 
 export interface UnitsSubject {
   readonly units: ApplicationUnits;
@@ -96,6 +97,24 @@ export function applicationUnitsContract(label: string, factory: () => Promise<U
         ).message,
       ).to.match(/newline/);
       expect(await s.units.list()).to.deep.equal([]);
+    });
+
+    it('refuses to start an app whose project files or secrets were not sent; starts it with them', async function () {
+      const conf = valuePayload('conf\n');
+      const pw = valuePayload('pw');
+      const withFiles: Application = {
+        ...toApplication('ctr-files', { image: s.image }),
+        files: { '/etc/app.conf': { source: './app.conf', hash: payloadHash(conf), read_only: true } },
+        secrets: { '/run/secrets/pw': { source: 'pw', hash: payloadHash(pw), mode: 0o400 } },
+      };
+      const payloads = { [payloadHash(conf)]: conf, [payloadHash(pw)]: pw };
+      await rejects(
+        s.units.start(withFiles, { linkEnvironment: {}, payloads: { [payloadHash(conf)]: conf } }),
+        'E_APP_FILES',
+      );
+      expect(await s.units.list()).to.deep.equal([]);
+      await s.units.start(withFiles, { linkEnvironment: {}, payloads });
+      expect(await s.units.list()).to.deep.equal([{ application: withFiles, running: true }]);
     });
 
     it('dockerd answers with its version', async function () {

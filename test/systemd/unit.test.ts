@@ -21,6 +21,8 @@ describe('application unit rendering', function () {
       unit: '/etc/systemd/system/flocker--web.service',
       envFile: '/var/lib/flocker/apps/web.env',
       specFile: '/var/lib/flocker/apps/web.json',
+      filesDir: '/var/lib/flocker/apps/web.files',
+      secretsDir: '/var/lib/flocker/apps/web.secrets',
     });
   });
 
