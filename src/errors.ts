@@ -77,6 +77,7 @@ export const ERROR_CODES = {
     "an application with a health check (its own or its image's) did not become healthy in time: it was stopped, no route set; the error has its last check output",
   ],
   E_APP_NAME: ['user', 'an application name is not valid'],
+  E_APP_LABEL: ['user', "a container label would replace one of Flocker's own (flocker.*)"],
   E_ENVIRONMENT: ['user', 'an environment variable cannot be passed to docker'],
   E_PRECHECK_IMAGE: [
     'system',

@@ -44,7 +44,12 @@ export const routeSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['port', 'target_address', 'target_port'],
-  properties: { port: PORT, target_address: { type: 'string', minLength: 1 }, target_port: PORT },
+  properties: {
+    port: PORT,
+    target_address: { type: 'string', minLength: 1 },
+    target_port: PORT,
+    protocol: { type: 'string', const: 'udp' },
+  },
 } as const;
 
 /** An object keyed by application (= volume) names, each value as `value` says. */

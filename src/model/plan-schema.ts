@@ -81,7 +81,12 @@ export const planDefinitions = {
     type: 'object',
     additionalProperties: false,
     required: ['port', 'target_address', 'target_port'],
-    properties: { port: PORT, target_address: STR, target_port: PORT },
+    properties: {
+      port: PORT,
+      target_address: STR,
+      target_port: PORT,
+      protocol: { type: 'string', const: 'udp' },
+    },
   },
   /** one leaf change: what node events are about */
   leafChange: {

@@ -51,6 +51,8 @@ export interface ReportedRoute {
   /** address of the node that runs the app */
   readonly target_address: string;
   readonly target_port: number;
+  /** issue 13: "udp" for a UDP port; absent = TCP (the form every route had before) */
+  readonly protocol?: 'udp';
 }
 
 export interface NodeState {

@@ -51,7 +51,7 @@ function appSummary(a: Application): string {
   const parts = [`image ${a.image}`];
   if (a.ports.length)
     parts.push(
-      `ports ${a.ports.map((p) => `${p.host_ip !== undefined ? `${p.host_ip}:` : ''}${p.external}->${p.internal}`).join(',')}`,
+      `ports ${a.ports.map((p) => `${p.host_ip !== undefined ? `${p.host_ip}:` : ''}${p.external}->${p.internal}${p.protocol === 'udp' ? '/udp' : ''}`).join(',')}`,
     );
   if (a.volume) parts.push(`volume at ${a.volume.mountpoint}`);
   if (a.links.length)
@@ -110,7 +110,7 @@ export function describeChange(c: Change, sizes?: VolumeSizes): string {
       return `check volume ${c.name} arrived from ${c.from}`;
     case 'set-proxies':
       return c.routes.length
-        ? `set routes: ${c.routes.map((r) => `:${r.port} -> ${r.target_address}:${r.target_port}`).join(', ')}`
+        ? `set routes: ${c.routes.map((r) => `:${r.port}${r.protocol === 'udp' ? '/udp' : ''} -> ${r.target_address}:${r.target_port}`).join(', ')}`
         : 'remove all routes';
     case 'sequentially':
     case 'in-parallel':

@@ -10,6 +10,7 @@ import type { DesiredConfig } from '../model/deployment.js';
 import { configDiff } from './config-diff.js';
 import { linkEnvironment } from './links.js';
 import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
+import { byRoutePort, routePortKey } from '../model/routes.js';
 import { decideVolume, rememberedVolumes, type PlanOptions, type VolumeDecision } from './ownership.js';
 import { dict, own } from '../util/own.js';
 import { dependencyLayers, type Ordered } from './dependency-order.js';
@@ -254,9 +255,15 @@ function planStart(
   const starting = new Set(
     perApp
       .flatMap((x) => leaves(x.item))
-      .flatMap((c) => (c.kind === 'start-application' ? c.application.ports.map((p) => p.external) : [])),
+      .flatMap((c) =>
+        c.kind === 'start-application'
+          ? c.application.ports.map((p) =>
+              routePortKey({ port: p.external, ...(p.protocol ? { protocol: p.protocol } : {}) }),
+            )
+          : [],
+      ),
   );
-  const kept = state.routes.filter((r) => !starting.has(r.port));
+  const kept = state.routes.filter((r) => !starting.has(routePortKey(r)));
   const unshadow: Change | undefined =
     kept.length < state.routes.length ? { kind: 'set-proxies', routes: sortRoutes(kept) } : undefined;
   // depends_on: an app starts after those it depends on that start here too
@@ -308,7 +315,8 @@ function planCheck(
   for (const c of starting) {
     if (c.kind === 'start-application') {
       images.add(c.application.image);
-      for (const p of c.application.ports) appPorts.add(p.external);
+      // the listener check reads TCP sockets: a UDP port is not checked there
+      for (const p of c.application.ports) if (p.protocol !== 'udp') appPorts.add(p.external);
     } else if (c.kind === 'create-volume') volumes.push({ name: c.name, bytes: 0 });
     else if (c.kind === 'wait-for-volume') {
       const here = state.volume_copies.find((v) => v.name === c.name)?.bytes ?? 0;
@@ -317,8 +325,9 @@ function planCheck(
   }
   // a port already routed here by us is DNATed already: only new route ports can hijack anything
   const routePorts = desiredRoutes(desired, cluster, node)
+    .filter((d) => d.protocol !== 'udp')
     .map((r) => r.port)
-    .filter((p) => !state.routes.some((r) => r.port === p));
+    .filter((p) => !state.routes.some((r) => r.port === p && r.protocol !== 'udp'));
   if (images.size === 0 && routePorts.length === 0 && volumes.length === 0) return undefined;
   const byNumber = (a: number, b: number): number => a - b;
   return {
@@ -346,19 +355,19 @@ export function desiredRoutes(desired: DesiredConfig, cluster: ClusterState, nod
     if (!app || target === node) continue;
     for (const p of app.ports) {
       if (loopbackOnly(p)) continue;
-      routes.push({ port: p.external, target_address: addressOf(cluster, target), target_port: p.external });
+      routes.push({
+        port: p.external,
+        target_address: addressOf(cluster, target),
+        target_port: p.external,
+        ...(p.protocol === 'udp' ? { protocol: p.protocol } : {}),
+      });
     }
   }
   return sortRoutes(routes);
 }
 
 export function sortRoutes(routes: readonly ReportedRoute[]): ReportedRoute[] {
-  return [...routes].sort(
-    (a, b) =>
-      a.port - b.port ||
-      (a.target_address < b.target_address ? -1 : a.target_address > b.target_address ? 1 : 0) ||
-      a.target_port - b.target_port,
-  );
+  return [...routes].sort(byRoutePort);
 }
 
 function planRoutes(

@@ -74,6 +74,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
       port: r.port,
       target_address: r.target_address,
       target_port: r.target_port,
+      ...(r.protocol === 'udp' ? { protocol: r.protocol } : {}),
     })),
   };
 }
