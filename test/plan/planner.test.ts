@@ -118,6 +118,34 @@ describe('planner', () => {
     });
   });
 
+  it('a UDP port: every other node routes it as UDP; only TCP ports are checked for listeners (issue 13)', () => {
+    const dns = toApplication('dns', {
+      image: 'busybox',
+      ports: [
+        { internal: 53, external: 53, protocol: 'udp' },
+        { internal: 53, external: 53 },
+      ],
+    });
+    const p = plan(desired(['dns'], [], [dns]), cluster(node(), node()));
+    const routes = p.phases.find((ph) => ph.phase === 'routes')?.nodes['n2'];
+    expect(routes).to.deep.equal({
+      kind: 'set-proxies',
+      routes: [routeTo(A1, 53), { ...routeTo(A1, 53), protocol: 'udp' }],
+    });
+    const checks = p.phases.find((ph) => ph.phase === 'check')?.nodes;
+    expect(checks?.['n1']).to.deep.include({ app_ports: [53] });
+    expect(checks?.['n2']).to.deep.include({ route_ports: [53] });
+    // routed already: the same plan again changes nothing
+    const again = plan(
+      desired(['dns'], [], [dns]),
+      cluster(
+        node({ dns: { app: dns } }),
+        node({}, [], [], [routeTo(A1, 53), { ...routeTo(A1, 53), protocol: 'udp' }]),
+      ),
+    );
+    expect(again.phases.filter((ph) => ph.phase !== 'check')).to.deep.equal([]);
+  });
+
   it('is empty when every node already matches', () => {
     const c = cluster(
       node({ web: { app: web } }, ['web'], [], [routeTo(A2, 5000)]),
