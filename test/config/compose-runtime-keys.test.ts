@@ -237,3 +237,31 @@ describe('every volume of a service is checked (issue 13, item 8)', () => {
     ).to.equal(true);
   });
 });
+
+describe('application names with dots, as Flocker took them (issue 13, item 7)', () => {
+  it("Flocker's docs example site-clusterhq.com: unit, container, dataset and state files", async () => {
+    const { datasetName } = await import('../../src/zfs/names.js');
+    const { unitName, containerName, appNameOfUnit } = await import('../../src/docker/names.js');
+    const { appPaths } = await import('../../src/systemd/unit.js');
+    const apps = parseApplicationConfig(
+      'version: 1\napplications:\n  site-clusterhq.com:\n    image: nginx\n    ports: [{internal: 80, external: 80}]\n',
+      'a.yml',
+    );
+    const app = apps['site-clusterhq.com'] as Application;
+    expect(unitName(app.name)).to.equal('flocker--site-clusterhq.com.service');
+    expect(appNameOfUnit('flocker--site-clusterhq.com.service')).to.equal('site-clusterhq.com');
+    expect(containerName(app.name)).to.equal('flocker--site-clusterhq.com');
+    expect(datasetName('flocker/volumes', app.name)).to.equal('flocker/volumes/site-clusterhq.com');
+    expect(appPaths(app.name, '/u', '/s')).to.deep.include({
+      envFile: '/s/site-clusterhq.com.env',
+      specFile: '/s/site-clusterhq.com.json',
+    });
+    expect(argv(app)).to.include('flocker--site-clusterhq.com');
+    // compose: a dotted service linked by name gets an alias with "_" for "."
+    const c = parseApplicationConfig(
+      'services:\n  db.local:\n    image: postgres\n    ports: ["5432:5432"]\n  web:\n    image: nginx\n    links: [db.local]\n',
+      'c.yml',
+    );
+    expect(c['web']?.links).to.deep.equal([{ local_port: 5432, remote_port: 5432, alias: 'db_local' }]);
+  });
+});
