@@ -49,6 +49,10 @@ export const ERROR_CODES = {
   E_NO_BASE: ['system', 'the base snapshot of an incremental stream is not held here'],
   E_BAD_STREAM: ['system', 'a replication stream is not valid'],
   E_READONLY: ['system', 'the volume is read-only here'],
+  E_VOLUME_QUOTA: [
+    'system',
+    "a volume's maximum_size is below the space its data already takes (both figures given): not shrunk",
+  ],
   E_VOLUME_DIVERGED: [
     'system',
     'a copy holds data the sender lacks (snapshots after the base, or not known older): kept, not received into',

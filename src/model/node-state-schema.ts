@@ -36,6 +36,7 @@ const VOLUME = {
     },
     bytes: { type: 'integer', minimum: 0 },
     newest_guid: GUID,
+    quota: { type: 'integer', minimum: 1 },
   },
 } as const;
 

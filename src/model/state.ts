@@ -43,6 +43,8 @@ export interface ReportedVolume {
   };
   /** GUID of the newest snapshot */
   readonly newest_guid?: string;
+  /** issue 13: its ZFS quota in bytes (Flocker's maximum_size); absent: none */
+  readonly quota?: number;
 }
 
 export interface ReportedRoute {

@@ -96,6 +96,10 @@ export function describeChange(c: Change, sizes?: VolumeSizes): string {
       return `stop ${c.name} (${stopReason(c)}${c.config_diff?.length ? `: ${changedFields(c.config_diff)}` : ''})`;
     case 'create-volume':
       return `create volume ${c.name}`;
+    case 'set-volume-quota':
+      return c.bytes === undefined
+        ? `remove the maximum size of volume ${c.name}`
+        : `set the maximum size of volume ${c.name} to ${formatBytes(c.bytes)} (no restart)`;
     case 'push-volume':
       return `copy volume ${sized(c.name, sizes)} to ${c.to} (${c.to_address}) while it runs`;
     case 'handoff-volume':

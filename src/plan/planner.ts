@@ -228,7 +228,13 @@ function planStart(
     if (!want) continue;
     const current = reportedApp(state, name);
     const upToDate = current !== undefined && current.running && sameApplication(current.app, want);
-    if (upToDate) continue;
+    // issue 13: maximum_size is the dataset's quota, set without a restart
+    const quota = quotaChange(state, name, want);
+    if (upToDate) {
+      if (quota && state.owned_volumes.some((v) => v.name === name))
+        perApp.push({ name, deps: want.depends_on ?? [], item: quota });
+      continue;
+    }
     const steps: Change[] = [];
     if (want.volume) {
       const d = decision(desired, cluster, name, where, opts);
@@ -242,6 +248,8 @@ function planStart(
         else if (d.from !== node) continue;
       } else if (ownerOf(d) !== node) steps.push({ kind: 'wait-for-volume', name, from: ownerOf(d)! });
     }
+    // after the volume is here (created, promoted or arrived), before the app writes to it
+    if (quota) steps.push(quota);
     steps.push({
       kind: 'start-application',
       application: want,
@@ -337,6 +345,38 @@ function planCheck(
     route_ports: [...new Set(routePorts)].sort(byNumber),
     volumes: volumes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
+}
+
+/**
+ * Issue 13: the quota change that gives this node's copy of the app's volume the app's
+ * maximum_size, if its reported quota differs (a volume created or received here has none).
+ */
+function quotaChange(state: NodeState, name: string, want: Application): Change | undefined {
+  if (!want.volume) return undefined;
+  const here = [...state.owned_volumes, ...state.volume_copies].find((v) => v.name === name)?.quota;
+  const bytes = want.volume.maximum_size;
+  if (here === bytes) return undefined;
+  return { kind: 'set-volume-quota', name, ...(bytes !== undefined ? { bytes } : {}) };
+}
+
+/**
+ * Issue 13: a maximum_size below what the volume's data already takes (its owner's reported
+ * bytes) cannot be set: every such app, with both figures. Empty when none.
+ */
+export function quotaShrinkProblems(desired: DesiredConfig, cluster: ClusterState): string[] {
+  const out: string[] = [];
+  for (const [name, app] of Object.entries(desired.applications)) {
+    const max = app.volume?.maximum_size;
+    if (max === undefined) continue;
+    for (const n of Object.values(cluster.nodes)) {
+      const v = n.state.owned_volumes.find((x) => x.name === name);
+      if (v?.bytes !== undefined && v.bytes > max)
+        out.push(
+          `application ${name}: volume.maximum_size ${max} bytes is below the ${v.bytes} bytes its volume already holds: a volume is not shrunk below its data (free space in the application first, or keep a larger maximum_size)`,
+        );
+    }
+  }
+  return out.sort();
 }
 
 /** A port published only on its node's loopback (host_ip 127.x): the cluster does not route it. */

@@ -265,3 +265,23 @@ describe('application names with dots, as Flocker took them (issue 13, item 7)',
     expect(c['web']?.links).to.deep.equal([{ local_port: 5432, remote_port: 5432, alias: 'db_local' }]);
   });
 });
+
+describe('volume.maximum_size in the Flocker format (issue 13, item 7)', () => {
+  it('"1G", "500M", bytes; canonical in bytes; a change alone restarts nothing', () => {
+    const parse = (size: string): Application =>
+      parseApplicationConfig(
+        `version: 1\napplications:\n  db:\n    image: postgres\n    volume: {mountpoint: /data, maximum_size: ${size}}\n`,
+        'a.yml',
+      )['db'] as Application;
+    expect(parse('1G').volume).to.deep.equal({ mountpoint: '/data', maximum_size: 1024 ** 3 });
+    expect(parse('"500M"').volume?.maximum_size).to.equal(500 * 1024 ** 2);
+    expect(parse('1.5G').volume?.maximum_size).to.equal(1.5 * 1024 ** 3);
+    expect(parse('1048576').volume?.maximum_size).to.equal(1048576);
+    expect(sameApplication(parse('1G'), parse('2G'))).to.equal(true);
+    const problems = problemsOf(() => parse('1X'));
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.include(
+      'applications.db.volume.maximum_size: expected a size in bytes or like "500M", "1G"',
+    );
+  });
+});

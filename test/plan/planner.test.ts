@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { plan, planNodePhase } from '../../src/plan/planner.js';
+import { plan, planNodePhase, quotaShrinkProblems } from '../../src/plan/planner.js';
+import { refuseQuotaShrink } from '../../src/plan/safety.js';
 import type { Application } from '../../src/model/application.js';
 import { toApplication, toConfigEntry } from '../../src/model/canonical.js';
 import type { DesiredConfig } from '../../src/model/deployment.js';
@@ -144,6 +145,51 @@ describe('planner', () => {
       ),
     );
     expect(again.phases.filter((ph) => ph.phase !== 'check')).to.deep.equal([]);
+  });
+
+  it('maximum_size: set at create; a change is a quota change alone, no restart (issue 13)', () => {
+    const db = toApplication('db', { image: 'busybox', volume: { mountpoint: '/data', maximum_size: '1G' } });
+    expect(db.volume).to.deep.equal({ mountpoint: '/data', maximum_size: 1024 ** 3 });
+    const fresh = plan(desired(['db'], [], [db]), cluster(node(), node()));
+    expect(fresh.phases.find((ph) => ph.phase === 'start')?.nodes['n1']).to.deep.equal({
+      kind: 'sequentially',
+      changes: [
+        { kind: 'create-volume', name: 'db' },
+        { kind: 'set-volume-quota', name: 'db', bytes: 1024 ** 3 },
+        { kind: 'start-application', application: db, link_environment: {} },
+      ],
+    });
+    // running with a 1G quota; the config grows it to 2G: one quota change, nothing stopped
+    const n1 = node({ db: { app: db } }, ['db']);
+    const running: NodeState = {
+      ...n1,
+      owned_volumes: n1.owned_volumes.map((v) => ({ ...v, quota: 1024 ** 3, bytes: 5000 })),
+    };
+    const bigger = toApplication('db', {
+      image: 'busybox',
+      volume: { mountpoint: '/data', maximum_size: '2G' },
+    });
+    expect(acting(plan(desired(['db'], [], [bigger]), cluster(running, node())))).to.deep.equal([
+      { phase: 'start', nodes: { n1: { kind: 'set-volume-quota', name: 'db', bytes: 2 * 1024 ** 3 } } },
+    ]);
+    // unchanged: nothing; removed: the quota goes
+    expect(acting(plan(desired(['db'], [], [db]), cluster(running, node())))).to.deep.equal([]);
+    const none = toApplication('db', { image: 'busybox', volume: { mountpoint: '/data' } });
+    expect(acting(plan(desired(['db'], [], [none]), cluster(running, node())))).to.deep.equal([
+      { phase: 'start', nodes: { n1: { kind: 'set-volume-quota', name: 'db' } } },
+    ]);
+    // below what the volume holds: refused with both figures
+    const tiny = toApplication('db', {
+      image: 'busybox',
+      volume: { mountpoint: '/data', maximum_size: 4096 },
+    });
+    expect(quotaShrinkProblems(desired(['db'], [], [tiny]), cluster(running, node()))).to.deep.equal([
+      'application db: volume.maximum_size 4096 bytes is below the 5000 bytes its volume already holds: a volume is not shrunk below its data (free space in the application first, or keep a larger maximum_size)',
+    ]);
+    expect(() => refuseQuotaShrink(desired(['db'], [], [tiny]), cluster(running, node())))
+      .to.throw()
+      .with.property('code', 'E_VOLUME_QUOTA');
+    expect(quotaShrinkProblems(desired(['db'], [], [bigger]), cluster(running, node()))).to.deep.equal([]);
   });
 
   it('is empty when every node already matches', () => {
