@@ -54,6 +54,10 @@ export const ERROR_CODES = {
   E_NO_BASE: ['system', 'the base snapshot of an incremental stream is not held here'],
   E_BAD_STREAM: ['system', 'a replication stream is not valid'],
   E_READONLY: ['system', 'the volume is read-only here'],
+  E_VOLUME_QUOTA: [
+    'system',
+    "a volume's maximum_size is below the space its data already takes (both figures given): not shrunk",
+  ],
   E_VOLUME_DIVERGED: [
     'system',
     'a copy holds data the sender lacks (snapshots after the base, or not known older): kept, not received into',
@@ -82,6 +86,7 @@ export const ERROR_CODES = {
     "an application with a health check (its own or its image's) did not become healthy in time: it was stopped, no route set; the error has its last check output",
   ],
   E_APP_NAME: ['user', 'an application name is not valid'],
+  E_APP_LABEL: ['user', "a container label would replace one of Flocker's own (flocker.*)"],
   E_ENVIRONMENT: ['user', 'an environment variable cannot be passed to docker'],
   E_PRECHECK_IMAGE: [
     'system',

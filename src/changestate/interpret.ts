@@ -153,6 +153,9 @@ async function leaf(c: Change, ctx: InterpretContext): Promise<TransferFigures |
     case 'stop-application':
       await adapters.apps.stop(c.name);
       return undefined;
+    case 'set-volume-quota':
+      await adapters.volumes.setQuota(c.name, c.bytes);
+      return undefined;
     case 'create-volume':
       // never takes over a copy: the store refuses (E_VOLUME_IS_COPY); the planner decides that
       await adapters.volumes.create(c.name, ctx.self);

@@ -33,6 +33,23 @@ export const COMPOSE_KEYS = [
   'restart',
   'container_name',
   'secrets',
+  // issue 13, runtime keys (compose-runtime-keys.ts)
+  'hostname',
+  'user',
+  'cap_add',
+  'cap_drop',
+  'labels',
+  'stop_signal',
+  'stop_grace_period',
+  'tmpfs',
+  'ulimits',
+  'sysctls',
+  'tty',
+  'stdin_open',
+  'platform',
+  'network_mode',
+  'runtime',
+  'privileged',
 ];
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -116,11 +133,8 @@ function longPort(p: Record<string, unknown>, ip: KeyPath, problems: PathProblem
     else host = r;
   }
   const proto = p['protocol'];
-  if (proto !== undefined && proto !== 'tcp')
-    bad(
-      'protocol',
-      `expected "tcp", found ${describeValue(proto)}: only TCP ports are supported (the routing forwards TCP)`,
-    );
+  if (proto !== undefined && proto !== 'tcp' && proto !== 'udp')
+    bad('protocol', `expected "tcp" or "udp", found ${describeValue(proto)}`);
   const mode = p['mode'];
   // host or ingress: docker compose itself ignores the mode outside swarm; every node routes
   if (mode !== undefined && mode !== 'host' && mode !== 'ingress')
@@ -129,7 +143,7 @@ function longPort(p: Record<string, unknown>, ip: KeyPath, problems: PathProblem
   if (name !== undefined && typeof name !== 'string')
     bad('name', `expected a string, found ${describeValue(name)}`);
   if (problems.length > before || internal === undefined || external === undefined) return undefined;
-  return { external, internal, ...host };
+  return { external, internal, ...host, ...(proto === 'udp' ? { protocol: 'udp' as const } : {}) };
 }
 
 /** Top-level `volumes:` keys a declaration may hold, and why the others are refused. */
@@ -484,16 +498,13 @@ const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   build: 'Flocker runs images; build and push the image, then name it in image:',
   volumes_from: 'a volume belongs to one application and moves with it; another application cannot mount it',
   networks: 'applications reach each other through links and the published ports every node routes',
-  network_mode: 'applications reach each other through links and the published ports every node routes',
   extends: 'write the shared keys once with an x- extension field and <<: merge keys',
-  deploy: 'Flocker places applications on the nodes the deployment file names',
+  deploy:
+    'swarm deploy: Flocker places each application on the node the deployment file names; for limits use mem_limit and cpu_shares',
   configs: 'configs would have to follow the application between nodes; bake them into the image',
-  labels: 'Flocker tags what it owns itself (labels would not follow the application)',
   external_links: 'a link names an application of this file',
   extra_hosts: 'the routing gives every application the same addresses on every node',
-  hostname: 'Flocker names the container after its application',
   devices: 'a device belongs to one host and cannot follow the application to another node',
-  user: 'not supported yet; set the user in the image',
   working_dir: 'not supported yet; set the working directory in the image',
   cpus: 'use cpu_shares',
   profiles: 'every application in the file is deployed where the deployment file places it',

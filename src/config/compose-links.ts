@@ -94,7 +94,7 @@ function resolveLink(
   };
 }
 
-const defaultAlias = (service: string): string => service.replace(/-/g, '_');
+const defaultAlias = (service: string): string => service.replace(/[-.]/g, '_');
 const ALIAS = new RegExp(LINK_ALIAS_PATTERN);
 
 /**

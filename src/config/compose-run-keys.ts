@@ -269,7 +269,7 @@ export function convertDependsOn(value: unknown, kp: KeyPath, problems: PathProb
 
 /** `expose:` -> nothing (informational: every port of a container is reachable by its links). */
 export function checkExpose(value: unknown, kp: KeyPath, problems: PathProblem[]): void {
-  const expected = 'expected a port from 1 to 65535 (optionally "/tcp")';
+  const expected = 'expected a port from 1 to 65535 (optionally "/tcp" or "/udp")';
   if (!Array.isArray(value)) {
     problems.push({
       path: kp,
@@ -279,14 +279,10 @@ export function checkExpose(value: unknown, kp: KeyPath, problems: PathProblem[]
     return;
   }
   value.forEach((p: unknown, i) => {
-    const s = typeof p === 'number' ? String(p) : typeof p === 'string' ? p.replace(/\/tcp$/, '') : null;
+    const s =
+      typeof p === 'number' ? String(p) : typeof p === 'string' ? p.replace(/\/(tcp|udp)$/, '') : null;
     if (s !== null && parsePortNumber(s) !== null) return;
-    const why =
-      typeof p === 'string' && /\/udp$/.test(p)
-        ? ': only TCP ports are supported'
-        : typeof p === 'string' && p.includes('-')
-          ? ': port ranges are not supported'
-          : '';
+    const why = typeof p === 'string' && p.includes('-') ? ': port ranges are not supported' : '';
     problems.push({
       path: [...kp, i],
       target: 'value',

@@ -15,7 +15,7 @@ export function parsePortNumber(s: string): number | null {
 }
 
 export const PORT_EXPECTED =
-  'expected "EXTERNAL:INTERNAL" or "HOST_IP:EXTERNAL:INTERNAL" with ports from 1 to 65535 (e.g. "8080:80")';
+  'expected "EXTERNAL:INTERNAL" or "HOST_IP:EXTERNAL:INTERNAL" with ports from 1 to 65535, optionally "/udp" or "/tcp" (e.g. "8080:80", "53:53/udp")';
 /** Why a port must be published on a fixed port (said wherever one is missing). */
 export const FIXED_PORT_WHY =
   'a published port must be fixed: every node routes it to wherever the application runs';
@@ -37,11 +37,13 @@ export function parseComposePort(v: unknown): PortMapping | string {
   }
   if (typeof v !== 'string') return `${expected}, found ${describeValue(v)}`;
   let s = v.trim();
+  let udp: { protocol?: 'udp' } = {};
   const slash = s.indexOf('/');
   if (slash >= 0) {
     const proto = s.slice(slash + 1);
-    if (proto !== 'tcp')
-      return `${expected}, found ${quoteText(v as string)}: only TCP ports are supported (the routing forwards TCP)`;
+    if (proto !== 'tcp' && proto !== 'udp')
+      return `${expected}, found ${quoteText(v as string)}: the protocol must be "tcp" or "udp" (the routing forwards both)`;
+    if (proto === 'udp') udp = { protocol: 'udp' };
     s = s.slice(0, slash);
   }
   if (s.startsWith('[') || s.split(':').length > 3)
@@ -64,7 +66,7 @@ export function parseComposePort(v: unknown): PortMapping | string {
   const ext = parsePortNumber(parts[0] as string);
   const int = parsePortNumber(parts[1] as string);
   if (ext === null || int === null) return `${expected}, found ${quoteText(v as string)}`;
-  return { external: ext, internal: int, ...host };
+  return { external: ext, internal: int, ...host, ...udp };
 }
 
 const MEM_UNITS: Record<string, number> = {

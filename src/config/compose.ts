@@ -36,6 +36,20 @@ import {
   convertHealthcheck,
 } from './compose-run-keys.js';
 import type { Dependency } from './compose-run-keys.js';
+import {
+  checkDefaultOnly,
+  checkPlatform,
+  convertBool,
+  convertCaps,
+  convertHostname,
+  convertLabels,
+  convertStopGrace,
+  convertStopSignal,
+  convertSysctls,
+  convertTmpfs,
+  convertUlimits,
+  convertUser,
+} from './compose-runtime-keys.js';
 import { NO_INPUTS, composeLookup, convertEnvFiles } from './compose-inputs.js';
 import type { ComposeInputs } from './compose-inputs.js';
 import { interpolate } from './compose-interpolate.js';
@@ -58,6 +72,8 @@ const TOP_REFUSED: Readonly<Record<string, string>> = {
 };
 const isExtension = (k: string): boolean => k.startsWith('x-');
 const APP_NAME_RE = new RegExp(APP_NAME_PATTERN);
+/** compose's rule for project names */
+const PROJECT_NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
 
 export function isComposeDocument(doc: unknown): boolean {
   if (!isRecord(doc)) return false;
@@ -244,6 +260,14 @@ function findServices(
       });
     }
   }
+  // top-level name: the project's name; Flocker names each application after its service
+  const projectName = doc['name'];
+  if (projectName !== undefined && (typeof projectName !== 'string' || !PROJECT_NAME_RE.test(projectName)))
+    problems.push({
+      path: ['name'],
+      target: 'value',
+      message: `expected a project name of lowercase letters, digits, "_" or "-", starting with a letter or digit, found ${describeValue(projectName)}`,
+    });
   const s = doc['services'];
   if (!isRecord(s)) {
     problems.push({
@@ -356,6 +380,50 @@ function convertService(
       case 'container_name':
         checkContainerName(value, name, kp, problems);
         break;
+      // ---- issue 13, runtime keys ----
+      case 'hostname':
+        set(key, convertHostname(value, kp, problems));
+        break;
+      case 'user':
+        set(key, convertUser(value, kp, problems));
+        break;
+      case 'cap_add':
+      case 'cap_drop':
+        set(key, convertCaps(value, kp, problems));
+        break;
+      case 'labels':
+        set(key, convertLabels(value, kp, problems));
+        break;
+      case 'stop_signal':
+        set(key, convertStopSignal(value, kp, problems));
+        break;
+      case 'stop_grace_period':
+        set('stop_grace_period_seconds', convertStopGrace(value, kp, problems));
+        break;
+      case 'tmpfs':
+        set(key, convertTmpfs(value, kp, problems));
+        break;
+      case 'ulimits':
+        set(key, convertUlimits(value, kp, problems));
+        break;
+      case 'sysctls':
+        set(key, convertSysctls(value, kp, problems));
+        break;
+      case 'tty':
+        if (convertBool(value, kp, problems) === true) entry['tty'] = true;
+        break;
+      case 'stdin_open':
+        // accepted, nothing carried: under systemd the container's input is /dev/null anyway
+        convertBool(value, kp, problems);
+        break;
+      case 'platform':
+        checkPlatform(value, kp, problems);
+        break;
+      case 'network_mode':
+      case 'runtime':
+      case 'privileged':
+        checkDefaultOnly(key, value, kp, problems);
+        break;
       default:
         if (!isExtension(key)) problems.push(unsupportedKey(key, kp));
     }
@@ -439,6 +507,8 @@ function originOf(path: KeyPath, o: Origins): (p: KeyPath) => KeyPath {
         return [...path, 'restart'];
       case 'files':
         return [...path, 'volumes'];
+      case 'stop_grace_period_seconds':
+        return [...path, 'stop_grace_period'];
       default:
         return [...path, head];
     }

@@ -142,19 +142,21 @@ export function checkEntrySemantics(entry: unknown, ref: (p: KeyPath) => string 
 
   const ports = entry['ports'];
   if (Array.isArray(ports)) {
-    const externals = new Map<number, number>();
+    const externals = new Map<string, number>();
     ports.forEach((p: unknown, i) => {
       if (!isRecord(p)) return;
       const ext = p['external'];
       if (isPort(ext)) {
-        const first = externals.get(ext);
+        // 53/tcp and 53/udp are two ports
+        const k = `${p['protocol'] === 'udp' ? 'udp' : 'tcp'}/${ext}`;
+        const first = externals.get(k);
         if (first !== undefined) {
           out.push({
             path: ['ports', i, 'external'],
             target: 'value',
             message: `expected an external port not already mapped by this application, found ${ext} (also ${ref(['ports', first])})`,
           });
-        } else externals.set(ext, i);
+        } else externals.set(k, i);
       }
     });
   }

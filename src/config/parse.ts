@@ -260,15 +260,16 @@ export function parseApplications(
 /** Checks across the applications of one file: unique external ports, links to real ports. */
 function crossApplicationChecks(doc: YamlDocument, raws: RawApp[]): PathProblem[] {
   const out: PathProblem[] = [];
-  const owner = new Map<number, { app: string; path: KeyPath }>();
+  const owner = new Map<string, { app: string; path: KeyPath }>();
   for (const r of raws) {
     if (!isRecord(r.entry) || !Array.isArray(r.entry['ports'])) continue;
     (r.entry['ports'] as unknown[]).forEach((p, i) => {
       if (!isRecord(p) || !isPort(p['external'])) return;
       const ext = p['external'];
       const path = r.origin(['ports', i, 'external']);
-      const first = owner.get(ext);
-      if (!first) owner.set(ext, { app: r.name, path });
+      const k = `${p['protocol'] === 'udp' ? 'udp' : 'tcp'}/${ext}`; // 53/tcp and 53/udp are two
+      const first = owner.get(k);
+      if (!first) owner.set(k, { app: r.name, path });
       else if (first.app !== r.name) {
         const at = locate(doc, first.path, 'value');
         out.push({
@@ -285,7 +286,7 @@ function crossApplicationChecks(doc: YamlDocument, raws: RawApp[]): PathProblem[
     if (!isRecord(r.entry) || !Array.isArray(r.entry['links'])) continue;
     (r.entry['links'] as unknown[]).forEach((l, i) => {
       if (!isRecord(l) || !isPort(l['remote_port'])) return;
-      if (owner.has(l['remote_port'])) return;
+      if (owner.has(`tcp/${l['remote_port']}`)) return; // links are TCP
       out.push({
         path: r.origin(['links', i, 'remote_port']),
         target: 'value',

@@ -74,7 +74,7 @@ export function statusText(r: StatusReport): string {
             ['NODE', 'PORT', 'TO'],
             r.routes.map((x) => [
               x.node,
-              String(x.port),
+              `${x.port}${x.protocol === 'udp' ? '/udp' : ''}`,
               `${x.target_node ? `${x.target_node} ` : ''}${x.target_address}:${x.target_port}`,
             ]),
           )),

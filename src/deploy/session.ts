@@ -21,7 +21,7 @@ import { PROTOCOL_VERSION } from '../model/state.js';
 import type { ClusterState, Membership, NodeState } from '../model/state.js';
 import { leaves, movingVolumeSizes, plan } from '../plan/planner.js';
 import { rememberedVolumes } from '../plan/ownership.js';
-import { refuseSshPorts } from '../plan/safety.js';
+import { refuseQuotaShrink, refuseSshPorts } from '../plan/safety.js';
 import type { NodeConnection } from '../ssh/connection.js';
 import type { AgentBundle } from './agent.js';
 import {
@@ -311,6 +311,8 @@ export class DeploySession {
   computePlan(): ClusterPlan {
     // an app port that is a node's ssh port (as connected) would cut the nodes off: refused first
     refuseSshPorts(this.opts.desired, dictFrom(this.nodes.map((n) => [n, this.conn(n).port])));
+    // a maximum_size below what a volume holds: refused with both figures before any change
+    refuseQuotaShrink(this.opts.desired, this.cluster);
     this.plan = plan(
       this.opts.desired,
       this.cluster,

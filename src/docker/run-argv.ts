@@ -62,7 +62,11 @@ export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
   argv.push('--env-file', opts.envFile);
   // links by name: the alias resolves to the link's virtual address (src/plan/link-hosts.ts)
   for (const h of linkHosts(app)) argv.push('--add-host', `${h.name}:${h.address}`);
-  for (const p of app.ports) argv.push('-p', `${publishedOn(p.host_ip)}${p.external}:${p.internal}`);
+  for (const p of app.ports)
+    argv.push(
+      '-p',
+      `${publishedOn(p.host_ip)}${p.external}:${p.internal}${p.protocol === 'udp' ? '/udp' : ''}`,
+    );
   if (app.volume) {
     if (opts.volumePath === undefined)
       throw new FlockerError(
@@ -86,6 +90,7 @@ export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
   if (app.mem_limit !== undefined) argv.push('--memory', String(app.mem_limit));
   if (app.cpu_shares !== undefined) argv.push('--cpu-shares', String(app.cpu_shares));
   if (app.healthcheck) argv.push(...healthArgv(app.healthcheck));
+  argv.push(...runtimeArgv(app));
   // docker's --entrypoint takes one word: the rest of the entrypoint goes before the command
   // (docker then runs entrypoint[0] with entrypoint[1..] + command, exactly the exec form).
   // Setting an entrypoint also drops the image's CMD (docker's and compose's rule alike).
@@ -98,4 +103,29 @@ export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
 /** `HOSTIP:` before a published port; none for every address (absent or 0.0.0.0). */
 function publishedOn(hostIp: string | undefined): string {
   return hostIp === undefined || hostIp === '0.0.0.0' ? '' : `${hostIp}:`;
+}
+
+/** issue 13: the runtime keys (hostname, user, capabilities, labels, stop, tmpfs, limits). */
+function runtimeArgv(app: Application): string[] {
+  const argv: string[] = [];
+  if (app.hostname !== undefined) argv.push('--hostname', app.hostname);
+  if (app.user !== undefined) argv.push('--user', app.user);
+  for (const c of app.cap_add ?? []) argv.push('--cap-add', c);
+  for (const c of app.cap_drop ?? []) argv.push('--cap-drop', c);
+  for (const [k, v] of Object.entries(app.labels ?? {})) {
+    // flocker.application finds the container: a user label must never replace it
+    if (/^flocker\./i.test(k))
+      throw new FlockerError(`label ${JSON.stringify(k)} is Flocker's own`, 'E_APP_LABEL', 'user');
+    argv.push('--label', `${k}=${v}`);
+  }
+  if (app.stop_signal !== undefined) argv.push('--stop-signal', app.stop_signal);
+  // docker stop without -t (e.g. a node's own docker restart) waits as long as the unit does
+  if (app.stop_grace_period_seconds !== undefined)
+    argv.push('--stop-timeout', String(app.stop_grace_period_seconds));
+  for (const t of app.tmpfs ?? []) argv.push('--tmpfs', t);
+  for (const [k, l] of Object.entries(app.ulimits ?? {})) argv.push('--ulimit', `${k}=${l.soft}:${l.hard}`);
+  for (const [k, v] of Object.entries(app.sysctls ?? {})) argv.push('--sysctl', `${k}=${v}`);
+  // -t without -i: under systemd the unit has no input (docker refuses -it without a terminal)
+  if (app.tty === true) argv.push('-t');
+  return argv;
 }

@@ -11,9 +11,11 @@ export const PORT = {
 
 // Name rules are defined once, in model/names.ts (docker, zfs, trust and the wire formats use them too).
 
-export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+// docker's rule (its env-file reader): any name without "=" or blanks, not starting with "#"
+// (issue 13: compose files use names like discovery.type)
+export const ENV_NAME_PATTERN = '^[^\\s=#\\u0000][^\\s=\\u0000]{0,1023}$';
 export const ENV_NAME_RULE =
-  'an environment variable name: letters, digits and "_", not starting with a digit';
+  'an environment variable name: no "=", blanks or NUL, not starting with "#" (e.g. JAVA_OPTS or discovery.type)';
 
 /** Link aliases become the prefix of ALIAS_PORT_<port>_TCP... variables (uppercased). */
 export const LINK_ALIAS_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,62}$';
@@ -71,6 +73,72 @@ const CONTENT_HASH = {
   description: 'a sha256 content hash (64 hex digits)',
 } as const;
 const ID = { type: 'integer', minimum: 0, maximum: 2147483647, description: 'a user or group id' } as const;
+// ---- issue 13, runtime keys ----
+const HOSTNAME_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+export const HOSTNAME_PATTERN = `^${HOSTNAME_LABEL}(?:\\.${HOSTNAME_LABEL})*$`;
+const USER_WORD = '[A-Za-z0-9_][A-Za-z0-9_.-]*\\$?';
+export const USER_PATTERN = `^${USER_WORD}(?::${USER_WORD})?$`;
+/** docker takes "NET_ADMIN" and "CAP_NET_ADMIN" alike; "ALL" is every capability */
+export const CAP_PATTERN = '^[A-Z][A-Z0-9_]{0,63}$';
+const CAPS = (what: string) =>
+  ({
+    type: 'array',
+    maxItems: 64,
+    description: `the ${what}: a list of capability names like NET_ADMIN (or ALL)`,
+    items: {
+      type: 'string',
+      pattern: CAP_PATTERN,
+      description: 'a capability name in capitals like NET_ADMIN',
+    },
+  }) as const;
+/** flocker.* labels are Flocker's own tags (flocker.application finds the container) */
+export const LABEL_NAME_PATTERN = '^(?![Ff][Ll][Oo][Cc][Kk][Ee][Rr]\\.)[^=\\s\\u0000]+$';
+export const LABEL_NAME_RULE =
+  'a label name without "=", blanks or NUL, not starting with "flocker." (Flocker\'s own labels)';
+export const SIGNAL_PATTERN = '^(?:(?:SIG)?[A-Z][A-Z0-9]*(?:[+-][0-9]{1,2})?|[1-9][0-9]?)$';
+export const TMPFS_PATTERN = '^/[^\\s:,\\u0000]*(?::[A-Za-z0-9_=,.-]+)?$';
+export const TMPFS_RULE =
+  'an absolute path inside the container, optionally ":options" (e.g. "/run:size=64m")';
+export const ULIMIT_NAMES = [
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+] as const;
+const ULIMIT_VALUE = {
+  type: 'integer',
+  minimum: -1,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'an integer 0 or greater, or -1 for unlimited',
+} as const;
+/**
+ * The sysctls docker sets per container (its validation: namespaced ones only): net.*,
+ * the IPC ones kernel.msg*, kernel.sem, kernel.shm*, and fs.mqueue.*.
+ */
+export const SYSCTL_PATTERN =
+  '^(?:net\\.[A-Za-z0-9_./-]+|kernel\\.(?:msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced)|fs\\.mqueue\\.[A-Za-z0-9_]+)$';
+export const SYSCTL_RULE =
+  "a sysctl docker sets per container: net.*, kernel.msgmax, kernel.msgmnb, kernel.msgmni, kernel.sem, kernel.shmall, kernel.shmmax, kernel.shmmni, kernel.shm_rmid_forced or fs.mqueue.* (the others are the whole node's)";
+/** Flocker's maximum_size: bytes, or a size with a K, M, G or T suffix ("1G", "500M") */
+export const SIZE_PATTERN = '^[0-9]{1,15}(?:\\.[0-9]{1,6})?[KMGTkmgt]?[Bb]?$';
+const SIZE = {
+  type: ['integer', 'string'],
+  minimum: 1,
+  maximum: Number.MAX_SAFE_INTEGER,
+  pattern: SIZE_PATTERN,
+  description: 'a size in bytes or like "500M", "1G" (K, M, G, T: powers of 1024)',
+} as const;
 
 /** The schema of one application entry: user config and reportstate output alike. */
 export const applicationEntrySchema = {
@@ -86,7 +154,7 @@ export const applicationEntrySchema = {
       description: 'a list of {internal, external} port mappings',
       items: {
         type: 'object',
-        description: 'a mapping with the keys internal, external and host_ip',
+        description: 'a mapping with the keys internal, external, host_ip and protocol',
         additionalProperties: false,
         required: ['internal', 'external'],
         properties: {
@@ -98,6 +166,7 @@ export const applicationEntrySchema = {
             pattern: IPV4_PATTERN,
             description: 'an IPv4 address like 127.0.0.1',
           },
+          protocol: { type: 'string', enum: ['tcp', 'udp'], description: 'tcp or udp (absent: tcp)' },
         },
       },
     },
@@ -106,7 +175,7 @@ export const applicationEntrySchema = {
     volume: {
       type: 'object',
       description:
-        'a mapping with the key mountpoint (one volume) or mounts (two or more: a list of {name, mountpoint})',
+        'a mapping with the key mountpoint (one volume) or mounts (two or more: a list of {name, mountpoint}), and maximum_size',
       additionalProperties: false,
       properties: {
         mountpoint: { type: 'string', description: 'an absolute path inside the container' },
@@ -127,6 +196,7 @@ export const applicationEntrySchema = {
             },
           },
         },
+        maximum_size: SIZE,
       },
     },
     links: {
@@ -249,5 +319,70 @@ export const applicationEntrySchema = {
         },
       },
     },
+    // ---- issue 13, runtime keys ----
+    hostname: {
+      type: 'string',
+      maxLength: 64,
+      pattern: HOSTNAME_PATTERN,
+      description: 'a host name: labels of letters, digits and "-" separated by "." (at most 64 characters)',
+    },
+    user: {
+      type: 'string',
+      maxLength: 256,
+      pattern: USER_PATTERN,
+      description: 'a user: "name", "uid", "name:group" or "uid:gid"',
+    },
+    cap_add: CAPS('capabilities added'),
+    cap_drop: CAPS('capabilities dropped'),
+    labels: {
+      type: 'object',
+      description: 'a mapping of label names to string values',
+      propertyNames: { pattern: LABEL_NAME_PATTERN, maxLength: 1024, description: LABEL_NAME_RULE },
+      additionalProperties: {
+        type: 'string',
+        pattern: '^[^\\n\\r\\u0000]*$',
+        description: 'a string without newline, carriage return or NUL characters',
+      },
+    },
+    stop_signal: {
+      type: 'string',
+      pattern: SIGNAL_PATTERN,
+      description: 'a signal name like "SIGQUIT" or "SIGRTMIN+3", or a number',
+    },
+    stop_grace_period_seconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 86400,
+      description: 'the seconds docker stop waits before SIGKILL (an integer from 0 to 86400)',
+    },
+    tmpfs: {
+      type: 'array',
+      maxItems: 256,
+      description: 'a list of tmpfs mounts ("/path" or "/path:options")',
+      items: { type: 'string', pattern: TMPFS_PATTERN, description: TMPFS_RULE },
+    },
+    ulimits: {
+      type: 'object',
+      description: 'a mapping of ulimit names to {soft, hard}',
+      propertyNames: { enum: ULIMIT_NAMES, description: `one of ${ULIMIT_NAMES.join(', ')}` },
+      additionalProperties: {
+        type: 'object',
+        description: 'a mapping with the keys soft and hard',
+        additionalProperties: false,
+        required: ['soft', 'hard'],
+        properties: { soft: ULIMIT_VALUE, hard: ULIMIT_VALUE },
+      },
+    },
+    sysctls: {
+      type: 'object',
+      description: 'a mapping of sysctl names to values',
+      propertyNames: { pattern: SYSCTL_PATTERN, description: SYSCTL_RULE },
+      additionalProperties: {
+        type: 'string',
+        pattern: '^[^\\n\\r\\u0000,]*$',
+        description: 'a string without newline, carriage return, NUL or ","',
+      },
+    },
+    tty: { type: 'boolean', description: 'true or false' },
   },
 } as const;

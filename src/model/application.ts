@@ -11,6 +11,8 @@ export interface PortMapping {
    * address. Only the node running the app answers on it: a loopback binding is not routed.
    */
   readonly host_ip?: string;
+  /** issue 13: "udp" for a UDP port; absent = TCP (the canonical form of a TCP port has none) */
+  readonly protocol?: 'udp';
 }
 
 export interface Link {
@@ -29,13 +31,22 @@ export interface Link {
 // mounted at its own path (src/docker/volume-layout.ts). Exactly one of the two keys is set.
 export type VolumeSpec = SingleVolume | SeveralVolumes;
 
-export interface SingleVolume {
+interface VolumeQuota {
+  /**
+   * issue 13: the dataset's ZFS quota in bytes (Flocker's `maximum_size`); absent = none. With
+   * several volumes it bounds them together (one dataset). Not part of restart equality: a
+   * change sets the quota without restarting the app.
+   */
+  readonly maximum_size?: number;
+}
+
+export interface SingleVolume extends VolumeQuota {
   /** absolute path inside the container where the app's dataset is mounted */
   readonly mountpoint: string;
   readonly mounts?: undefined;
 }
 
-export interface SeveralVolumes {
+export interface SeveralVolumes extends VolumeQuota {
   /** two or more, each a sub-folder of the dataset; canonical: sorted by name */
   readonly mounts: readonly NamedMount[];
   readonly mountpoint?: undefined;
@@ -99,13 +110,47 @@ export interface Application {
   readonly files?: Readonly<Record<string, ProjectFileMount>>;
   /** secrets mounted into the container: target path -> which (absent when none); never shown */
   readonly secrets?: Readonly<Record<string, SecretMount>>;
+  // ---- issue 13, runtime keys (compose hostname, user, cap_add, ...): all optional, absent =
+  // docker's default; canonical lists sorted, names as docker takes them ----
+  readonly hostname?: string;
+  /** docker --user: "name", "uid", "name:group" or "uid:gid" */
+  readonly user?: string;
+  /** capability names as docker takes them ("NET_ADMIN", "ALL"), sorted, unique */
+  readonly cap_add?: readonly string[];
+  readonly cap_drop?: readonly string[];
+  /** container labels; never a "flocker." key (flocker's own tags) */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** signal docker stop sends ("SIGQUIT", "9") */
+  readonly stop_signal?: string;
+  /** seconds docker stop waits before SIGKILL (docker's and Flocker's default: 10) */
+  readonly stop_grace_period_seconds?: number;
+  /** tmpfs mounts: "/path" or "/path:options" (docker --tmpfs), sorted */
+  readonly tmpfs?: readonly string[];
+  /** ulimit name ("nofile") -> limits; -1 is unlimited */
+  readonly ulimits?: Readonly<Record<string, Ulimit>>;
+  /** namespaced sysctls docker accepts per container (net.*, kernel.shm*, ...) */
+  readonly sysctls?: Readonly<Record<string, string>>;
+  /** docker -t: the process gets a pseudo-terminal (its output still goes to the journal) */
+  readonly tty?: boolean;
 }
+
+/** issue 13: one docker ulimit. */
+export interface Ulimit {
+  readonly soft: number;
+  readonly hard: number;
+}
+
+/** issue 13: in a config file maximum_size may be written "1G", "500M" (Flocker's form) or in bytes */
+export type ConfigVolume =
+  | (Omit<SingleVolume, 'maximum_size'> & { maximum_size?: number | string })
+  | (Omit<SeveralVolumes, 'maximum_size'> & { maximum_size?: number | string });
 
 /** The application config file shape (version 1) for one app, without its name. */
 export interface ApplicationConfigEntry {
   image: string;
   ports?: PortMapping[];
-  volume?: VolumeSpec;
+  /** issue 13: maximum_size may be written "1G", "500M" (Flocker's form) or in bytes */
+  volume?: ConfigVolume;
   links?: Link[];
   environment?: Record<string, string>;
   mem_limit?: number;
@@ -119,6 +164,18 @@ export interface ApplicationConfigEntry {
   // --- issue 13, project files and secrets (branch wt-files) ---
   files?: Record<string, ProjectFileMount>;
   secrets?: Record<string, SecretMount>;
+  // ---- issue 13, runtime keys (see Application) ----
+  hostname?: string;
+  user?: string;
+  cap_add?: string[];
+  cap_drop?: string[];
+  labels?: Record<string, string>;
+  stop_signal?: string;
+  stop_grace_period_seconds?: number;
+  tmpfs?: string[];
+  ulimits?: Record<string, Ulimit>;
+  sysctls?: Record<string, string>;
+  tty?: boolean;
 }
 
 /**

@@ -2,12 +2,14 @@
 import type {
   Application,
   ApplicationConfigEntry,
+  ConfigVolume,
   HealthCheck,
   Link,
   PortMapping,
   ProjectFileMount,
   SecretMount,
   VolumeSpec,
+  Ulimit,
 } from './application.js';
 import { dict } from '../util/own.js';
 
@@ -18,7 +20,10 @@ export function canonicalImage(image: string): string {
   return tail.includes(':') || tail.includes('@') ? image : `${image}:latest`;
 }
 
-const byPort = (a: PortMapping, b: PortMapping): number => a.external - b.external || a.internal - b.internal;
+const byPort = (a: PortMapping, b: PortMapping): number =>
+  a.external - b.external ||
+  a.internal - b.internal ||
+  (a.protocol ?? 'tcp').localeCompare(b.protocol ?? 'tcp');
 const byLink = (a: Link, b: Link): number =>
   a.alias < b.alias
     ? -1
@@ -44,12 +49,14 @@ function canonicalHealthCheck(h: HealthCheck): HealthCheck {
 }
 
 /** One volume: the dataset at its mountpoint; several: sorted by name (issue 13 item 2). */
-function canonicalVolume(v: VolumeSpec): VolumeSpec {
-  if (v.mounts === undefined) return { mountpoint: v.mountpoint };
+function canonicalVolume(v: ConfigVolume): VolumeSpec {
+  const quota = v.maximum_size !== undefined ? { maximum_size: sizeBytes(v.maximum_size) } : {};
+  if (v.mounts === undefined) return { mountpoint: v.mountpoint, ...quota };
   return {
     mounts: v.mounts
       .map((m) => ({ name: m.name, mountpoint: m.mountpoint }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ...quota,
   };
 }
 
@@ -64,6 +71,8 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
         external: p.external,
         // 0.0.0.0 is every address, as if absent: one canonical form, no restart for it
         ...(p.host_ip !== undefined && p.host_ip !== '0.0.0.0' ? { host_ip: p.host_ip } : {}),
+        // tcp is the default: a TCP port has no protocol, so existing apps keep their form
+        ...(p.protocol === 'udp' ? { protocol: 'udp' as const } : {}),
       }))
       .sort(byPort),
     ...(e.volume ? { volume: canonicalVolume(e.volume) } : {}),
@@ -90,6 +99,7 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
     ...(e.secrets !== undefined && Object.keys(e.secrets).length > 0
       ? { secrets: canonicalSecrets(e.secrets) }
       : {}),
+    ...canonicalRuntimeKeys(e),
   };
   return app;
 }
@@ -135,6 +145,7 @@ export function toConfigEntry(app: Application): ApplicationConfigEntry {
   if (app.depends_on !== undefined) e.depends_on = [...app.depends_on];
   if (app.files !== undefined) e.files = canonicalFiles(app.files);
   if (app.secrets !== undefined) e.secrets = canonicalSecrets(app.secrets);
+  Object.assign(e, canonicalRuntimeKeys(app));
   return e;
 }
 
@@ -145,7 +156,67 @@ export function sameApplication(a: Application, b: Application): boolean {
   const norm = (x: Application): string => {
     const e = toConfigEntry(x);
     delete e.depends_on;
+    // a quota change is a dataset property change (set without a restart)
+    if (e.volume) delete e.volume.maximum_size;
     return JSON.stringify(toApplication(x.name, e));
   };
   return norm(a) === norm(b);
+}
+
+// ---- issue 13 ----
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+};
+
+/** Flocker's maximum_size ("1G", "500M", "1.5G", bytes; schema-checked) -> bytes. */
+export function sizeBytes(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = /^([0-9.]+)([KMGTkmgt]?)[Bb]?$/.exec(v);
+  return Math.ceil(Number(m?.[1] ?? NaN) * (SIZE_UNITS[(m?.[2] ?? '').toLowerCase()] ?? NaN));
+}
+
+type RuntimeKeys = Pick<
+  ApplicationConfigEntry,
+  | 'hostname'
+  | 'user'
+  | 'cap_add'
+  | 'cap_drop'
+  | 'labels'
+  | 'stop_signal'
+  | 'stop_grace_period_seconds'
+  | 'tmpfs'
+  | 'ulimits'
+  | 'sysctls'
+  | 'tty'
+>;
+
+const sortedUnique = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
+
+/** The runtime keys in canonical form (lists sorted and unique, tty only when true). */
+function canonicalRuntimeKeys(e: Readonly<RuntimeKeys> | Application): RuntimeKeys {
+  const out: RuntimeKeys = {};
+  if (e.hostname !== undefined) out.hostname = e.hostname;
+  if (e.user !== undefined) out.user = e.user;
+  if (e.cap_add !== undefined && e.cap_add.length) out.cap_add = sortedUnique(e.cap_add);
+  if (e.cap_drop !== undefined && e.cap_drop.length) out.cap_drop = sortedUnique(e.cap_drop);
+  if (e.labels !== undefined && Object.keys(e.labels).length) out.labels = sortedRecord(e.labels);
+  if (e.stop_signal !== undefined) out.stop_signal = e.stop_signal;
+  if (e.stop_grace_period_seconds !== undefined) out.stop_grace_period_seconds = e.stop_grace_period_seconds;
+  if (e.tmpfs !== undefined && e.tmpfs.length) out.tmpfs = sortedUnique(e.tmpfs);
+  if (e.ulimits !== undefined && Object.keys(e.ulimits).length) {
+    const u = dict<Ulimit>();
+    for (const k of Object.keys(e.ulimits).sort()) {
+      const l = e.ulimits[k] as Ulimit;
+      u[k] = { soft: l.soft, hard: l.hard };
+    }
+    out.ulimits = u;
+  }
+  if (e.sysctls !== undefined && Object.keys(e.sysctls).length) out.sysctls = sortedRecord(e.sysctls);
+  if (e.tty === true) out.tty = true;
+  return out;
 }

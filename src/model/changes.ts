@@ -117,6 +117,15 @@ export interface CheckStart {
   /** volumes that will be created or arrive here, with the bytes each needs in the pool */
   readonly volumes: readonly { readonly name: string; readonly bytes: number }[];
 }
+/**
+ * Issue 13: set (bytes) or remove (absent) a volume's ZFS quota, Flocker's maximum_size. A
+ * dataset property: the app keeps running. The node refuses one below what the volume uses.
+ */
+export interface SetVolumeQuota {
+  readonly kind: 'set-volume-quota';
+  readonly name: string;
+  readonly bytes?: number;
+}
 /** Make this node's routes exactly these (diffed against what is installed). */
 export interface SetProxies {
   readonly kind: 'set-proxies';
@@ -127,6 +136,7 @@ export type Change =
   | Sequentially
   | InParallel
   | CheckStart
+  | SetVolumeQuota
   | StartApplication
   | StopApplication
   | CreateVolume

@@ -4,12 +4,14 @@
 
 /**
  * Application names; an application's volume has its name. They become `flocker--NAME.service`,
- * container `flocker--NAME` and dataset `<parent>/NAME`: no dot (no "." or ".." path
- * components), no leading "-" (never an option), at most 63 characters.
+ * container `flocker--NAME`, dataset `<parent>/NAME` and files `<state>/NAME.env|json`; all of
+ * these take dots (issue 13: Flocker's own example is `site-clusterhq.com`). Starting with a
+ * letter or digit: never "." or ".." (a path component) nor "-" (an option); no "..", not
+ * ending with "." (docker and systemd take them, but they read as typos); at most 63 characters.
  */
-export const APP_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$';
+export const APP_NAME_PATTERN = '^(?!.*\\.\\.)[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9_-])?$';
 export const APP_NAME_RULE =
-  'an application name: 1 to 63 letters, digits, "_" or "-", starting with a letter or digit (it becomes a systemd unit, container and ZFS dataset name)';
+  'an application name: 1 to 63 letters, digits, "_", "-" or ".", starting with a letter or digit, not ending with "." and without ".." (it becomes a systemd unit, container and ZFS dataset name)';
 
 /** Node names: ssh Host alias, hostname, IPv4 or bare IPv6 address. Never starts with "-". */
 export const NODE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,252}$';

@@ -36,6 +36,7 @@ const VOLUME = {
     },
     bytes: { type: 'integer', minimum: 0 },
     newest_guid: GUID,
+    quota: { type: 'integer', minimum: 1 },
   },
 } as const;
 
@@ -44,7 +45,12 @@ export const routeSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['port', 'target_address', 'target_port'],
-  properties: { port: PORT, target_address: { type: 'string', minLength: 1 }, target_port: PORT },
+  properties: {
+    port: PORT,
+    target_address: { type: 'string', minLength: 1 },
+    target_port: PORT,
+    protocol: { type: 'string', const: 'udp' },
+  },
 } as const;
 
 /** An object keyed by application (= volume) names, each value as `value` says. */

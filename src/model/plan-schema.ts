@@ -88,7 +88,12 @@ export const planDefinitions = {
     type: 'object',
     additionalProperties: false,
     required: ['port', 'target_address', 'target_port'],
-    properties: { port: PORT, target_address: STR, target_port: PORT },
+    properties: {
+      port: PORT,
+      target_address: STR,
+      target_port: PORT,
+      protocol: { type: 'string', const: 'udp' },
+    },
   },
   /** one leaf change: what node events are about */
   leafChange: {
@@ -136,6 +141,10 @@ export const planDefinitions = {
         },
       }),
       kind('create-volume', 'create an empty volume', ['name'], { name: NAME }),
+      kind('set-volume-quota', "set (bytes) or remove a volume's maximum size (ZFS quota)", ['name'], {
+        name: NAME,
+        bytes: { type: 'integer', minimum: 1, description: 'the quota in bytes; absent: none' },
+      }),
       kind('push-volume', 'copy a volume to another node while its app runs', ['name', 'to', 'to_address'], {
         name: NAME,
         to: NODE,

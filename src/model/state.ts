@@ -43,6 +43,8 @@ export interface ReportedVolume {
   };
   /** GUID of the newest snapshot */
   readonly newest_guid?: string;
+  /** issue 13: its ZFS quota in bytes (Flocker's maximum_size); absent: none */
+  readonly quota?: number;
 }
 
 export interface ReportedRoute {
@@ -51,6 +53,8 @@ export interface ReportedRoute {
   /** address of the node that runs the app */
   readonly target_address: string;
   readonly target_port: number;
+  /** issue 13: "udp" for a UDP port; absent = TCP (the form every route had before) */
+  readonly protocol?: 'udp';
 }
 
 export interface NodeState {

@@ -56,6 +56,8 @@ export interface StatusRoute {
   readonly port: number;
   readonly target_address: string;
   readonly target_port: number;
+  /** "udp" for a UDP route; absent = TCP */
+  readonly protocol?: 'udp';
   /** the node of the deployment with that address, if any */
   readonly target_node?: string;
 }

@@ -13,6 +13,8 @@ export function shortChange(c: Change): string {
       return `stop ${c.name} (${c.reason})`;
     case 'create-volume':
       return `create volume ${c.name}`;
+    case 'set-volume-quota':
+      return `set volume ${c.name} maximum size ${c.bytes ?? 'none'}`;
     case 'push-volume':
       return `copy volume ${c.name} to ${c.to}`;
     case 'handoff-volume':

@@ -28,7 +28,7 @@ const FORMATS: Readonly<Record<string, (v: Json) => string>> = {
     list(v)
       .map((p) => {
         const o = obj(p);
-        return `${o.host_ip !== undefined ? `${String(o.host_ip)}:` : ''}${String(o.external)}->${String(o.internal)}`;
+        return `${o.host_ip !== undefined ? `${String(o.host_ip)}:` : ''}${String(o.external)}->${String(o.internal)}${o.protocol === 'udp' ? '/udp' : ''}`;
       })
       .join(', ') || '(none)',
   links: (v) =>

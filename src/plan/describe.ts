@@ -51,7 +51,7 @@ function appSummary(a: Application): string {
   const parts = [`image ${a.image}`];
   if (a.ports.length)
     parts.push(
-      `ports ${a.ports.map((p) => `${p.host_ip !== undefined ? `${p.host_ip}:` : ''}${p.external}->${p.internal}`).join(',')}`,
+      `ports ${a.ports.map((p) => `${p.host_ip !== undefined ? `${p.host_ip}:` : ''}${p.external}->${p.internal}${p.protocol === 'udp' ? '/udp' : ''}`).join(',')}`,
     );
   if (a.volume)
     parts.push(
@@ -101,6 +101,10 @@ export function describeChange(c: Change, sizes?: VolumeSizes): string {
       return `stop ${c.name} (${stopReason(c)}${c.config_diff?.length ? `: ${changedFields(c.config_diff)}` : ''})`;
     case 'create-volume':
       return `create volume ${c.name}`;
+    case 'set-volume-quota':
+      return c.bytes === undefined
+        ? `remove the maximum size of volume ${c.name}`
+        : `set the maximum size of volume ${c.name} to ${formatBytes(c.bytes)} (no restart)`;
     case 'push-volume':
       return `copy volume ${sized(c.name, sizes)} to ${c.to} (${c.to_address}) while it runs`;
     case 'handoff-volume':
@@ -115,7 +119,7 @@ export function describeChange(c: Change, sizes?: VolumeSizes): string {
       return `check volume ${c.name} arrived from ${c.from}`;
     case 'set-proxies':
       return c.routes.length
-        ? `set routes: ${c.routes.map((r) => `:${r.port} -> ${r.target_address}:${r.target_port}`).join(', ')}`
+        ? `set routes: ${c.routes.map((r) => `:${r.port}${r.protocol === 'udp' ? '/udp' : ''} -> ${r.target_address}:${r.target_port}`).join(', ')}`
         : 'remove all routes';
     case 'sequentially':
     case 'in-parallel':

@@ -10,6 +10,7 @@ import type { DesiredConfig } from '../model/deployment.js';
 import { configDiff } from './config-diff.js';
 import { linkEnvironment } from './links.js';
 import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
+import { byRoutePort, routePortKey } from '../model/routes.js';
 import { decideVolume, rememberedVolumes, type PlanOptions, type VolumeDecision } from './ownership.js';
 import { dict, own } from '../util/own.js';
 import { dependencyLayers, type Ordered } from './dependency-order.js';
@@ -228,7 +229,13 @@ function planStart(
     if (!want) continue;
     const current = reportedApp(state, name);
     const upToDate = current !== undefined && current.running && sameApplication(current.app, want);
-    if (upToDate) continue;
+    // issue 13: maximum_size is the dataset's quota, set without a restart
+    const quota = quotaChange(state, name, want);
+    if (upToDate) {
+      if (quota && state.owned_volumes.some((v) => v.name === name))
+        perApp.push({ name, deps: want.depends_on ?? [], item: quota });
+      continue;
+    }
     const steps: Change[] = [];
     if (want.volume) {
       const d = decision(desired, cluster, name, where, opts);
@@ -242,6 +249,8 @@ function planStart(
         else if (d.from !== node) continue;
       } else if (ownerOf(d) !== node) steps.push({ kind: 'wait-for-volume', name, from: ownerOf(d)! });
     }
+    // after the volume is here (created, promoted or arrived), before the app writes to it
+    if (quota) steps.push(quota);
     steps.push({
       kind: 'start-application',
       application: want,
@@ -255,9 +264,15 @@ function planStart(
   const starting = new Set(
     perApp
       .flatMap((x) => leaves(x.item))
-      .flatMap((c) => (c.kind === 'start-application' ? c.application.ports.map((p) => p.external) : [])),
+      .flatMap((c) =>
+        c.kind === 'start-application'
+          ? c.application.ports.map((p) =>
+              routePortKey({ port: p.external, ...(p.protocol ? { protocol: p.protocol } : {}) }),
+            )
+          : [],
+      ),
   );
-  const kept = state.routes.filter((r) => !starting.has(r.port));
+  const kept = state.routes.filter((r) => !starting.has(routePortKey(r)));
   const unshadow: Change | undefined =
     kept.length < state.routes.length ? { kind: 'set-proxies', routes: sortRoutes(kept) } : undefined;
   // depends_on: an app starts after those it depends on that start here too
@@ -309,7 +324,8 @@ function planCheck(
   for (const c of starting) {
     if (c.kind === 'start-application') {
       images.add(c.application.image);
-      for (const p of c.application.ports) appPorts.add(p.external);
+      // the listener check reads TCP sockets: a UDP port is not checked there
+      for (const p of c.application.ports) if (p.protocol !== 'udp') appPorts.add(p.external);
     } else if (c.kind === 'create-volume') volumes.push({ name: c.name, bytes: 0 });
     else if (c.kind === 'wait-for-volume') {
       const here = state.volume_copies.find((v) => v.name === c.name)?.bytes ?? 0;
@@ -318,8 +334,9 @@ function planCheck(
   }
   // a port already routed here by us is DNATed already: only new route ports can hijack anything
   const routePorts = desiredRoutes(desired, cluster, node)
+    .filter((d) => d.protocol !== 'udp')
     .map((r) => r.port)
-    .filter((p) => !state.routes.some((r) => r.port === p));
+    .filter((p) => !state.routes.some((r) => r.port === p && r.protocol !== 'udp'));
   if (images.size === 0 && routePorts.length === 0 && volumes.length === 0) return undefined;
   const byNumber = (a: number, b: number): number => a - b;
   return {
@@ -329,6 +346,38 @@ function planCheck(
     route_ports: [...new Set(routePorts)].sort(byNumber),
     volumes: volumes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
+}
+
+/**
+ * Issue 13: the quota change that gives this node's copy of the app's volume the app's
+ * maximum_size, if its reported quota differs (a volume created or received here has none).
+ */
+function quotaChange(state: NodeState, name: string, want: Application): Change | undefined {
+  if (!want.volume) return undefined;
+  const here = [...state.owned_volumes, ...state.volume_copies].find((v) => v.name === name)?.quota;
+  const bytes = want.volume.maximum_size;
+  if (here === bytes) return undefined;
+  return { kind: 'set-volume-quota', name, ...(bytes !== undefined ? { bytes } : {}) };
+}
+
+/**
+ * Issue 13: a maximum_size below what the volume's data already takes (its owner's reported
+ * bytes) cannot be set: every such app, with both figures. Empty when none.
+ */
+export function quotaShrinkProblems(desired: DesiredConfig, cluster: ClusterState): string[] {
+  const out: string[] = [];
+  for (const [name, app] of Object.entries(desired.applications)) {
+    const max = app.volume?.maximum_size;
+    if (max === undefined) continue;
+    for (const n of Object.values(cluster.nodes)) {
+      const v = n.state.owned_volumes.find((x) => x.name === name);
+      if (v?.bytes !== undefined && v.bytes > max)
+        out.push(
+          `application ${name}: volume.maximum_size ${max} bytes is below the ${v.bytes} bytes its volume already holds: a volume is not shrunk below its data (free space in the application first, or keep a larger maximum_size)`,
+        );
+    }
+  }
+  return out.sort();
 }
 
 /** A port published only on its node's loopback (host_ip 127.x): the cluster does not route it. */
@@ -347,19 +396,19 @@ export function desiredRoutes(desired: DesiredConfig, cluster: ClusterState, nod
     if (!app || target === node) continue;
     for (const p of app.ports) {
       if (loopbackOnly(p)) continue;
-      routes.push({ port: p.external, target_address: addressOf(cluster, target), target_port: p.external });
+      routes.push({
+        port: p.external,
+        target_address: addressOf(cluster, target),
+        target_port: p.external,
+        ...(p.protocol === 'udp' ? { protocol: p.protocol } : {}),
+      });
     }
   }
   return sortRoutes(routes);
 }
 
 export function sortRoutes(routes: readonly ReportedRoute[]): ReportedRoute[] {
-  return [...routes].sort(
-    (a, b) =>
-      a.port - b.port ||
-      (a.target_address < b.target_address ? -1 : a.target_address > b.target_address ? 1 : 0) ||
-      a.target_port - b.target_port,
-  );
+  return [...routes].sort(byRoutePort);
 }
 
 function planRoutes(

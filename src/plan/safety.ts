@@ -5,6 +5,8 @@
 import { FlockerError } from '../errors.js';
 import type { ErrorSource } from '../errors.js';
 import type { DesiredConfig } from '../model/deployment.js';
+import type { ClusterState } from '../model/state.js';
+import { quotaShrinkProblems } from './planner.js';
 import { own } from '../util/own.js';
 
 export interface SshPortConflict {
@@ -55,4 +57,14 @@ export function refuseSshPorts(
     'E_SSH_PORT_ROUTED',
     source,
   );
+}
+
+/**
+ * Issue 13: throws E_VOLUME_QUOTA when an app's volume.maximum_size is below what its volume
+ * already holds (the owner's reported bytes), before any change; each such app with both figures.
+ */
+export function refuseQuotaShrink(desired: DesiredConfig, cluster: ClusterState): void {
+  const problems = quotaShrinkProblems(desired, cluster);
+  // known only after contact (the owner's reported bytes): exit 1, like E_SSH_PORT_ROUTED
+  if (problems.length) throw new FlockerError(problems.join('\n'), 'E_VOLUME_QUOTA', 'system');
 }

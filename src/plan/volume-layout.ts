@@ -10,7 +10,7 @@ import { FlockerError } from '../errors.js';
 import { layoutMismatchText } from '../docker/volume-layout.js';
 import { own } from '../util/own.js';
 
-const several = (v: VolumeSpec): boolean => v.mounts !== undefined;
+const several = (v: Pick<VolumeSpec, 'mounts'>): boolean => v.mounts !== undefined;
 
 export function checkVolumeLayouts(desired: DesiredConfig, cluster: ClusterState): void {
   for (const name of Object.keys(desired.applications).sort()) {

@@ -26,13 +26,14 @@ export interface StateAdapters {
 }
 
 export async function gatherState(a: StateAdapters): Promise<NodeState> {
-  const [node, apps, unitStates, volumes, routes, sizes] = await Promise.all([
+  const [node, apps, unitStates, volumes, routes, sizes, quotas] = await Promise.all([
     a.identity(),
     a.units.list(),
     a.units.unitStates(),
     a.volumes.list(),
     a.routes.list(),
     a.volumes.sizes(),
+    a.volumes.quotas(),
   ]);
   const membership = await a.membership?.();
   const applications = dict<ReportedApplication>();
@@ -57,6 +58,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
       ...(v.handoff !== undefined ? { handoff: { ...v.handoff } } : {}),
       ...(guid !== undefined ? { newest_guid: guid } : {}),
       ...(own(sizes, v.name) !== undefined ? { bytes: own(sizes, v.name) } : {}),
+      ...(own(quotas, v.name) !== undefined ? { quota: own(quotas, v.name) } : {}),
     };
   };
   return {
@@ -74,6 +76,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
       port: r.port,
       target_address: r.target_address,
       target_port: r.target_port,
+      ...(r.protocol === 'udp' ? { protocol: r.protocol } : {}),
     })),
   };
 }

@@ -8,12 +8,16 @@
 //   nat    FLOCKER-POSTROUTING -p tcp -d T --dport TP -m conntrack --ctstate DNAT -j MASQUERADE
 //   filter FLOCKER-FORWARD     -p tcp -d T --dport TP -m conntrack --ctstate DNAT -j ACCEPT
 //   filter FLOCKER-FORWARD     -p tcp -s T --sport TP -m conntrack --ctstate DNAT -j ACCEPT (replies)
+// A UDP route (issue 13) has the same rules with -p udp -m udp, tagged flocker:route:udp:...;
+// a TCP route's tag has no protocol (the tags of routes installed before UDP existed).
 // and one jump per chain from the built-in chain (inserted first): nat PREROUTING, OUTPUT,
 // POSTROUTING; filter FORWARD (docker sets its policy to DROP).
 // --ctstate DNAT limits masquerading and forwarding to connections we translated.
 // Connections to 127.0.0.1:PORT from the node itself are not routed (that would need
 // route_localnet=1); links use the node's address, which works.
 import type { ReportedRoute } from '../model/state.js';
+import { byRoutePort, routePortKey } from '../model/routes.js';
+export { byRoutePort, routePortKey } from '../model/routes.js';
 
 export type Table = 'nat' | 'filter';
 
@@ -25,7 +29,8 @@ export const CHAINS: readonly { table: Table; chain: string; from: string }[] = 
 ];
 
 export const JUMP_COMMENT = 'flocker:jump';
-const ROUTE_COMMENT = /^flocker:route:(\d+):(\d{1,3}(?:\.\d{1,3}){3}):(\d+)(:reply)?$/;
+/** groups: [1] udp or none, [2] port, [3] target address, [4] target port, [5] :reply */
+const ROUTE_COMMENT = /^flocker:route:(?:(udp):)?(\d+):(\d{1,3}(?:\.\d{1,3}){3}):(\d+)(:reply)?$/;
 
 /** One rule: table, chain and the rule spec after the chain name (iptables argv form). */
 export interface Rule {
@@ -44,20 +49,23 @@ const isPort = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 655
 
 export function routeProblems(routes: readonly ReportedRoute[]): string[] {
   const problems: string[] = [];
-  const seen = new Set<number>();
+  const seen = new Set<string>();
   for (const r of routes) {
     if (!isPort(r.port)) problems.push(`route port ${r.port} is not a port`);
     if (!isPort(r.target_port)) problems.push(`route target port ${r.target_port} is not a port`);
     if (!IPV4.test(r.target_address))
       problems.push(`route target ${JSON.stringify(r.target_address)} is not an IPv4 address`);
-    if (seen.has(r.port)) problems.push(`two routes for port ${r.port}`);
-    seen.add(r.port);
+    if (r.protocol !== undefined && r.protocol !== 'udp')
+      problems.push(`route protocol ${JSON.stringify(r.protocol)} is not udp (or absent: tcp)`);
+    const k = routePortKey(r);
+    if (seen.has(k)) problems.push(`two routes for port ${r.port}${r.protocol === 'udp' ? '/udp' : ''}`);
+    seen.add(k);
   }
   return problems;
 }
 
 export function routeComment(r: ReportedRoute): string {
-  return `flocker:route:${r.port}:${r.target_address}:${r.target_port}`;
+  return `flocker:route:${r.protocol === 'udp' ? 'udp:' : ''}${r.port}:${r.target_address}:${r.target_port}`;
 }
 
 const tagged = (comment: string, rest: readonly string[]): string[] => [
@@ -73,27 +81,10 @@ const tagged = (comment: string, rest: readonly string[]): string[] => [
 export function routeRules(r: ReportedRoute): Rule[] {
   const c = routeComment(r);
   const dest = `${r.target_address}:${r.target_port}`;
-  const dnat = ['-p', 'tcp', '-m', 'tcp', '--dport', String(r.port), '-m', 'addrtype', '--dst-type', 'LOCAL'];
-  const toTarget = [
-    '-p',
-    'tcp',
-    '-d',
-    `${r.target_address}/32`,
-    '-m',
-    'tcp',
-    '--dport',
-    String(r.target_port),
-  ];
-  const fromTarget = [
-    '-p',
-    'tcp',
-    '-s',
-    `${r.target_address}/32`,
-    '-m',
-    'tcp',
-    '--sport',
-    String(r.target_port),
-  ];
+  const p = r.protocol === 'udp' ? 'udp' : 'tcp';
+  const dnat = ['-p', p, '-m', p, '--dport', String(r.port), '-m', 'addrtype', '--dst-type', 'LOCAL'];
+  const toTarget = ['-p', p, '-d', `${r.target_address}/32`, '-m', p, '--dport', String(r.target_port)];
+  const fromTarget = ['-p', p, '-s', `${r.target_address}/32`, '-m', p, '--sport', String(r.target_port)];
   const ct = ['-m', 'conntrack', '--ctstate', 'DNAT'];
   return [
     {
@@ -218,19 +209,27 @@ const isOurs = (r: SavedRule): r is SavedRule & { comment: string } =>
 
 /** Routes installed: read from the tags of the DNAT rules in FLOCKER-PREROUTING, sorted by port. */
 export function installedRoutes(saved: SavedRuleset): ReportedRoute[] {
-  const out = new Map<number, ReportedRoute>();
+  const out = new Map<string, ReportedRoute>();
   for (const r of saved.rules) {
     if (r.table !== 'nat' || r.chain !== 'FLOCKER-PREROUTING' || r.comment === undefined) continue;
     const m = ROUTE_COMMENT.exec(r.comment);
-    if (!m || m[4]) continue;
-    const port = Number(m[1]);
-    out.set(port, { port, target_address: m[2] as string, target_port: Number(m[3]) });
+    if (!m || m[5]) continue;
+    const route: ReportedRoute = {
+      port: Number(m[2]),
+      target_address: m[3] as string,
+      target_port: Number(m[4]),
+      ...(m[1] === 'udp' ? { protocol: 'udp' as const } : {}),
+    };
+    out.set(routePortKey(route), route);
   }
-  return [...out.values()].sort((a, b) => a.port - b.port);
+  return [...out.values()].sort(byRoutePort);
 }
 
 const sameRoute = (a: ReportedRoute, b: ReportedRoute): boolean =>
-  a.port === b.port && a.target_address === b.target_address && a.target_port === b.target_port;
+  a.port === b.port &&
+  a.target_address === b.target_address &&
+  a.target_port === b.target_port &&
+  a.protocol === b.protocol;
 
 export interface RoutePlan {
   /** iptables argv (without the executable), in order: chains, deletions, additions */
@@ -267,7 +266,7 @@ export function planRoutes(saved: SavedRuleset, routes: readonly ReportedRoute[]
   const before = installedRoutes(saved);
   return {
     commands,
-    added: [...routes].filter((r) => !before.some((b) => sameRoute(b, r))).sort((a, b) => a.port - b.port),
+    added: [...routes].filter((r) => !before.some((b) => sameRoute(b, r))).sort(byRoutePort),
     removed: before.filter((b) => !routes.some((r) => sameRoute(b, r))),
   };
 }

@@ -6,7 +6,7 @@ import { FlockerError } from '../errors.js';
 import type { NodeFiles } from '../exec/node-files.js';
 import { systemdCommandLine } from '../systemd/quote.js';
 import { parseRoutesFile, ROUTES_FORMAT } from '../validation/routes-file.js';
-import { installedRoutes, parseIptablesSave, planRoutes, routeProblems } from './iptables.js';
+import { byRoutePort, installedRoutes, parseIptablesSave, planRoutes, routeProblems } from './iptables.js';
 import { parseListeners, type Listener } from './listeners.js';
 
 export interface RouteTable {
@@ -60,8 +60,13 @@ export function renderRoutesUnit(restoreCommand: readonly string[] = DEFAULT_RES
 
 export function renderRoutesFile(routes: readonly ReportedRoute[]): string {
   const sorted = [...routes]
-    .map((r) => ({ port: r.port, target_address: r.target_address, target_port: r.target_port }))
-    .sort((a, b) => a.port - b.port);
+    .map((r) => ({
+      port: r.port,
+      target_address: r.target_address,
+      target_port: r.target_port,
+      ...(r.protocol === 'udp' ? { protocol: r.protocol } : {}),
+    }))
+    .sort(byRoutePort);
   return `${JSON.stringify({ format: ROUTES_FORMAT, routes: sorted }, null, 2)}\n`;
 }
 
@@ -153,7 +158,7 @@ export class FakeRouteTable implements RouteTable {
     );
   }
   list(): Promise<ReportedRoute[]> {
-    return Promise.resolve(this.routes.map((r) => ({ ...r })).sort((a, b) => a.port - b.port));
+    return Promise.resolve(this.routes.map((r) => ({ ...r })).sort(byRoutePort));
   }
   set(routes: readonly ReportedRoute[]): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }> {
     try {
@@ -161,10 +166,11 @@ export class FakeRouteTable implements RouteTable {
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    const key = (r: ReportedRoute): string => `${r.port} ${r.target_address} ${r.target_port}`;
+    const key = (r: ReportedRoute): string =>
+      `${r.protocol ?? 'tcp'} ${r.port} ${r.target_address} ${r.target_port}`;
     const before = new Set(this.routes.map(key));
     const after = new Set(routes.map(key));
-    const byPort = (a: ReportedRoute, b: ReportedRoute): number => a.port - b.port;
+    const byPort = byRoutePort;
     const added = routes
       .filter((r) => !before.has(key(r)))
       .map((r) => ({ ...r }))
@@ -174,6 +180,7 @@ export class FakeRouteTable implements RouteTable {
       port: r.port,
       target_address: r.target_address,
       target_port: r.target_port,
+      ...(r.protocol === 'udp' ? { protocol: r.protocol } : {}),
     }));
     return Promise.resolve({ added, removed });
   }

@@ -95,6 +95,7 @@ export function renderUnit(app: Application, opts: UnitOptions): string {
     ...(opts.filesDir !== undefined ? { filesDir: opts.filesDir } : {}),
     ...(opts.secretsDir !== undefined ? { secretsDir: opts.secretsDir } : {}),
   });
+  const stopTimeout = app.stop_grace_period_seconds ?? opts.stopTimeout ?? 10;
   const lines = [
     "# Written by flocker; do not edit. The application spec is in the X-Flocker section's file.",
     '[Unit]',
@@ -121,7 +122,10 @@ export function renderUnit(app: Application, opts: UnitOptions): string {
           `ExecStartPost=${systemdCommandLine([...(opts.linkNatCommand ?? DEFAULT_LINK_NAT_COMMAND), app.name])}`,
         ]
       : []),
-    `ExecStop=${systemdCommandLine([docker, 'stop', '-t', String(opts.stopTimeout ?? 10), c])}`,
+    `ExecStop=${systemdCommandLine([docker, 'stop', '-t', String(stopTimeout), c])}`,
+    // systemd's own stop timeout (default 90 s) must outlast docker's grace period, else
+    // systemd kills docker stop first; only written when the app sets one (no change otherwise)
+    ...(app.stop_grace_period_seconds !== undefined ? [`TimeoutStopSec=${stopTimeout + 30}`] : []),
     'SuccessExitStatus=137 143',
     ...r.service,
     'TimeoutStartSec=infinity',

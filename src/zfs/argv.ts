@@ -161,3 +161,15 @@ export function poolHealthArgv(pool: string): string[] {
 export function usedArgv(parent: string, name: string): string[] {
   return ['zfs', 'get', '-H', '-p', '-o', 'name,value', '-r', 'used', datasetName(parent, name)];
 }
+
+// ---- issue 13: volume quotas (Flocker's maximum_size) ----
+
+/** Exact (-p) quotas of everything under parent (0: none). */
+export function quotaArgv(parent: string): string[] {
+  return ['zfs', 'get', '-H', '-p', '-o', 'name,value', '-r', 'quota', parent];
+}
+
+/** Set (bytes) or remove (undefined) a volume's quota. */
+export function setQuotaArgv(parent: string, name: string, bytes: number | undefined): string[] {
+  return ['zfs', 'set', `quota=${bytes === undefined ? 'none' : String(bytes)}`, datasetName(parent, name)];
+}

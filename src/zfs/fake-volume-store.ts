@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { NodeError } from '../errors.js';
 import { assertVolumeName, compareSnapshots, flockerSnapshotName } from './names.js';
 import { receiveRefusal } from './receive-rules.js';
+import { quotaRefusal } from './quota.js';
 import type {
   HandoffIntent,
   LocalVolume,
@@ -32,6 +33,8 @@ interface FakeVolume {
   handoff?: HandoffIntent;
   data: string;
   snapshots: FakeSnapshot[];
+  /** issue 13: ZFS quota in bytes (absent: none) */
+  quota?: number;
 }
 
 interface FakeStream {
@@ -240,6 +243,24 @@ export class FakeVolumeStore implements VolumeStore {
 
   async pool(): Promise<PoolStatus> {
     return { ...this.poolStatus };
+  }
+
+  async quotas(): Promise<Record<string, number>> {
+    const out = Object.create(null) as Record<string, number>;
+    for (const n of [...this.volumes.keys()].sort()) {
+      const q = (this.volumes.get(n) as FakeVolume).quota;
+      if (q !== undefined) out[n] = q;
+    }
+    return out;
+  }
+
+  async setQuota(name: string, bytes: number | undefined): Promise<void> {
+    const v = this.must(name);
+    const used = (await this.usage(name))?.used ?? 0;
+    if (bytes !== undefined && bytes < used) throw quotaRefusal(this.host, name, bytes, used);
+    this.calls.push(`setQuota ${name} ${bytes ?? 'none'}`);
+    if (bytes === undefined) delete v.quota;
+    else v.quota = bytes;
   }
 
   // --- test helpers (not part of VolumeStore) ---

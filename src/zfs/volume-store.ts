@@ -139,6 +139,14 @@ export interface VolumeStore {
    * each of its flocker snapshots' own bytes; undefined when absent
    */
   usage(name: string): Promise<VolumeUsage | undefined>;
+  // ---- issue 13: quotas (Flocker's maximum_size) ----
+  /** volume name -> its quota in bytes; volumes without one are not listed */
+  quotas(): Promise<Record<string, number>>;
+  /**
+   * set (bytes) or remove (undefined) the volume's quota; a dataset property: the app keeps
+   * running. Refuses (E_VOLUME_QUOTA, with both figures) a quota below what the volume uses.
+   */
+  setQuota(name: string, bytes: number | undefined): Promise<void>;
   /** the pool's health and free space (health MISSING, available 0 when there is no such pool) */
   pool(): Promise<PoolStatus>;
 }

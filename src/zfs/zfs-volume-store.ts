@@ -1,6 +1,7 @@
 // VolumeStore over the zfs CLI. Touches only datasets that are direct children of the parent.
 import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
+import { quotaRefusal } from './quota.js';
 import type { Readable } from 'node:stream';
 import { NodeCommandError, NodeError } from '../errors.js';
 import { runChecked } from '../exec/check.js';
@@ -27,6 +28,8 @@ import {
   poolHealthArgv,
   recvArgv,
   referencedArgv,
+  quotaArgv,
+  setQuotaArgv,
   sendArgv,
   setReadonlyArgv,
   setRolePropertyArgv,
@@ -314,6 +317,32 @@ export class ZfsVolumeStore implements VolumeStore {
       throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
     }
     return parseUsed(`${this.parent}/${name}`, r.stdout);
+  }
+
+  async quotas(): Promise<Record<string, number>> {
+    const argv = quotaArgv(this.parent);
+    const r = await this.runner.run(argv);
+    if (r.code !== 0) {
+      if (isMissingDatasetError(r.stderr)) return {};
+      throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
+    }
+    // `zfs get -p` prints 0 for no quota (zfs-fuse "none" without -p; both are none)
+    const all = parseReferenced(this.parent, r.stdout.replace(/\t(none|-)$/gm, '\t0'));
+    const out = Object.create(null) as Record<string, number>;
+    for (const [n, q] of Object.entries(all)) if (q > 0) out[n] = q;
+    return out;
+  }
+
+  async setQuota(name: string, bytes: number | undefined): Promise<void> {
+    const argv = setQuotaArgv(this.parent, name, bytes);
+    const r = await this.runner.run(argv);
+    if (r.code === 0) return;
+    // zfs refuses a quota below what the dataset uses ("size is less than current used or
+    // reserved space"): said with both figures, as the planner says it
+    const used = bytes === undefined ? undefined : (await this.usage(name))?.used;
+    if (bytes !== undefined && used !== undefined && bytes < used)
+      throw quotaRefusal(this.runner.host, name, bytes, used);
+    throw new NodeCommandError(this.runner.host, argv, r.code, r.stderr);
   }
 
   async pool(): Promise<PoolStatus> {

@@ -153,7 +153,7 @@ describe('config/compose', () => {
   it('problems found after conversion point at the compose source', () => {
     try {
       parseApplicationConfig(
-        'services:\n  web:\n    image: nginx\n    volumes: ["data:rel"]\n    environment: ["1A=x"]\n',
+        'services:\n  web:\n    image: nginx\n    volumes: ["data:rel"]\n    environment: ["A B=x"]\n',
         'c.yml',
       );
       expect.fail('no error');
@@ -161,7 +161,7 @@ describe('config/compose', () => {
       expect(e).to.be.instanceOf(InputError);
       expect((e as InputError).message.split('\n')).to.deep.equal([
         'c.yml:4:15: services.web.volumes[0]: expected an absolute path (starting with "/"), found "rel"',
-        'c.yml:5:19: services.web.environment[0]: expected an environment variable name: letters, digits and "_", not starting with a digit, found "1A"',
+        'c.yml:5:19: services.web.environment[0]: expected an environment variable name: no "=", blanks or NUL, not starting with "#" (e.g. JAVA_OPTS or discovery.type), found "A B"',
       ]);
     }
   });

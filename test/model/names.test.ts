@@ -9,13 +9,27 @@ import {
 } from '../../src/validation/validators.js';
 import { datasetName, isValidVolumeName, volumeOfDataset } from '../../src/zfs/names.js';
 
-const APP_OK = ['web', 'db-1', 'a_b', 'X9', '0', 'constructor', 'hasOwnProperty', 'x'.repeat(63)];
+const APP_OK = [
+  'web',
+  'db-1',
+  'a_b',
+  'X9',
+  '0',
+  'constructor',
+  'hasOwnProperty',
+  'x'.repeat(63),
+  // issue 13: dots, as Flocker took them (its docs' example app)
+  'a.b',
+  'site-clusterhq.com',
+  'web.service',
+];
 const APP_BAD = [
   '',
   '.',
   '..',
-  'a.b',
-  'web.service',
+  'a..b',
+  'a.',
+  '.a',
   '-x',
   '_x',
   '__proto__',
@@ -59,7 +73,7 @@ const throws = (fn: () => unknown): boolean => {
 };
 
 describe('name rules', function () {
-  it('application (= volume) names: 1 to 63 letters, digits, _ or -, starting with a letter or digit', function () {
+  it('application (= volume) names: 1 to 63 letters, digits, _, - or . (no .., no final .), starting with a letter or digit', function () {
     for (const n of APP_OK) expect(isAppName(n), n).to.equal(true);
     for (const n of APP_BAD) expect(isAppName(n), JSON.stringify(n)).to.equal(false);
     expect(isVolumeName).to.equal(isAppName);

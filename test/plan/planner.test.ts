@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { plan, planNodePhase } from '../../src/plan/planner.js';
+import { plan, planNodePhase, quotaShrinkProblems } from '../../src/plan/planner.js';
+import { refuseQuotaShrink } from '../../src/plan/safety.js';
 import type { Application } from '../../src/model/application.js';
 import { toApplication, toConfigEntry } from '../../src/model/canonical.js';
 import type { DesiredConfig } from '../../src/model/deployment.js';
@@ -116,6 +117,79 @@ describe('planner', () => {
         },
       ],
     });
+  });
+
+  it('a UDP port: every other node routes it as UDP; only TCP ports are checked for listeners (issue 13)', () => {
+    const dns = toApplication('dns', {
+      image: 'busybox',
+      ports: [
+        { internal: 53, external: 53, protocol: 'udp' },
+        { internal: 53, external: 53 },
+      ],
+    });
+    const p = plan(desired(['dns'], [], [dns]), cluster(node(), node()));
+    const routes = p.phases.find((ph) => ph.phase === 'routes')?.nodes['n2'];
+    expect(routes).to.deep.equal({
+      kind: 'set-proxies',
+      routes: [routeTo(A1, 53), { ...routeTo(A1, 53), protocol: 'udp' }],
+    });
+    const checks = p.phases.find((ph) => ph.phase === 'check')?.nodes;
+    expect(checks?.['n1']).to.deep.include({ app_ports: [53] });
+    expect(checks?.['n2']).to.deep.include({ route_ports: [53] });
+    // routed already: the same plan again changes nothing
+    const again = plan(
+      desired(['dns'], [], [dns]),
+      cluster(
+        node({ dns: { app: dns } }),
+        node({}, [], [], [routeTo(A1, 53), { ...routeTo(A1, 53), protocol: 'udp' }]),
+      ),
+    );
+    expect(again.phases.filter((ph) => ph.phase !== 'check')).to.deep.equal([]);
+  });
+
+  it('maximum_size: set at create; a change is a quota change alone, no restart (issue 13)', () => {
+    const db = toApplication('db', { image: 'busybox', volume: { mountpoint: '/data', maximum_size: '1G' } });
+    expect(db.volume).to.deep.equal({ mountpoint: '/data', maximum_size: 1024 ** 3 });
+    const fresh = plan(desired(['db'], [], [db]), cluster(node(), node()));
+    expect(fresh.phases.find((ph) => ph.phase === 'start')?.nodes['n1']).to.deep.equal({
+      kind: 'sequentially',
+      changes: [
+        { kind: 'create-volume', name: 'db' },
+        { kind: 'set-volume-quota', name: 'db', bytes: 1024 ** 3 },
+        { kind: 'start-application', application: db, link_environment: {} },
+      ],
+    });
+    // running with a 1G quota; the config grows it to 2G: one quota change, nothing stopped
+    const n1 = node({ db: { app: db } }, ['db']);
+    const running: NodeState = {
+      ...n1,
+      owned_volumes: n1.owned_volumes.map((v) => ({ ...v, quota: 1024 ** 3, bytes: 5000 })),
+    };
+    const bigger = toApplication('db', {
+      image: 'busybox',
+      volume: { mountpoint: '/data', maximum_size: '2G' },
+    });
+    expect(acting(plan(desired(['db'], [], [bigger]), cluster(running, node())))).to.deep.equal([
+      { phase: 'start', nodes: { n1: { kind: 'set-volume-quota', name: 'db', bytes: 2 * 1024 ** 3 } } },
+    ]);
+    // unchanged: nothing; removed: the quota goes
+    expect(acting(plan(desired(['db'], [], [db]), cluster(running, node())))).to.deep.equal([]);
+    const none = toApplication('db', { image: 'busybox', volume: { mountpoint: '/data' } });
+    expect(acting(plan(desired(['db'], [], [none]), cluster(running, node())))).to.deep.equal([
+      { phase: 'start', nodes: { n1: { kind: 'set-volume-quota', name: 'db' } } },
+    ]);
+    // below what the volume holds: refused with both figures
+    const tiny = toApplication('db', {
+      image: 'busybox',
+      volume: { mountpoint: '/data', maximum_size: 4096 },
+    });
+    expect(quotaShrinkProblems(desired(['db'], [], [tiny]), cluster(running, node()))).to.deep.equal([
+      'application db: volume.maximum_size 4096 bytes is below the 5000 bytes its volume already holds: a volume is not shrunk below its data (free space in the application first, or keep a larger maximum_size)',
+    ]);
+    expect(() => refuseQuotaShrink(desired(['db'], [], [tiny]), cluster(running, node())))
+      .to.throw()
+      .with.property('code', 'E_VOLUME_QUOTA');
+    expect(quotaShrinkProblems(desired(['db'], [], [bigger]), cluster(running, node()))).to.deep.equal([]);
   });
 
   it('is empty when every node already matches', () => {

@@ -83,6 +83,31 @@ describe('iptables rules for routes', function () {
     ]);
   });
 
+  it('a UDP route: the same five rules for udp, tagged flocker:route:udp:..., read back with its protocol', function () {
+    const udp = { port: 53, target_address: '198.51.100.2', target_port: 53, protocol: 'udp' as const };
+    const rules = routeRules(udp);
+    expect(rules).to.have.length(5);
+    for (const r of rules) {
+      expect(r.comment.startsWith('flocker:route:udp:53:198.51.100.2:53')).to.equal(true);
+      expect(r.spec.join(' ')).to.match(/^(! -d 127\.0\.0\.0\/8 )?-p udp .*-m udp /);
+      expect(r.spec).to.not.include('tcp');
+    }
+    // 53/tcp and 53/udp side by side: two routes, installed and read back as they are
+    const tcp = { port: 53, target_address: '198.51.100.3', target_port: 53 };
+    const installed = desiredRules([tcp, udp]).map((r) => {
+      const spec = r.spec.map((w) => (w.startsWith('flocker:') ? `"${w}"` : w)).join(' ');
+      return `${r.table} -A ${r.chain} ${spec}`;
+    });
+    const saved = parseIptablesSave(saveText(installed));
+    expect(installedRoutes(saved)).to.deep.equal([tcp, udp]);
+    expect(planRoutes(saved, [tcp, udp]).commands).to.deep.equal([]);
+    // dropping the UDP route deletes only its five rules
+    const plan = planRoutes(saved, [tcp]);
+    expect(plan.commands).to.have.length(5);
+    expect(plan.commands.every((c) => c.join(' ').includes('flocker:route:udp:53'))).to.equal(true);
+    expect(plan).to.deep.include({ added: [], removed: [udp] });
+  });
+
   it('splits save lines with quoted words', function () {
     expect(splitSaveLine('-A X -m comment --comment "a \\"b\\" c" -j ACCEPT')).to.deep.equal([
       '-A',

@@ -40,6 +40,17 @@ export function routeTableContract(label: string, factory: () => Promise<RoutesS
       expect(await s.table.list()).to.deep.equal([]);
     });
 
+    it('a UDP route beside the TCP route of the same port: two routes (issue 13)', async function () {
+      const [t1, t2] = s.targets;
+      const tcp = { port: 19053, target_address: t1, target_port: 19053 };
+      const udp = { port: 19053, target_address: t2, target_port: 19053, protocol: 'udp' as const };
+      expect(await s.table.set([udp, tcp])).to.deep.equal({ added: [tcp, udp], removed: [] });
+      expect(await s.table.list()).to.deep.equal([tcp, udp]);
+      expect(await s.table.set([tcp])).to.deep.equal({ added: [], removed: [udp] });
+      await rejects(s.table.set([udp, { ...udp }]), 'E_ROUTES');
+      expect(await s.table.set([])).to.deep.equal({ added: [], removed: [tcp] });
+    });
+
     it('refuses bad routes without changing anything', async function () {
       const [t1] = s.targets;
       await s.table.set([{ port: 19000, target_address: t1, target_port: 19000 }]);

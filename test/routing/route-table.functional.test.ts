@@ -1,6 +1,7 @@
 // IptablesRouteTable inside real lab nodes: the shared contract, then traffic: an app on n1
 // answers through n2's address (host and container via link variables), set() is a diff that
 // leaves foreign and docker rules alone, routes survive a docker restart and a node restart.
+import { createSocket } from 'node:dgram';
 import { expect } from 'chai';
 import { IptablesRouteTable } from '../../src/routing/route-table.js';
 import { RunnerNodeFiles } from '../../src/exec/node-files.js';
@@ -158,6 +159,25 @@ describe('RouteTable functional (lab)', function () {
       );
     });
 
+    it('a UDP route: n2 answers for a UDP service on n1 (issue 13)', async function () {
+      // a UDP echo on n1's host (the lab's busybox has no UDP server): the route is what is tested
+      const unit = 'flocker-ct-udp-echo';
+      const echo =
+        'import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(("0.0.0.0",18053))\nwhile True:\n d,a=s.recvfrom(512)\n s.sendto(b"echo:"+d,a)';
+      await r1.run(['systemctl', 'stop', unit]);
+      const started = await r1.run(['systemd-run', `--unit=${unit}`, 'python3', '-c', echo]);
+      expect(started.code, started.stderr).to.equal(0);
+      const udp = { port: 18053, target_address: n1.address, target_port: 18053, protocol: 'udp' as const };
+      try {
+        expect(await table(r2).set([route(), udp])).to.deep.equal({ added: [udp], removed: [] });
+        for (const address of [n1.address, n2.address])
+          expect(await udpAsk(address, 18053, 'ping'), address).to.equal('echo:ping');
+      } finally {
+        await table(r2).set([route()]);
+        await r1.run(['systemctl', 'stop', unit]);
+      }
+    });
+
     it('survives a docker restart', async function () {
       await table(r2).set([route()]);
       const res = await r2.run(['systemctl', 'restart', 'docker']);
@@ -183,3 +203,31 @@ describe('RouteTable functional (lab)', function () {
     });
   });
 });
+
+/** One datagram to address:port from this machine; the answer's text (rejects after 5 s). */
+function udpAsk(address: string, port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket('udp4');
+    let tries = 0;
+    const send = (): void => {
+      if (tries++ >= 10) {
+        sock.close();
+        reject(new Error(`no UDP answer from ${address}:${port}`));
+        return;
+      }
+      sock.send(text, port, address);
+    };
+    const timer = setInterval(send, 500);
+    sock.on('message', (m) => {
+      clearInterval(timer);
+      sock.close();
+      resolve(m.toString('utf8'));
+    });
+    sock.on('error', (e) => {
+      clearInterval(timer);
+      sock.close();
+      reject(e);
+    });
+    send();
+  });
+}

@@ -100,7 +100,7 @@ describe('changestate input', function () {
   });
 
   it('refuses names that break the name rules, __proto__ included', function () {
-    expect(refusal((i) => (i.desired.nodes.n1 = ['a.b']))).to.match(
+    expect(refusal((i) => (i.desired.nodes.n1 = ['a..b']))).to.match(
       /desired\.nodes\.n1\[0\]: expected an application name/,
     );
     const proto = JSON.stringify(valid()).replace('"applications":{"web"', '"applications":{"__proto__"');

@@ -19,7 +19,8 @@ import {
 
 describe('zfs names', function () {
   it('accepts plain volume names and refuses anything that could escape the parent', function () {
-    for (const ok of ['web', 'db-1', 'a_b', 'X9']) expect(isValidVolumeName(ok), ok).to.equal(true);
+    for (const ok of ['web', 'db-1', 'a_b', 'X9', 'site-clusterhq.com'])
+      expect(isValidVolumeName(ok), ok).to.equal(true);
     for (const bad of [
       '',
       '.',
@@ -34,7 +35,7 @@ describe('zfs names', function () {
       'x'.repeat(65),
       'a..b',
       '.x',
-      'a.b',
+      'a.',
     ])
       expect(isValidVolumeName(bad), bad).to.equal(false);
     expect(() => datasetName('flocker/volumes', 'a/b')).to.throw(/invalid volume name/);

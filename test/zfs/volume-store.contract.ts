@@ -44,6 +44,24 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       expect(await s.read(s.a, 'web')).to.equal('hello');
     });
 
+    it('sets, grows and removes a quota; refuses one below what the volume uses (issue 13)', async function () {
+      await s.a.create('web');
+      await s.a.create('db');
+      await s.write(s.a, 'web', 'hello');
+      expect(await s.a.quotas()).to.deep.equal({});
+      await s.a.setQuota('web', 64 * 1024 * 1024);
+      expect(await s.a.quotas()).to.deep.equal({ web: 64 * 1024 * 1024 });
+      await s.a.setQuota('web', 128 * 1024 * 1024);
+      expect(await s.a.quotas()).to.deep.equal({ web: 128 * 1024 * 1024 });
+      const used = (await s.a.usage('web'))!.used;
+      const err = await rejects(s.a.setQuota('web', 1), 'E_VOLUME_QUOTA');
+      expect(err.message).to.include('(1 bytes)').and.include(`(${used} bytes)`);
+      expect(await s.a.quotas()).to.deep.equal({ web: 128 * 1024 * 1024 });
+      await s.a.setQuota('web', undefined);
+      expect(await s.a.quotas()).to.deep.equal({});
+      expect(await s.read(s.a, 'web')).to.equal('hello');
+    });
+
     it('refuses invalid names', async function () {
       for (const bad of ['', '../x', 'a/b', 'a b', '-x', 'x@y', 'a;rm', '.hidden']) {
         await rejects(s.a.create(bad), /invalid volume name/);
