@@ -147,10 +147,12 @@ export function convertBinds(
     const at = (path: KeyPath, message: string): void => {
       problems.push({ path, target: 'value', message });
     };
-    const tp = targetProblem(b.target);
+    // "/var/www/html/" is "/var/www/html" (compose and docker take both)
+    const target = b.target.length > 1 ? b.target.replace(/\/+$/, '') || '/' : b.target;
+    const tp = targetProblem(target);
     if (tp) return at(b.targetPath, tp);
-    if (Object.hasOwn(files, b.target))
-      return at(b.targetPath, `expected each container path once, found ${quoteText(b.target)} again`);
+    if (Object.hasOwn(files, target))
+      return at(b.targetPath, `expected each container path once, found ${quoteText(target)} again`);
     const p = projectPath(b.source);
     if ('why' in p) return at(b.sourcePath, `cannot mount ${quoteText(b.source)}: ${p.why}`);
     if (!project)
@@ -165,7 +167,7 @@ export function convertBinds(
         `cannot mount ${quoteText(b.source)}: it does not exist beside the compose file`,
       );
     if ('problem' in r) return at(b.sourcePath, `cannot mount ${quoteText(b.source)}: ${r.problem}`);
-    files[b.target] = { source: b.source, hash: r.hash, read_only: b.read_only };
+    files[target] = { source: b.source, hash: r.hash, read_only: b.read_only };
   });
   return any && Object.keys(files).length ? files : undefined;
 }

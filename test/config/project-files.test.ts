@@ -103,6 +103,15 @@ describe('project files and secrets: compose', function () {
     expect(JSON.stringify(web)).to.not.include('k-123');
   });
 
+  it('a container path written with a trailing "/" is the same path (as compose and docker take it)', function () {
+    const web = parseApplicationConfig(
+      'services:\n  web:\n    image: nginx\n    volumes: ["./html:/usr/share/nginx/html/"]\n',
+      'app.yml',
+      inputs(),
+    )['web'] as Application;
+    expect(Object.keys(web.files ?? {})).to.deep.equal(['/usr/share/nginx/html']);
+  });
+
   it('refuses host paths, the docker socket and paths out of the project, each at its item', function () {
     const text = `services:
   web:
