@@ -21,6 +21,7 @@ export const COMPOSE_KEYS = [
   'entrypoint',
   'ports',
   'expose',
+  'networks',
   'links',
   'depends_on',
   'volumes',
@@ -442,7 +443,6 @@ export function convertRestart(
 const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   build: 'Flocker runs images; build and push the image, then name it in image:',
   volumes_from: 'a volume belongs to one application and moves with it; another application cannot mount it',
-  networks: 'applications reach each other through links and the published ports every node routes',
   network_mode: 'applications reach each other through links and the published ports every node routes',
   extends: 'write the shared keys once with an x- extension field and <<: merge keys',
   deploy: 'Flocker places applications on the nodes the deployment file names',

@@ -44,12 +44,20 @@ import type { InputProblem } from '../errors.js';
 import { addImplicitLinks, resolveLinks } from './compose-links.js';
 import type { LinkingService, PendingLinks } from './compose-links.js';
 import { describeValue } from './yaml-source.js';
+// ---- issue 13 item 4 (networks) ----
+import {
+  DEFAULT_NETWORK,
+  addNetworkLinks,
+  convertNetworkDeclarations,
+  convertServiceNetworks,
+  exposedPorts,
+} from './compose-networks.js';
+import type { NetworkDeclarations, ServiceNetworks } from './compose-networks.js';
 import { keyText, quoteText } from '../validation/echo.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
-const COMPOSE_TOP_KEYS = ['version', 'name', 'services', 'volumes'];
+const COMPOSE_TOP_KEYS = ['version', 'name', 'services', 'volumes', 'networks'];
 const TOP_REFUSED: Readonly<Record<string, string>> = {
-  networks: 'applications reach each other through links and the published ports every node routes',
   secrets: 'secrets would have to follow the application between nodes; pass them in environment',
   configs: 'configs would have to follow the application between nodes; bake them into the image',
   include: 'write one file',
@@ -81,7 +89,13 @@ export interface ConvertedService {
 export type ScalarText = (path: KeyPath) => string | undefined;
 
 type Converting = ConvertedService &
-  LinkingService & { dependencies: Dependency[]; wroteHealthcheck: boolean };
+  LinkingService & {
+    dependencies: Dependency[];
+    wroteHealthcheck: boolean;
+    // networks (issue 13 item 4): its networks (default: `default`) and `expose:` ports
+    networks: ServiceNetworks;
+    expose: number[];
+  };
 
 export interface ComposeResult {
   readonly services: ConvertedService[];
@@ -105,6 +119,7 @@ interface ServiceContext {
   readonly lookup: Lookup;
   readonly declaredVolumes: ReadonlySet<string> | null;
   readonly volumeUsers: Map<string, string>;
+  readonly declaredNetworks: NetworkDeclarations;
 }
 
 /** Convert the services of a compose document. */
@@ -132,7 +147,13 @@ export function convertCompose(
   if (found.prefix.length && Object.hasOwn(doc, 'volumes')) {
     declaredVolumes = convertVolumeDeclarations(interp(doc['volumes'], ['volumes']), ['volumes'], problems);
   }
+  const declaredNetworks = convertNetworkDeclarations(
+    found.prefix.length && Object.hasOwn(doc, 'networks') ? interp(doc['networks'], ['networks']) : null,
+    ['networks'],
+    problems,
+  );
   const ctx: ServiceContext = {
+    declaredNetworks,
     problems,
     fileProblems,
     pendingLinks: [],
@@ -162,6 +183,9 @@ export function convertCompose(
     resolveLinks([p], byName, problems);
     if (problems.length > before) (p.svc as Converting).failed = true;
   }
+  // every service reaches the services of its networks by name (compose's `default` included;
+  // the v1 layout has no networks: only its links)
+  if (found.prefix.length) addNetworkLinks(converted, problems);
   for (const c of converted)
     addImplicitLinks(
       c,
@@ -280,6 +304,8 @@ function convertService(
     failed: false,
     dependencies: [],
     wroteHealthcheck: Object.hasOwn(svc, 'healthcheck'),
+    networks: new Map([[DEFAULT_NETWORK, []]]),
+    expose: [],
   };
   const set = (key: string, v: unknown): void => {
     if (v !== undefined) entry[key] = v;
@@ -306,6 +332,10 @@ function convertService(
         break;
       case 'expose':
         checkExpose(value, kp, problems);
+        c.expose = exposedPorts(value);
+        break;
+      case 'networks':
+        c.networks = convertServiceNetworks(value, kp, problems, ctx.declaredNetworks);
         break;
       case 'volumes':
         set('volume', convertVolumes(value, kp, problems, volumes));

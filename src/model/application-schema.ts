@@ -16,9 +16,9 @@ export const ENV_NAME_RULE =
   'an environment variable name: letters, digits and "_", not starting with a digit';
 
 /** Link aliases become the prefix of ALIAS_PORT_<port>_TCP... variables (uppercased). */
-export const LINK_ALIAS_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,62}$';
+export const LINK_ALIAS_PATTERN = '^[A-Za-z_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$';
 export const LINK_ALIAS_RULE =
-  'a link alias: 1 to 63 letters, digits and "_", not starting with a digit (it becomes an environment variable prefix)';
+  'a link alias: 1 to 63 letters, digits, "_" and "-", starting with a letter or "_", not ending with "-" (the container resolves it as a host name; uppercased with "-" as "_" it is an environment variable prefix)';
 
 // Docker image reference (distribution/reference grammar, without IPv6 registry hosts):
 //   [domain[:port]/]path-component(/path-component)*[:tag][@digest]
@@ -66,7 +66,7 @@ export const applicationEntrySchema = {
       description: 'a list of {internal, external} port mappings',
       items: {
         type: 'object',
-        description: 'a mapping with the keys internal, external and host_ip',
+        description: 'a mapping with the keys internal, external, host_ip and cluster_only',
         additionalProperties: false,
         required: ['internal', 'external'],
         properties: {
@@ -77,6 +77,12 @@ export const applicationEntrySchema = {
             maxLength: 45,
             pattern: IPV4_PATTERN,
             description: 'an IPv4 address like 127.0.0.1',
+          },
+          // issue 13 item 4 (networks): reachable from cluster nodes only
+          cluster_only: {
+            type: 'boolean',
+            const: true,
+            description: 'true: only the cluster nodes (and their containers) may connect',
           },
         },
       },

@@ -45,6 +45,7 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
         external: p.external,
         // 0.0.0.0 is every address, as if absent: one canonical form, no restart for it
         ...(p.host_ip !== undefined && p.host_ip !== '0.0.0.0' ? { host_ip: p.host_ip } : {}),
+        ...(p.cluster_only === true ? { cluster_only: true as const } : {}),
       }))
       .sort(byPort),
     ...(e.volume ? { volume: { mountpoint: e.volume.mountpoint } } : {}),

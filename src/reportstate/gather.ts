@@ -26,13 +26,14 @@ export interface StateAdapters {
 }
 
 export async function gatherState(a: StateAdapters): Promise<NodeState> {
-  const [node, apps, unitStates, volumes, routes, sizes] = await Promise.all([
+  const [node, apps, unitStates, volumes, routes, sizes, guard] = await Promise.all([
     a.identity(),
     a.units.list(),
     a.units.unitStates(),
     a.volumes.list(),
     a.routes.list(),
     a.volumes.sizes(),
+    a.routes.guard(),
   ]);
   const membership = await a.membership?.();
   const applications = dict<ReportedApplication>();
@@ -75,6 +76,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
       target_address: r.target_address,
       target_port: r.target_port,
     })),
+    ...(guard ? { route_guard: { ports: [...guard.ports], sources: [...guard.sources] } } : {}),
   };
 }
 
