@@ -264,6 +264,26 @@ const routed = (p: PortMapping): boolean => p.host_ip === undefined || p.host_ip
  * explicit links are resolved. Returns problems (only when the port range is full).
  */
 export function addNetworkLinks(services: readonly NetworkedService[], problems: PathProblem[]): void {
+  linkNetworks(allocateNetworkPorts(services, problems));
+}
+
+/** What step 2 (the links) needs from step 1 (the ports). */
+export interface NetworkPorts {
+  readonly sorted: readonly NetworkedService[];
+  readonly members: ReadonlyMap<string, readonly NetworkedService[]>;
+  /** reachable target -> its listening port -> the port every node routes to it */
+  readonly target: ReadonlyMap<NetworkedService, ReadonlyMap<number, number>>;
+}
+
+/**
+ * Step 1: the cluster-only ports of every service another one reaches over a network. Runs
+ * before the explicit `links:` are resolved, so `links: [db]` to a service with only
+ * `expose: [5432]` finds its one port.
+ */
+export function allocateNetworkPorts(
+  services: readonly NetworkedService[],
+  problems: PathProblem[],
+): NetworkPorts {
   const sorted = [...services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // network -> its members in name order (linear: a file may have thousands of services)
   const members = new Map<string, NetworkedService[]>();
@@ -304,6 +324,11 @@ export function addNetworkLinks(services: readonly NetworkedService[], problems:
     if (added.length) t.entry['ports'] = [...portsOf(t.entry), ...added];
     if (ports.size) target.set(t, ports);
   }
+  return { sorted, members, target };
+}
+
+/** Step 2: the links of every network (after the explicit links: theirs are kept). */
+export function linkNetworks({ sorted, members, target }: NetworkPorts): void {
   // network -> its members that listen on some port (the only ones a link can reach)
   const reachable = new Map<string, NetworkedService[]>();
   for (const [n, m] of members)
@@ -329,7 +354,7 @@ export function addNetworkLinks(services: readonly NetworkedService[], problems:
     const taken = new Set(links.map((l) => key(l.alias, l.local_port)));
     const added: Link[] = [];
     for (const t of [...peers.keys()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const ports = target.get(t) as Map<number, number>;
+      const ports = target.get(t) as ReadonlyMap<number, number>;
       if (!s.linkTargets.includes(t.name)) s.linkTargets.push(t.name);
       for (const alias of new Set(peers.get(t))) {
         if (!ALIAS.test(alias) || !isLinkHostName(alias)) continue; // a name no resolver takes

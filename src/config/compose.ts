@@ -47,8 +47,9 @@ import { describeValue } from './yaml-source.js';
 // ---- issue 13 item 4 (networks) ----
 import {
   DEFAULT_NETWORK,
-  addNetworkLinks,
+  allocateNetworkPorts,
   convertNetworkDeclarations,
+  linkNetworks,
   convertServiceNetworks,
   exposedPorts,
 } from './compose-networks.js';
@@ -178,14 +179,16 @@ export function convertCompose(
     }
   }
   const byName = new Map(converted.map((c) => [c.name, c]));
+  // networks: first the ports every service reached over a network needs (explicit links may
+  // name one), then, after the explicit links, every service reaches the services of its networks
+  // by name (compose's `default` included; the v1 layout has no networks: only its links)
+  const networkPorts = found.prefix.length ? allocateNetworkPorts(converted, problems) : undefined;
   for (const p of ctx.pendingLinks) {
     const before = problems.length;
     resolveLinks([p], byName, problems);
     if (problems.length > before) (p.svc as Converting).failed = true;
   }
-  // every service reaches the services of its networks by name (compose's `default` included;
-  // the v1 layout has no networks: only its links)
-  if (found.prefix.length) addNetworkLinks(converted, problems);
+  if (networkPorts) linkNetworks(networkPorts);
   for (const c of converted)
     addImplicitLinks(
       c,

@@ -136,6 +136,19 @@ networks:
     );
   });
 
+  it('an explicit link to a service with only expose goes to its cluster-only port', () => {
+    const apps = parseApplicationConfig(
+      'services:\n  web:\n    image: x\n    links: ["db:sql"]\n  db:\n    image: x\n    expose: [5432]\n',
+      'c.yml',
+    );
+    const cp = apps['db']?.ports[0]?.external;
+    expect(apps['db']?.ports).to.deep.equal([{ internal: 5432, external: cp, cluster_only: true }]);
+    expect(apps['web']?.links).to.deep.equal([
+      { local_port: 5432, remote_port: cp, alias: 'db' },
+      { local_port: 5432, remote_port: cp, alias: 'sql' },
+    ]);
+  });
+
   it('the v1 (fig) layout has no networks: only its links', () => {
     const apps = parseApplicationConfig(
       'a:\n  image: x\n  expose: [80]\nb:\n  image: x\n  expose: [81]\n',
