@@ -125,4 +125,18 @@ describe('compose networks (functional, 3-node lab)', function () {
     const rules = await sh('n1', 'iptables -w -t mangle -S FLOCKER-GUARD');
     expect(rules).to.contain(`--dport ${dbPort} `).and.to.contain('flocker:guard');
   });
+
+  it('after a reboot of db’s node, without a deploy: the guard is back before db, the name works', async function () {
+    await lab.restart('n2');
+    // flocker-routes.service (routes.json, guard included) runs before the app units at boot
+    const rules = await sh('n2', 'iptables -w -t mangle -S FLOCKER-GUARD');
+    expect(rules).to.contain(`--dport ${dbPort} `);
+    let got = '';
+    for (let i = 0; i < 60 && got.trim() !== 'db-answer'; i++) {
+      got = await fetchIn('n1', 'web', 'http://db:3306/').catch(() => '');
+      if (got.trim() !== 'db-answer') await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(got.trim()).to.equal('db-answer');
+    expect(await connects(address('n2'), dbPort)).to.equal(false);
+  });
 });
