@@ -197,7 +197,7 @@ async function leaf(c: Change, ctx: InterpretContext): Promise<TransferFigures |
       }
     }
     case 'set-proxies':
-      await adapters.routes.set(c.routes);
+      await adapters.routes.set(c.routes, c.guard);
       return undefined;
     case 'sequentially':
     case 'in-parallel':

@@ -22,6 +22,7 @@ export const COMPOSE_KEYS = [
   'entrypoint',
   'ports',
   'expose',
+  'networks',
   'links',
   'depends_on',
   'volumes',
@@ -497,7 +498,6 @@ export function convertRestart(
 const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   build: 'Flocker runs images; build and push the image, then name it in image:',
   volumes_from: 'a volume belongs to one application and moves with it; another application cannot mount it',
-  networks: 'applications reach each other through links and the published ports every node routes',
   extends: 'write the shared keys once with an x- extension field and <<: merge keys',
   deploy:
     'swarm deploy: Flocker places each application on the node the deployment file names; for limits use mem_limit and cpu_shares',

@@ -61,12 +61,21 @@ import { describeValue } from './yaml-source.js';
 import { convertBinds } from './compose-binds.js';
 import { convertSecretDeclarations, convertServiceSecrets } from './compose-secrets.js';
 import type { SecretDeclarations } from './compose-secrets.js';
+// ---- issue 13 item 4 (networks) ----
+import {
+  DEFAULT_NETWORK,
+  allocateNetworkPorts,
+  convertNetworkDeclarations,
+  linkNetworks,
+  convertServiceNetworks,
+  exposedPorts,
+} from './compose-networks.js';
+import type { NetworkDeclarations, ServiceNetworks } from './compose-networks.js';
 import { keyText, quoteText } from '../validation/echo.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
-const COMPOSE_TOP_KEYS = ['version', 'name', 'services', 'volumes', 'secrets'];
+const COMPOSE_TOP_KEYS = ['version', 'name', 'services', 'volumes', 'secrets', 'networks'];
 const TOP_REFUSED: Readonly<Record<string, string>> = {
-  networks: 'applications reach each other through links and the published ports every node routes',
   configs: 'configs would have to follow the application between nodes; bake them into the image',
   include: 'write one file',
 };
@@ -99,7 +108,13 @@ export interface ConvertedService {
 export type ScalarText = (path: KeyPath) => string | undefined;
 
 type Converting = ConvertedService &
-  LinkingService & { dependencies: Dependency[]; wroteHealthcheck: boolean };
+  LinkingService & {
+    dependencies: Dependency[];
+    wroteHealthcheck: boolean;
+    // networks (issue 13 item 4): its networks (default: `default`) and `expose:` ports
+    networks: ServiceNetworks;
+    expose: number[];
+  };
 
 export interface ComposeResult {
   readonly services: ConvertedService[];
@@ -125,6 +140,7 @@ interface ServiceContext {
   readonly volumeUsers: Map<string, string>;
   /** top-level secrets (issue 13); null when the file declares none */
   readonly secrets: SecretDeclarations | null;
+  readonly declaredNetworks: NetworkDeclarations;
 }
 
 /** Convert the services of a compose document. */
@@ -161,7 +177,13 @@ export function convertCompose(
       inputs.project,
       lookup,
     );
+  const declaredNetworks = convertNetworkDeclarations(
+    found.prefix.length && Object.hasOwn(doc, 'networks') ? interp(doc['networks'], ['networks']) : null,
+    ['networks'],
+    problems,
+  );
   const ctx: ServiceContext = {
+    declaredNetworks,
     secrets,
     problems,
     fileProblems,
@@ -187,11 +209,16 @@ export function convertCompose(
     }
   }
   const byName = new Map(converted.map((c) => [c.name, c]));
+  // networks: first the ports every service reached over a network needs (explicit links may
+  // name one), then, after the explicit links, every service reaches the services of its networks
+  // by name (compose's `default` included; the v1 layout has no networks: only its links)
+  const networkPorts = found.prefix.length ? allocateNetworkPorts(converted, problems) : undefined;
   for (const p of ctx.pendingLinks) {
     const before = problems.length;
     resolveLinks([p], byName, problems);
     if (problems.length > before) (p.svc as Converting).failed = true;
   }
+  if (networkPorts) linkNetworks(networkPorts);
   for (const c of converted)
     addImplicitLinks(
       c,
@@ -319,6 +346,8 @@ function convertService(
     failed: false,
     dependencies: [],
     wroteHealthcheck: Object.hasOwn(svc, 'healthcheck'),
+    networks: new Map([[DEFAULT_NETWORK, []]]),
+    expose: [],
   };
   const set = (key: string, v: unknown): void => {
     if (v !== undefined) entry[key] = v;
@@ -345,6 +374,10 @@ function convertService(
         break;
       case 'expose':
         checkExpose(value, kp, problems);
+        c.expose = exposedPorts(value);
+        break;
+      case 'networks':
+        c.networks = convertServiceNetworks(value, kp, problems, ctx.declaredNetworks);
         break;
       case 'volumes':
         set('volume', convertVolumes(value, kp, problems, volumes, volumeOrigin));

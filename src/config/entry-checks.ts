@@ -110,33 +110,23 @@ export function checkEntrySemantics(entry: unknown, ref: (p: KeyPath) => string 
 
   const links = entry['links'];
   if (Array.isArray(links)) {
-    const aliases = new Map<string, number>();
-    const localPorts = new Map<number, number>();
+    // one link per (alias, local port): they name the link's variables ALIAS_PORT_LOCAL_TCP
+    // (alias uppercased, "-" as "_") and its NAT rule (the alias's address, the local port)
+    const seen = new Map<string, number>();
     links.forEach((l: unknown, i) => {
       if (!isRecord(l)) return;
       const alias = l['alias'];
-      if (typeof alias === 'string') {
-        const key = alias.toUpperCase();
-        const first = aliases.get(key);
-        if (first !== undefined) {
-          out.push({
-            path: ['links', i, 'alias'],
-            target: 'value',
-            message: `expected a link alias not used by another link of this application, found ${quoteText(alias as string)} (also ${ref(['links', first])}; aliases are compared uppercased)`,
-          });
-        } else aliases.set(key, i);
-      }
       const lp = l['local_port'];
-      if (isPort(lp)) {
-        const first = localPorts.get(lp);
-        if (first !== undefined) {
-          out.push({
-            path: ['links', i, 'local_port'],
-            target: 'value',
-            message: `expected a local port not used by another link of this application, found ${lp} (also ${ref(['links', first])})`,
-          });
-        } else localPorts.set(lp, i);
-      }
+      if (typeof alias !== 'string' || !isPort(lp)) return;
+      const key = `${alias.toUpperCase().replace(/[^A-Z0-9]/g, '_')} ${lp}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        out.push({
+          path: ['links', i, 'local_port'],
+          target: 'value',
+          message: `expected a local port not used by another link of this application with the alias ${quoteText(alias)}, found ${lp} (also ${ref(['links', first])}; aliases are compared uppercased, "-" as "_")`,
+        });
+      } else seen.set(key, i);
     });
   }
 

@@ -3,7 +3,7 @@ import type { Application } from '../model/application.js';
 import { FlockerError } from '../errors.js';
 import { checkAppName, containerName } from './names.js';
 import { healthArgv } from './health-argv.js';
-import { linkHosts } from '../plan/link-hosts.js';
+import { hostEntries } from '../plan/link-hosts.js';
 import { volumeBinds } from './volume-layout.js';
 
 export interface RunOptions {
@@ -61,11 +61,12 @@ export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
   argv.push('--label', `flocker.application=${app.name}`);
   argv.push('--env-file', opts.envFile);
   // links by name: the alias resolves to the link's virtual address (src/plan/link-hosts.ts)
-  for (const h of linkHosts(app)) argv.push('--add-host', `${h.name}:${h.address}`);
+  for (const h of hostEntries(app)) argv.push('--add-host', `${h.name}:${h.address}`);
+  // a cluster-only port: IPv4 only (the node's guard rules are IPv4; docker would also listen on [::])
   for (const p of app.ports)
     argv.push(
       '-p',
-      `${publishedOn(p.host_ip)}${p.external}:${p.internal}${p.protocol === 'udp' ? '/udp' : ''}`,
+      `${p.cluster_only ? '0.0.0.0:' : publishedOn(p.host_ip)}${p.external}:${p.internal}${p.protocol === 'udp' ? '/udp' : ''}`,
     );
   if (app.volume) {
     if (opts.volumePath === undefined)

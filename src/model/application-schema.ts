@@ -18,9 +18,9 @@ export const ENV_NAME_RULE =
   'an environment variable name: no "=", blanks or NUL, not starting with "#" (e.g. JAVA_OPTS or discovery.type)';
 
 /** Link aliases become the prefix of ALIAS_PORT_<port>_TCP... variables (uppercased). */
-export const LINK_ALIAS_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,62}$';
+export const LINK_ALIAS_PATTERN = '^[A-Za-z_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$';
 export const LINK_ALIAS_RULE =
-  'a link alias: 1 to 63 letters, digits and "_", not starting with a digit (it becomes an environment variable prefix)';
+  'a link alias: 1 to 63 letters, digits, "_" and "-", starting with a letter or "_", not ending with "-" (the container resolves it as a host name; uppercased with "-" as "_" it is an environment variable prefix)';
 
 /** A volume's name is its sub-folder of the app's dataset (issue 13 item 2): no "/", no leading ".". */
 export const VOLUME_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
@@ -154,7 +154,7 @@ export const applicationEntrySchema = {
       description: 'a list of {internal, external} port mappings',
       items: {
         type: 'object',
-        description: 'a mapping with the keys internal, external, host_ip and protocol',
+        description: 'a mapping with the keys internal, external, host_ip, protocol and cluster_only',
         additionalProperties: false,
         required: ['internal', 'external'],
         properties: {
@@ -167,6 +167,12 @@ export const applicationEntrySchema = {
             description: 'an IPv4 address like 127.0.0.1',
           },
           protocol: { type: 'string', enum: ['tcp', 'udp'], description: 'tcp or udp (absent: tcp)' },
+          // issue 13 item 4 (networks): reachable from cluster nodes only
+          cluster_only: {
+            type: 'boolean',
+            const: true,
+            description: 'true: only the cluster nodes (and their containers) may connect',
+          },
         },
       },
     },

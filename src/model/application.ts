@@ -13,6 +13,15 @@ export interface PortMapping {
   readonly host_ip?: string;
   /** issue 13: "udp" for a UDP port; absent = TCP (the canonical form of a TCP port has none) */
   readonly protocol?: 'udp';
+  // ---- issue 13 item 4 (networks) ----
+  /**
+   * A cluster-internal port (compose `expose` or a port reached over a network but not
+   * published): routed to the app from every node like any external port, but every node drops
+   * new connections to it unless they come from a cluster node's address or a container of the
+   * node itself (src/routing/iptables.ts guard rules). Absent = published to anyone.
+   */
+  readonly cluster_only?: true;
+  // ---- end networks ----
 }
 
 export interface Link {
@@ -20,7 +29,11 @@ export interface Link {
   readonly local_port: number;
   /** external port of the linked application */
   readonly remote_port: number;
-  /** prefix of the Docker-style link variables (ALIAS_PORT_<local>_TCP...) */
+  /**
+   * prefix of the Docker-style link variables (ALIAS_PORT_<local>_TCP...) and the host name
+   * the container resolves; several links may share an alias (one per local port: one name,
+   * several ports of the linked app)
+   */
   readonly alias: string;
 }
 

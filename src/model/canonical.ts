@@ -73,6 +73,7 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
         ...(p.host_ip !== undefined && p.host_ip !== '0.0.0.0' ? { host_ip: p.host_ip } : {}),
         // tcp is the default: a TCP port has no protocol, so existing apps keep their form
         ...(p.protocol === 'udp' ? { protocol: 'udp' as const } : {}),
+        ...(p.cluster_only === true ? { cluster_only: true as const } : {}),
       }))
       .sort(byPort),
     ...(e.volume ? { volume: canonicalVolume(e.volume) } : {}),

@@ -1,7 +1,7 @@
 // State changes as tagged data (Flocker's StartApplication / Sequentially / InParallel).
 // The planner produces them, --dry-run prints them, flocker-changestate interprets them.
 import type { Application } from './application.js';
-import type { ReportedRoute } from './state.js';
+import type { ReportedRoute, RouteGuard } from './state.js';
 
 export interface Sequentially {
   readonly kind: 'sequentially';
@@ -130,6 +130,8 @@ export interface SetVolumeQuota {
 export interface SetProxies {
   readonly kind: 'set-proxies';
   readonly routes: readonly ReportedRoute[];
+  /** networks (issue 13 item 4): the guard of cluster-only ports (absent: none) */
+  readonly guard?: RouteGuard;
 }
 
 export type Change =

@@ -9,7 +9,7 @@ import {
   SNAPSHOT_NAME_PATTERN,
   SNAPSHOT_NAME_RULE,
 } from './names.js';
-import { applicationEntrySchema } from './application-schema.js';
+import { IPV4_PATTERN, applicationEntrySchema } from './application-schema.js';
 
 const PORT = { type: 'integer', minimum: 1, maximum: 65535 } as const;
 const APP_NAME = { type: 'string', pattern: APP_NAME_PATTERN, description: APP_NAME_RULE } as const;
@@ -50,6 +50,17 @@ export const routeSchema = {
     target_address: { type: 'string', minLength: 1 },
     target_port: PORT,
     protocol: { type: 'string', const: 'udp' },
+  },
+} as const;
+
+/** networks (issue 13 item 4): the guard of cluster-only ports (RouteGuard). */
+export const routeGuardSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ports', 'sources'],
+  properties: {
+    ports: { type: 'array', items: PORT, minItems: 1 },
+    sources: { type: 'array', items: { type: 'string', pattern: IPV4_PATTERN } },
   },
 } as const;
 
@@ -112,6 +123,7 @@ export const nodeStateSchema = {
     owned_volumes: { type: 'array', items: VOLUME },
     volume_copies: { type: 'array', items: VOLUME },
     routes: { type: 'array', items: routeSchema },
+    route_guard: routeGuardSchema,
     membership: membershipSchema,
   },
 } as const;

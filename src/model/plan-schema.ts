@@ -191,6 +191,13 @@ export const planDefinitions = {
       ),
       kind('set-proxies', "make this node's routes exactly these", ['routes'], {
         routes: { type: 'array', items: ref('route') },
+        guard: {
+          type: 'object',
+          description: 'cluster-only ports: accepted from these sources only (networks)',
+          additionalProperties: false,
+          required: ['ports', 'sources'],
+          properties: { ports: { type: 'array', items: PORT }, sources: { type: 'array', items: STR } },
+        },
       }),
     ],
   },

@@ -57,6 +57,18 @@ export interface ReportedRoute {
   readonly protocol?: 'udp';
 }
 
+// ---- issue 13 item 4 (networks) ----
+/**
+ * Cluster-only ports (PortMapping.cluster_only): on every node, new TCP connections to these
+ * ports of the node's own addresses are dropped unless they come from one of `sources` (the
+ * cluster's node addresses) or from a container of the node (the docker0 bridge). Sorted lists.
+ */
+export interface RouteGuard {
+  readonly ports: readonly number[];
+  readonly sources: readonly string[];
+}
+// ---- end networks ----
+
 export interface NodeState {
   readonly protocol: number;
   readonly node: {
@@ -71,6 +83,8 @@ export interface NodeState {
   /** read-only copies this node holds (role copy or handing-off) */
   readonly volume_copies: readonly ReportedVolume[];
   readonly routes: readonly ReportedRoute[];
+  /** networks (issue 13 item 4): the guard of cluster-only ports installed (absent: none) */
+  readonly route_guard?: RouteGuard;
   /** the cluster this node was last deployed as part of (absent: never, or an older version) */
   readonly membership?: Membership;
 }

@@ -6,7 +6,11 @@
 // 198.18.0.0/15 is the benchmarking range (RFC 2544): never routed, never anyone's address.
 import type { Application, Link } from '../model/application.js';
 
-/** The virtual address of the link at `index` of the canonical (sorted) links list. */
+/**
+ * The virtual address of the `index`th distinct alias (host names compare case-blind) in the
+ * canonical (sorted) links list: links sharing an alias share its address, one NAT rule per
+ * local port. With every alias distinct, index = the link's index (as before networks).
+ */
 export function linkHostAddress(index: number): string {
   const n = index + 1; // 198.18.0.0 is the network's own address
   return `198.18.${n >> 8}.${n & 255}`;
@@ -31,7 +35,21 @@ export interface LinkHost {
 
 /** The named links of an application, in its canonical links order (invalid names left out). */
 export function linkHosts(app: Pick<Application, 'links'>): LinkHost[] {
-  return app.links.flatMap((link, i) =>
-    isLinkHostName(link.alias) ? [{ link, name: link.alias, address: linkHostAddress(i) }] : [],
-  );
+  const slot = new Map<string, number>();
+  return app.links.flatMap((link) => {
+    const key = link.alias.toLowerCase();
+    if (!slot.has(key)) slot.set(key, slot.size);
+    const i = slot.get(key) as number;
+    return isLinkHostName(link.alias) ? [{ link, name: link.alias, address: linkHostAddress(i) }] : [];
+  });
+}
+
+/** One entry per host name (the first link's spelling): what `--add-host` needs. */
+export function hostEntries(app: Pick<Application, 'links'>): { name: string; address: string }[] {
+  const seen = new Set<string>();
+  return linkHosts(app).flatMap(({ name, address }) => {
+    if (seen.has(address)) return [];
+    seen.add(address);
+    return [{ name, address }];
+  });
 }

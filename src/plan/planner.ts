@@ -9,7 +9,7 @@ import { PHASES } from '../model/changes.js';
 import type { DesiredConfig } from '../model/deployment.js';
 import { configDiff } from './config-diff.js';
 import { linkEnvironment } from './links.js';
-import type { ClusterState, NodeState, ReportedRoute } from '../model/state.js';
+import type { ClusterState, NodeState, ReportedRoute, RouteGuard } from '../model/state.js';
 import { byRoutePort, routePortKey } from '../model/routes.js';
 import { decideVolume, rememberedVolumes, type PlanOptions, type VolumeDecision } from './ownership.js';
 import { dict, own } from '../util/own.js';
@@ -273,8 +273,15 @@ function planStart(
       ),
   );
   const kept = state.routes.filter((r) => !starting.has(routePortKey(r)));
+  // networks: the guard of cluster-only ports is in place before an app publishes one here
+  const guard = desiredGuard(desired, cluster);
+  const guarded = perApp
+    .flatMap((x) => leaves(x.item))
+    .some((c) => c.kind === 'start-application' && c.application.ports.some((p) => p.cluster_only));
   const unshadow: Change | undefined =
-    kept.length < state.routes.length ? { kind: 'set-proxies', routes: sortRoutes(kept) } : undefined;
+    kept.length < state.routes.length || (guarded && !sameGuard(guard, state.route_guard))
+      ? { kind: 'set-proxies', routes: sortRoutes(kept), ...(guard ? { guard } : {}) }
+      : undefined;
   // depends_on: an app starts after those it depends on that start here too
   const layers = dependencyLayers(perApp).map((l) => parallel(l)!);
   return sequence([...(unshadow ? [unshadow] : []), ...layers]);
@@ -407,6 +414,24 @@ export function desiredRoutes(desired: DesiredConfig, cluster: ClusterState, nod
   return sortRoutes(routes);
 }
 
+// ---- issue 13 item 4 (networks) ----
+/**
+ * The guard every node has: the cluster-only ports of every placed app (routed or published
+ * there), accepted from the addresses of the cluster's nodes. Undefined when there are none.
+ */
+export function desiredGuard(desired: DesiredConfig, cluster: ClusterState): RouteGuard | undefined {
+  const ports = new Set<number>();
+  for (const [name] of placement(desired))
+    for (const p of own(desired.applications, name)?.ports ?? []) if (p.cluster_only) ports.add(p.external);
+  if (!ports.size) return undefined;
+  const sources = new Set(Object.keys(cluster.nodes).map((n) => addressOf(cluster, n)));
+  return { ports: [...ports].sort((a, b) => a - b), sources: [...sources].sort() };
+}
+
+export const sameGuard = (a: RouteGuard | undefined, b: RouteGuard | undefined): boolean =>
+  JSON.stringify(a ? [a.ports, a.sources] : null) === JSON.stringify(b ? [b.ports, b.sources] : null);
+// ---- end networks ----
+
 export function sortRoutes(routes: readonly ReportedRoute[]): ReportedRoute[] {
   return [...routes].sort(byRoutePort);
 }
@@ -419,14 +444,17 @@ function planRoutes(
   opts: PlanOptions,
 ): Change | undefined {
   const want = desiredRoutes(desired, cluster, node);
+  const guard = desiredGuard(desired, cluster);
   // what the start phase leaves: it drops routes that would shadow apps it starts here
   const start = planStart(desired, cluster, node, where, opts);
   const unshadowed = start ? leaves(start).find((c) => c.kind === 'set-proxies') : undefined;
   const have = sortRoutes(
     unshadowed?.kind === 'set-proxies' ? unshadowed.routes : nodeState(cluster, node).routes,
   );
-  if (JSON.stringify(want) === JSON.stringify(have)) return undefined;
-  return { kind: 'set-proxies', routes: want };
+  const haveGuard =
+    unshadowed?.kind === 'set-proxies' ? unshadowed.guard : nodeState(cluster, node).route_guard;
+  if (JSON.stringify(want) === JSON.stringify(have) && sameGuard(guard, haveGuard)) return undefined;
+  return { kind: 'set-proxies', routes: want, ...(guard ? { guard } : {}) };
 }
 
 function sorted<T>(r: Readonly<Record<string, T>>): [string, T][] {

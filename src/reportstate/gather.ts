@@ -26,7 +26,7 @@ export interface StateAdapters {
 }
 
 export async function gatherState(a: StateAdapters): Promise<NodeState> {
-  const [node, apps, unitStates, volumes, routes, sizes, quotas] = await Promise.all([
+  const [node, apps, unitStates, volumes, routes, sizes, quotas, guard] = await Promise.all([
     a.identity(),
     a.units.list(),
     a.units.unitStates(),
@@ -34,6 +34,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
     a.routes.list(),
     a.volumes.sizes(),
     a.volumes.quotas(),
+    a.routes.guard(),
   ]);
   const membership = await a.membership?.();
   const applications = dict<ReportedApplication>();
@@ -78,6 +79,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
       target_port: r.target_port,
       ...(r.protocol === 'udp' ? { protocol: r.protocol } : {}),
     })),
+    ...(guard ? { route_guard: { ports: [...guard.ports], sources: [...guard.sources] } } : {}),
   };
 }
 

@@ -15,11 +15,21 @@
 // --ctstate DNAT limits masquerading and forwarding to connections we translated.
 // Connections to 127.0.0.1:PORT from the node itself are not routed (that would need
 // route_localnet=1); links use the node's address, which works.
-import type { ReportedRoute } from '../model/state.js';
+//
+// Cluster-only ports (issue 13 item 4, networks; RouteGuard) are guarded on every node, before
+// any NAT (docker's own for the app's node, ours for the others), in the mangle table:
+//   mangle FLOCKER-GUARD   -p tcp --dport PORT -m addrtype --dst-type LOCAL -m conntrack --ctstate NEW -j FLOCKER-CLUSTER
+//   mangle FLOCKER-CLUSTER -s NODE/32 -j RETURN      (each cluster node: routed from another node)
+//   mangle FLOCKER-CLUSTER -i docker0 -j RETURN      (a container of this node: its links)
+//   mangle FLOCKER-CLUSTER -j DROP                   (last: anyone else)
+// with a jump from mangle PREROUTING. Connections made on the node itself do not pass
+// PREROUTING (allowed: the node is in the cluster). Only NEW connections are checked: replies to
+// the node's own outgoing connections from such a port pass.
+import type { ReportedRoute, RouteGuard } from '../model/state.js';
 import { byRoutePort, routePortKey } from '../model/routes.js';
 export { byRoutePort, routePortKey } from '../model/routes.js';
 
-export type Table = 'nat' | 'filter';
+export type Table = 'nat' | 'filter' | 'mangle';
 
 export const CHAINS: readonly { table: Table; chain: string; from: string }[] = [
   { table: 'nat', chain: 'FLOCKER-PREROUTING', from: 'PREROUTING' },
@@ -28,9 +38,18 @@ export const CHAINS: readonly { table: Table; chain: string; from: string }[] = 
   { table: 'filter', chain: 'FLOCKER-FORWARD', from: 'FORWARD' },
 ];
 
+export const GUARD_CHAINS: readonly { table: Table; chain: string; from?: string }[] = [
+  { table: 'mangle', chain: 'FLOCKER-GUARD', from: 'PREROUTING' },
+  { table: 'mangle', chain: 'FLOCKER-CLUSTER' },
+];
+/** the bridge docker's default network uses: the node's own containers (their links) */
+export const LOCAL_CONTAINERS_INTERFACE = 'docker0';
+
 export const JUMP_COMMENT = 'flocker:jump';
 /** groups: [1] udp or none, [2] port, [3] target address, [4] target port, [5] :reply */
 const ROUTE_COMMENT = /^flocker:route:(?:(udp):)?(\d+):(\d{1,3}(?:\.\d{1,3}){3}):(\d+)(:reply)?$/;
+const GUARD_COMMENT = /^flocker:guard:(\d+)$/;
+const CLUSTER_COMMENT = /^flocker:cluster:(\d{1,3}(?:\.\d{1,3}){3}|local|drop)$/;
 
 /** One rule: table, chain and the rule spec after the chain name (iptables argv form). */
 export interface Rule {
@@ -129,9 +148,34 @@ export function jumpRules(): Rule[] {
   }));
 }
 
-/** Every rule the routes need, jumps included. */
-export function desiredRules(routes: readonly ReportedRoute[]): Rule[] {
-  return [...jumpRules(), ...routes.flatMap(routeRules)];
+/** The rules of a guard (none without ports): the jump, one per port, the source checks. */
+export function guardRules(guard: RouteGuard | undefined): Rule[] {
+  if (!guard?.ports.length) return [];
+  const rule = (chain: string, comment: string, spec: string[]): Rule => ({
+    table: 'mangle',
+    chain,
+    comment,
+    spec: tagged(comment, spec),
+  });
+  return [
+    rule('PREROUTING', JUMP_COMMENT, ['-j', 'FLOCKER-GUARD']),
+    ...guard.ports.map((p) =>
+      rule('FLOCKER-GUARD', `flocker:guard:${p}`, [
+        ...['-p', 'tcp', '-m', 'tcp', '--dport', String(p), '-m', 'addrtype', '--dst-type', 'LOCAL'],
+        ...['-m', 'conntrack', '--ctstate', 'NEW', '-j', 'FLOCKER-CLUSTER'],
+      ]),
+    ),
+    ...guard.sources.map((s) =>
+      rule('FLOCKER-CLUSTER', `flocker:cluster:${s}`, ['-s', `${s}/32`, '-j', 'RETURN']),
+    ),
+    rule('FLOCKER-CLUSTER', 'flocker:cluster:local', ['-i', LOCAL_CONTAINERS_INTERFACE, '-j', 'RETURN']),
+    rule('FLOCKER-CLUSTER', 'flocker:cluster:drop', ['-j', 'DROP']),
+  ];
+}
+
+/** Every rule the routes need, jumps included; the guard's first (before any route exists). */
+export function desiredRules(routes: readonly ReportedRoute[], guard?: RouteGuard): Rule[] {
+  return [...guardRules(guard), ...jumpRules(), ...routes.flatMap(routeRules)];
 }
 
 // ---- iptables-save parsing ----
@@ -205,7 +249,26 @@ export function parseIptablesSave(text: string): SavedRuleset {
 }
 
 const isOurs = (r: SavedRule): r is SavedRule & { comment: string } =>
-  r.comment !== undefined && (r.comment === JUMP_COMMENT || ROUTE_COMMENT.test(r.comment));
+  r.comment !== undefined &&
+  (r.comment === JUMP_COMMENT ||
+    ROUTE_COMMENT.test(r.comment) ||
+    (r.table === 'mangle' && r.chain === 'FLOCKER-GUARD' && GUARD_COMMENT.test(r.comment)) ||
+    (r.table === 'mangle' && r.chain === 'FLOCKER-CLUSTER' && CLUSTER_COMMENT.test(r.comment)));
+
+/** The guard installed: ports and sources read from the tags (undefined: no guarded port). */
+export function installedGuard(saved: SavedRuleset): RouteGuard | undefined {
+  const ports = new Set<number>();
+  const sources = new Set<string>();
+  for (const r of saved.rules) {
+    if (r.table !== 'mangle' || r.comment === undefined) continue;
+    const g = r.chain === 'FLOCKER-GUARD' ? GUARD_COMMENT.exec(r.comment) : null;
+    if (g) ports.add(Number(g[1]));
+    const c = r.chain === 'FLOCKER-CLUSTER' ? CLUSTER_COMMENT.exec(r.comment) : null;
+    if (c && c[1] !== 'local' && c[1] !== 'drop') sources.add(c[1] as string);
+  }
+  if (!ports.size) return undefined;
+  return { ports: [...ports].sort((a, b) => a - b), sources: [...sources].sort() };
+}
 
 /** Routes installed: read from the tags of the DNAT rules in FLOCKER-PREROUTING, sorted by port. */
 export function installedRoutes(saved: SavedRuleset): ReportedRoute[] {
@@ -243,11 +306,15 @@ export interface RoutePlan {
  * that are not wanted (and duplicates), add the wanted ones that are missing. Rules without our
  * tags are never touched.
  */
-export function planRoutes(saved: SavedRuleset, routes: readonly ReportedRoute[]): RoutePlan {
+export function planRoutes(
+  saved: SavedRuleset,
+  routes: readonly ReportedRoute[],
+  guard?: RouteGuard,
+): RoutePlan {
   const commands: string[][] = [];
-  for (const { table, chain } of CHAINS)
+  for (const { table, chain } of [...(guard?.ports.length ? GUARD_CHAINS : []), ...CHAINS])
     if (!saved.chains.get(table)?.has(chain)) commands.push(['-t', table, '-N', chain]);
-  const want = new Map(desiredRules(routes).map((r) => [ruleKey(r), r]));
+  const want = new Map(desiredRules(routes, guard).map((r) => [ruleKey(r), r]));
   const have = new Set<string>();
   for (const r of saved.rules) {
     if (!isOurs(r)) continue;
@@ -257,10 +324,11 @@ export function planRoutes(saved: SavedRuleset, routes: readonly ReportedRoute[]
   }
   for (const [k, r] of want) {
     if (have.has(k)) continue;
+    // jumps and the guard's RETURNs go first (the DROP stays last)
+    const first =
+      r.comment === JUMP_COMMENT || (r.chain === 'FLOCKER-CLUSTER' && r.comment !== 'flocker:cluster:drop');
     commands.push(
-      r.comment === JUMP_COMMENT
-        ? ['-t', r.table, '-I', r.chain, '1', ...r.spec]
-        : ['-t', r.table, '-A', r.chain, ...r.spec],
+      first ? ['-t', r.table, '-I', r.chain, '1', ...r.spec] : ['-t', r.table, '-A', r.chain, ...r.spec],
     );
   }
   const before = installedRoutes(saved);

@@ -1,19 +1,34 @@
 // The node's route table: interface, real implementation over iptables, fake, boot restore.
-import type { ReportedRoute } from '../model/state.js';
+import type { ReportedRoute, RouteGuard } from '../model/state.js';
 import type { CommandRunner } from '../exec/runner.js';
 import { runChecked } from '../exec/check.js';
 import { FlockerError } from '../errors.js';
 import type { NodeFiles } from '../exec/node-files.js';
 import { systemdCommandLine } from '../systemd/quote.js';
-import { parseRoutesFile, ROUTES_FORMAT } from '../validation/routes-file.js';
-import { byRoutePort, installedRoutes, parseIptablesSave, planRoutes, routeProblems } from './iptables.js';
+import { parseRoutesDocument, parseRoutesFile, ROUTES_FORMAT } from '../validation/routes-file.js';
+import {
+  byRoutePort,
+  installedGuard,
+  installedRoutes,
+  parseIptablesSave,
+  planRoutes,
+  routeProblems,
+} from './iptables.js';
 import { parseListeners, type Listener } from './listeners.js';
 
 export interface RouteTable {
   /** routes installed on this node, sorted by port */
   list(): Promise<ReportedRoute[]>;
-  /** make the installed routes exactly these (a diff: only the difference is added/removed) */
-  set(routes: readonly ReportedRoute[]): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }>;
+  /**
+   * make the installed routes exactly these (a diff: only the difference is added/removed), and
+   * the guard of cluster-only ports exactly `guard` (absent: none)
+   */
+  set(
+    routes: readonly ReportedRoute[],
+    guard?: RouteGuard,
+  ): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }>;
+  /** networks (issue 13 item 4): the guard installed, undefined when no port is guarded */
+  guard(): Promise<RouteGuard | undefined>;
   /** listening TCP sockets on the node (any process), sorted by port (issue #8: checks) */
   listening(): Promise<Listener[]>;
 }
@@ -58,7 +73,7 @@ export function renderRoutesUnit(restoreCommand: readonly string[] = DEFAULT_RES
   ].join('\n');
 }
 
-export function renderRoutesFile(routes: readonly ReportedRoute[]): string {
+export function renderRoutesFile(routes: readonly ReportedRoute[], guard?: RouteGuard): string {
   const sorted = [...routes]
     .map((r) => ({
       port: r.port,
@@ -67,7 +82,8 @@ export function renderRoutesFile(routes: readonly ReportedRoute[]): string {
       ...(r.protocol === 'udp' ? { protocol: r.protocol } : {}),
     }))
     .sort(byRoutePort);
-  return `${JSON.stringify({ format: ROUTES_FORMAT, routes: sorted }, null, 2)}\n`;
+  const g = guard?.ports.length ? { guard: { ports: [...guard.ports], sources: [...guard.sources] } } : {};
+  return `${JSON.stringify({ format: ROUTES_FORMAT, routes: sorted, ...g }, null, 2)}\n`;
 }
 
 export { parseRoutesFile };
@@ -101,14 +117,21 @@ export class IptablesRouteTable implements RouteTable {
     return installedRoutes(await this.saved());
   }
 
-  async set(routes: readonly ReportedRoute[]): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }> {
+  async guard(): Promise<RouteGuard | undefined> {
+    return installedGuard(await this.saved());
+  }
+
+  async set(
+    routes: readonly ReportedRoute[],
+    guard?: RouteGuard,
+  ): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }> {
     checkRoutes(routes);
     if (this.opts.persist !== false) {
-      await this.files.write(this.opts.routesFile ?? ROUTES_FILE, renderRoutesFile(routes), 0o600);
+      await this.files.write(this.opts.routesFile ?? ROUTES_FILE, renderRoutesFile(routes, guard), 0o600);
       await this.installBootUnit();
     }
     if (routes.length) await runChecked(this.runner, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
-    const plan = planRoutes(await this.saved(), routes);
+    const plan = planRoutes(await this.saved(), routes, guard);
     for (const cmd of plan.commands)
       await runChecked(this.runner, [this.opts.iptables ?? 'iptables', '-w', ...cmd]);
     return { added: plan.added, removed: plan.removed };
@@ -141,11 +164,18 @@ export async function restoreRoutes(
 ): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] } | undefined> {
   const text = await files.read(routesFile);
   if (text === undefined) return undefined;
-  return table.set(parseRoutesFile(text, routesFile));
+  const doc = parseRoutesDocument(text, routesFile);
+  return table.set(doc.routes, doc.guard);
 }
 
 export class FakeRouteTable implements RouteTable {
   routes: ReportedRoute[] = [];
+  /** networks: the guard set last (undefined: none) */
+  installedGuard: RouteGuard | undefined;
+  guard(): Promise<RouteGuard | undefined> {
+    const g = this.installedGuard;
+    return Promise.resolve(g ? { ports: [...g.ports], sources: [...g.sources] } : undefined);
+  }
   /** what else listens on the node (tests add foreign listeners, e.g. sshd on 22) */
   listeners: Listener[] = [];
   /** @param published listeners of the node's containers (docker-proxy), e.g. from its fake apps */
@@ -160,12 +190,18 @@ export class FakeRouteTable implements RouteTable {
   list(): Promise<ReportedRoute[]> {
     return Promise.resolve(this.routes.map((r) => ({ ...r })).sort(byRoutePort));
   }
-  set(routes: readonly ReportedRoute[]): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }> {
+  set(
+    routes: readonly ReportedRoute[],
+    guard?: RouteGuard,
+  ): Promise<{ added: ReportedRoute[]; removed: ReportedRoute[] }> {
     try {
       checkRoutes(routes);
     } catch (e) {
       return Promise.reject(e as Error);
     }
+    this.installedGuard = guard?.ports.length
+      ? { ports: [...guard.ports].sort((a, b) => a - b), sources: [...guard.sources].sort() }
+      : undefined;
     const key = (r: ReportedRoute): string =>
       `${r.protocol ?? 'tcp'} ${r.port} ${r.target_address} ${r.target_port}`;
     const before = new Set(this.routes.map(key));

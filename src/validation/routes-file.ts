@@ -1,6 +1,6 @@
 // The routes file (/var/lib/flocker/routes.json): the desired routes re-applied at boot.
 import { FlockerError } from '../errors.js';
-import type { ReportedRoute } from '../model/state.js';
+import type { ReportedRoute, RouteGuard } from '../model/state.js';
 import { routeProblems } from '../routing/iptables.js';
 import { summarize, validate } from './problems.js';
 import { ROUTES_FORMAT } from './routes-file-schema.js';
@@ -10,6 +10,14 @@ export { ROUTES_FORMAT };
 
 /** Parse a routes file; throws E_ROUTES naming the file and the JSON path of each problem. */
 export function parseRoutesFile(text: string, file: string): ReportedRoute[] {
+  return parseRoutesDocument(text, file).routes;
+}
+
+/** The routes file with its guard of cluster-only ports (networks, issue 13 item 4). */
+export function parseRoutesDocument(
+  text: string,
+  file: string,
+): { routes: ReportedRoute[]; guard?: RouteGuard } {
   const damaged = (why: string): FlockerError =>
     new FlockerError(`${file}: damaged routes file: ${why}`, 'E_ROUTES', 'system');
   let v: unknown;
@@ -21,5 +29,5 @@ export function parseRoutesFile(text: string, file: string): ReportedRoute[] {
   const problems = validate(validateRoutesFileSchema, v);
   if (problems.length === 0) problems.push(...routeProblems((v as { routes: ReportedRoute[] }).routes));
   if (problems.length) throw damaged(summarize(problems));
-  return (v as { routes: ReportedRoute[] }).routes;
+  return v as { routes: ReportedRoute[]; guard?: RouteGuard };
 }

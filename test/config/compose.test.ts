@@ -66,12 +66,14 @@ describe('config/compose', () => {
     links: [my-db, "cache:kv"]
     volumes: ["/srv"]
     environment: {N: 3}
+    networks: [solo] # alone on its network: only its links (networks: compose-networks.test)
   my-db:
     image: postgres
     ports: ["15432:5432"]
   cache:
     image: redis
     ports: ["16379:6379"]
+networks: {solo: {}}
 `,
       'c.yml',
     );
@@ -90,6 +92,7 @@ describe('config/compose', () => {
   web:
     image: nginx
     links: ["cache:kv"]
+    networks: [solo]
     depends_on:
       my-db: {condition: service_started}
       cache: {}
@@ -118,6 +121,7 @@ describe('config/compose', () => {
   9lives:
     image: x
     ports: ["7000:7000"]
+networks: {solo: {}}
 `,
       'c.yml',
     );

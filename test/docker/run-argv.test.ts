@@ -42,6 +42,17 @@ describe('docker run argv', function () {
       'nginx:latest',
     ]);
   });
+  it('a cluster-only port is published on IPv4 only (the guard is IPv4)', function () {
+    const app = toApplication('web', {
+      image: 'x',
+      ports: [
+        { internal: 5432, external: 61712, cluster_only: true },
+        { internal: 80, external: 8080 },
+      ],
+    });
+    const argv = dockerRunArgv(app, { envFile: '/e' });
+    expect(argv.filter((_, i) => argv[i - 1] === '-p')).to.deep.equal(['8080:80', '0.0.0.0:61712:5432']);
+  });
   const HEAD = [
     'docker',
     'run',

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isLinkHostName, linkHostAddress, linkHosts } from '../../src/plan/link-hosts.js';
+import { hostEntries, isLinkHostName, linkHostAddress, linkHosts } from '../../src/plan/link-hosts.js';
 import { toApplication } from '../../src/model/canonical.js';
 
 describe('links by name: virtual addresses', function () {
@@ -33,5 +33,24 @@ describe('links by name: virtual addresses', function () {
     ]);
     const odd = { links: [{ alias: 'a.b', local_port: 1, remote_port: 2 }, ...app.links] };
     expect(linkHosts(odd).map((h) => h.address)).to.deep.equal(['198.18.0.2', '198.18.0.3']);
+  });
+  it('links sharing an alias (one per port) share its address; one host entry per name', function () {
+    const app = toApplication('web', {
+      image: 'x',
+      links: [
+        { alias: 'db', local_port: 5432, remote_port: 61712 },
+        { alias: 'cache', local_port: 6379, remote_port: 6379 },
+        { alias: 'db', local_port: 8080, remote_port: 61001 },
+      ],
+    });
+    expect(linkHosts(app).map((h) => [h.name, h.link.local_port, h.address])).to.deep.equal([
+      ['cache', 6379, '198.18.0.1'],
+      ['db', 5432, '198.18.0.2'],
+      ['db', 8080, '198.18.0.2'],
+    ]);
+    expect(hostEntries(app)).to.deep.equal([
+      { name: 'cache', address: '198.18.0.1' },
+      { name: 'db', address: '198.18.0.2' },
+    ]);
   });
 });

@@ -128,6 +128,22 @@ describe('NodeState schema', function () {
   it('accepts a valid document', function () {
     expect(validateNodeState(ok)).to.deep.equal([]);
   });
+  it('networks: reports the guard of cluster-only ports as installed, checked by the schema', async function () {
+    const routes = new FakeRouteTable();
+    await routes.set([], { ports: [61712], sources: ['198.51.100.2'] });
+    const state = await gatherState({
+      identity: () => Promise.resolve({ hostname: 'n1', machine_id: MID }),
+      units: new FakeApplicationUnits(),
+      volumes: new FakeVolumeStore(),
+      routes,
+    });
+    expect(state.route_guard).to.deep.equal({ ports: [61712], sources: ['198.51.100.2'] });
+    expect(validateNodeState(JSON.parse(JSON.stringify(state)))).to.deep.equal([]);
+    const bad = { ...ok, route_guard: { ports: [], sources: ['x'] } };
+    expect(validateNodeState(bad).join('\n'))
+      .to.match(/route_guard\/ports/)
+      .and.to.match(/route_guard\/sources\/0/);
+  });
   it('names every problem: protocol, extra keys, bad spec, bad route', function () {
     const bad = {
       ...ok,
