@@ -31,6 +31,7 @@ export const COMPOSE_KEYS = [
   'cpu_shares',
   'restart',
   'container_name',
+  'build', // issue 13 item 1
 ];
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -440,7 +441,6 @@ export function convertRestart(
 
 /** Why a compose service key has no Flocker equivalent (said when it is refused). */
 const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
-  build: 'Flocker runs images; build and push the image, then name it in image:',
   volumes_from: 'a volume belongs to one application and moves with it; another application cannot mount it',
   networks: 'applications reach each other through links and the published ports every node routes',
   network_mode: 'applications reach each other through links and the published ports every node routes',

@@ -44,6 +44,7 @@ import type { InputProblem } from '../errors.js';
 import { addImplicitLinks, resolveLinks } from './compose-links.js';
 import type { LinkingService, PendingLinks } from './compose-links.js';
 import { describeValue } from './yaml-source.js';
+import { buildImageName, convertBuild } from './compose-build.js';
 import { keyText, quoteText } from '../validation/echo.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
@@ -336,6 +337,10 @@ function convertService(
       }
       case 'container_name':
         checkContainerName(value, name, kp, problems);
+        break;
+      case 'build': // issue 13 item 1
+        set('build', convertBuild(value, kp, problems, ctx.inputs));
+        if (!Object.hasOwn(svc, 'image')) entry['image'] = buildImageName(ctx.inputs.dir, name);
         break;
       default:
         if (!isExtension(key)) problems.push(unsupportedKey(key, kp));

@@ -56,7 +56,7 @@ const SECONDS = (what: string) =>
 export const applicationEntrySchema = {
   type: 'object',
   description:
-    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy, command, entrypoint, healthcheck, depends_on',
+    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy, command, entrypoint, healthcheck, depends_on, build, image_id',
   additionalProperties: false,
   required: ['image'],
   properties: {
@@ -174,5 +174,32 @@ export const applicationEntrySchema = {
       description: 'a list of application names started before this one',
       items: { type: 'string', description: 'an application name' },
     },
+    // --- issue 13 item 1 (images without a registry) ---
+    build: {
+      type: 'object',
+      description: 'a mapping with the keys context, dockerfile, args and target',
+      additionalProperties: false,
+      required: ['context'],
+      properties: {
+        context: {
+          type: 'string',
+          pattern: '^/[^\\u0000]*$',
+          description: 'the absolute path of the build context',
+        },
+        dockerfile: { type: 'string', minLength: 1, pattern: '^[^\\u0000]*$', description: 'a file path' },
+        args: {
+          type: 'object',
+          description: 'a mapping of build argument names to string values',
+          additionalProperties: { type: 'string', pattern: '^[^\\u0000]*$', description: 'a string' },
+        },
+        target: { type: 'string', minLength: 1, maxLength: 255, description: 'a build stage name' },
+      },
+    },
+    image_id: {
+      type: 'string',
+      pattern: '^sha256:[0-9a-f]{64}$',
+      description: 'an image ID: "sha256:" and 64 hex digits',
+    },
+    // --- end issue 13 item 1 ---
   },
 } as const;

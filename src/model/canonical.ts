@@ -1,5 +1,12 @@
 // Canonical form of applications so that equality is structural and total.
-import type { Application, ApplicationConfigEntry, HealthCheck, Link, PortMapping } from './application.js';
+import type {
+  Application,
+  ApplicationConfigEntry,
+  BuildSpec,
+  HealthCheck,
+  Link,
+  PortMapping,
+} from './application.js';
 import { dict } from '../util/own.js';
 
 export function canonicalImage(image: string): string {
@@ -31,6 +38,16 @@ function canonicalHealthCheck(h: HealthCheck): HealthCheck {
     ...(h.timeout_seconds !== undefined ? { timeout_seconds: h.timeout_seconds } : {}),
     ...(h.retries !== undefined ? { retries: h.retries } : {}),
     ...(h.start_period_seconds !== undefined ? { start_period_seconds: h.start_period_seconds } : {}),
+  };
+}
+
+// issue 13 item 1
+function canonicalBuild(b: BuildSpec): BuildSpec {
+  return {
+    context: b.context,
+    ...(b.dockerfile !== undefined ? { dockerfile: b.dockerfile } : {}),
+    ...(b.args !== undefined ? { args: sortedRecord(b.args) } : {}),
+    ...(b.target !== undefined ? { target: b.target } : {}),
   };
 }
 
@@ -66,6 +83,9 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
     ...(e.depends_on !== undefined && e.depends_on.length > 0
       ? { depends_on: [...new Set(e.depends_on)].sort() }
       : {}),
+    // issue 13 item 1
+    ...(e.build !== undefined ? { build: canonicalBuild(e.build) } : {}),
+    ...(e.image_id !== undefined ? { image_id: e.image_id } : {}),
   };
   return app;
 }
@@ -84,6 +104,8 @@ export function toConfigEntry(app: Application): ApplicationConfigEntry {
   if (app.entrypoint !== undefined) e.entrypoint = [...app.entrypoint];
   if (app.healthcheck !== undefined) e.healthcheck = canonicalHealthCheck(app.healthcheck);
   if (app.depends_on !== undefined) e.depends_on = [...app.depends_on];
+  if (app.build !== undefined) e.build = canonicalBuild(app.build);
+  if (app.image_id !== undefined) e.image_id = app.image_id;
   return e;
 }
 
@@ -94,6 +116,8 @@ export function sameApplication(a: Application, b: Application): boolean {
   const norm = (x: Application): string => {
     const e = toConfigEntry(x);
     delete e.depends_on;
+    delete e.build; // the built image's ID (image_id) is what restarts
+
     return JSON.stringify(toApplication(x.name, e));
   };
   return norm(a) === norm(b);

@@ -307,7 +307,7 @@ function planCheck(
   const volumes: { name: string; bytes: number }[] = [];
   for (const c of starting) {
     if (c.kind === 'start-application') {
-      images.add(c.application.image);
+      images.add(c.application.image_id ?? c.application.image); // issue 13 item 1: by ID when sent
       for (const p of c.application.ports) appPorts.add(p.external);
     } else if (c.kind === 'create-volume') volumes.push({ name: c.name, bytes: 0 });
     else if (c.kind === 'wait-for-volume') {

@@ -24,6 +24,8 @@ const ENTRY_KEYS = {
   entrypoint: true,
   healthcheck: true,
   depends_on: true,
+  build: true,
+  image_id: true,
 } as const satisfies Record<keyof ApplicationConfigEntry, true>;
 
 const base: ApplicationConfigEntry = { image: 'busybox:1' };
@@ -42,6 +44,8 @@ const OTHER: Readonly<Record<keyof ApplicationConfigEntry, unknown>> = {
   entrypoint: [],
   healthcheck: { test: ['CMD', 'true'], interval_seconds: 5 },
   depends_on: ['db'],
+  build: { context: '/src/web', args: { V: '1' } },
+  image_id: `sha256:${'ab'.repeat(32)}`,
 };
 
 describe('config diff (a plan that explains itself)', () => {
