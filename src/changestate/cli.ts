@@ -148,7 +148,13 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
       return;
     case 'prune': {
       const input = parsePruneInput(await io.readStdin());
-      const r = await runPrune(input, node.adapters().volumes, node.lock, (l) => node.appendAudit(l));
+      const r = await runPrune(
+        input,
+        node.adapters().volumes,
+        node.lock,
+        (l) => node.appendAudit(l),
+        node.images?.(),
+      );
       io.stdout(`${JSON.stringify(r)}\n`);
       return;
     }
