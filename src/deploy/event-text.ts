@@ -44,6 +44,8 @@ export function formatEvent(e: DeployEvent): string | undefined {
       return `image ${e.image} of ${e.app}: built (${e.image_id.slice(7, 19)}) in ${secs(e.ms)}`;
     case 'image-shipped':
       return `${e.node}: image ${e.image} sent: ${formatBytes(e.bytes)} of ${formatBytes(e.image_bytes)} (only the layers it lacked) in ${secs(e.ms)}`;
+    case 'image-progress':
+      return `${e.node}: sending image ${e.image}: ${formatBytes(e.bytes)} / ${formatBytes(e.total)}`;
     case 'plan':
     case 'audit':
     case 'finished':

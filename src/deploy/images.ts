@@ -26,6 +26,9 @@ import type { TarEntry } from './image-tar.js';
 import { CHANGESTATE, runNodeProgram } from './node-programs.js';
 import { dict } from '../util/own.js';
 
+/** an image on its way to a node says how far it got at most this often */
+export const IMAGE_PROGRESS_MS = 1000;
+
 /** label on every image we build: ours to prune */
 export const SHIPPED_LABEL = 'flocker.shipped=1';
 
@@ -123,7 +126,7 @@ export async function pinImages(
 }
 
 /** The bytes of the kept entries, then the end of the archive, read from the spooled file. */
-function cutStream(fd: number, keep: readonly TarEntry[]): Readable {
+function cutStream(fd: number, keep: readonly TarEntry[], onBytes: (n: number) => void): Readable {
   const CHUNK = 1 << 20;
   function* chunks(): Generator<Buffer> {
     for (const e of keep) {
@@ -131,6 +134,7 @@ function cutStream(fd: number, keep: readonly TarEntry[]): Readable {
         const n = Math.min(CHUNK, e.end - off);
         const b = Buffer.alloc(n);
         readSync(fd, b, 0, n, off);
+        onBytes(n);
         yield b;
       }
     }
@@ -163,7 +167,7 @@ export async function shipImages(
       // saved by name (the node gets the tag too) and checked there by ID after the load
       const ref = list[0]!.image;
       await docker.save(ref, file);
-      const total = statSync(file).size;
+      const size = statSync(file).size;
       const fd = openSync(file, 'r');
       try {
         const read = (o: number, n: number): Buffer => {
@@ -171,24 +175,40 @@ export async function shipImages(
           readSync(fd, b, 0, n, o);
           return b;
         };
-        const entries = indexTar(read, total);
+        const entries = indexTar(read, size);
         const settled = await Promise.allSettled(
           list.map(async (s) => {
             const have = nodeChainIds(target.clusterState.nodes[s.node]?.state.images ?? []);
             const cut = cutSavedImage(entries, read, have);
             const t0 = now();
+            const total = cutSize(cut);
+            let sent = 0;
+            let shown = t0;
+            const onBytes = (n: number): void => {
+              sent += n;
+              if (now() - shown < IMAGE_PROGRESS_MS) return;
+              shown = now();
+              emit({
+                type: 'image-progress',
+                node: s.node,
+                image: s.image,
+                bytes: sent,
+                total,
+                ms: shown - t0,
+              });
+            };
             await runNodeProgram(
               target.connection(s.node),
               [CHANGESTATE, 'load-image', '--ref', ref, '--id', id],
-              { stdinStream: cutStream(fd, cut.keep), what: `sending image ${s.image} failed` },
+              { stdinStream: cutStream(fd, cut.keep, onBytes), what: `sending image ${s.image} failed` },
             );
             emit({
               type: 'image-shipped',
               node: s.node,
               image: s.image,
               image_id: id,
-              bytes: cutSize(cut),
-              image_bytes: total,
+              bytes: total,
+              image_bytes: size,
               ms: now() - t0,
             });
           }),

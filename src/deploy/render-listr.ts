@@ -145,6 +145,7 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
         if (t) t.output = line;
         return;
       }
+      case 'image-progress':
       case 'image-shipped': {
         // issue 13 item 1: sent before the first phase, shown under it until its changes start
         const first = plan.phases[0]?.phase;

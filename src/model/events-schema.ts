@@ -151,6 +151,13 @@ export const eventDefinitions = {
           ms: MS,
         },
       ),
+      event('image-progress', 'an image on its way to a node', ['node', 'image', 'bytes', 'total', 'ms'], {
+        node: NODE,
+        image: STR,
+        bytes: { ...COUNT, description: 'bytes sent so far' },
+        total: { ...COUNT, description: 'bytes to send (the layers the node lacks)' },
+        ms: { ...COUNT, description: 'ms since the image started' },
+      }),
       event('audit', "every node's audit log was given this deploy's record", ['nodes', 'result'], {
         nodes: NODES,
         result: STR,

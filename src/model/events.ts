@@ -106,6 +106,15 @@ export type DeployEvent =
       readonly image_bytes: number;
       readonly ms: number;
     }
+  /** an image on its way to a node: bytes sent so far of the cut archive's total */
+  | {
+      readonly type: 'image-progress';
+      readonly node: string;
+      readonly image: string;
+      readonly bytes: number;
+      readonly total: number;
+      readonly ms: number;
+    }
   // --- end issue 13 item 1 ---
   /** every node's audit log was given this deploy's record (also after a failed phase) */
   | { readonly type: 'audit'; readonly nodes: readonly string[]; readonly result: string }

@@ -229,12 +229,22 @@ export const imageShipped: DeployEvent = {
   image_bytes: 80 * MiB,
   ms: 900,
 };
+export const imageProgress = (mib: number): DeployEvent => ({
+  type: 'image-progress',
+  node: 'n1',
+  image: 'flocker-build/shop-web:latest',
+  bytes: mib * MiB,
+  total: 3 * MiB,
+  ms: mib * 300,
+});
 export const withImages: DeployEvent[] = [
   imageBuilt,
   ...connected,
   { type: 'step-start', step: 'lock', nodes: ['n1', 'n2'] },
   { type: 'step-done', step: 'lock', ms: 30 },
   ...planned,
+  imageProgress(1),
+  imageProgress(2),
   imageShipped,
   ...applied.slice(upToPlan.length),
 ];
