@@ -41,7 +41,7 @@ describe('images without a registry (functional, lab)', function () {
   let lab: LabHandle;
   let dir: string;
   const savedHost = process.env.DOCKER_HOST;
-  const TAG = 'flocker-build/images-e2e-web:latest';
+  const RM_OURS = 'docker image rm -f $(docker image ls -q --filter label=flocker.shipped=1) >/dev/null 2>&1';
 
   async function deploy(): Promise<Ev[]> {
     const r = await runDeploy([
@@ -70,7 +70,8 @@ describe('images without a registry (functional, lab)', function () {
     mkdirSync(`${dir}/images-e2e/web`, { recursive: true });
     await sh(
       'n1',
-      `docker image rm -f ${TAG} >/dev/null 2>&1; rm -f /var/lib/flocker/shipped-images.json; true`,
+      // every image a deploy built and sent here (earlier runs' too: an unchanged build would find its ID)
+      `${RM_OURS}; rm -f /var/lib/flocker/shipped-images.json; true`,
     );
     writeFile(
       dir,
@@ -94,7 +95,7 @@ describe('images without a registry (functional, lab)', function () {
   after(async function () {
     if (!lab) return;
     await cleanLab(lab, dir);
-    await sh('n1', `docker image rm -f ${TAG} >/dev/null 2>&1; true`);
+    await sh('n1', `${RM_OURS}; true`);
     if (savedHost === undefined) delete process.env.DOCKER_HOST;
     else process.env.DOCKER_HOST = savedHost;
     rmSync(dir, { recursive: true, force: true });
