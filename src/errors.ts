@@ -74,6 +74,14 @@ export const ERROR_CODES = {
     'system',
     "a receiver's newest snapshot is not the one the handoff's final push carried: ownership not taken",
   ],
+  // issue 13 item 1 (images without a registry)
+  E_IMAGE_MISMATCH: ['system', 'an image sent to a node is not the image ID it was sent as, after the load'],
+  E_IMAGE_BUILD: ['user', 'building an image of a compose build: failed (docker build output in the error)'],
+  E_IMAGE_NO_DOCKER: [
+    'user',
+    'the deploying machine has no docker to build (or send) images with; build needs docker where flocker-deploy runs',
+  ],
+  E_IMAGE_SHIP: ['system', 'sending an image to a node failed (docker save here, or docker load there)'],
   E_ROUTES: ['system', 'routes or the routes file are invalid'],
   E_SPEC: ['system', "an application's recorded spec is damaged"],
   E_APP_START: ['system', 'an application did not start'],

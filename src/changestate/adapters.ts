@@ -9,6 +9,7 @@ import type { LinkNatResult } from '../systemd/link-nat-apply.js';
 import type { VolumeStore } from '../zfs/volume-store.js';
 import type { TrustResult } from './trust.js';
 import type { NodeLock } from './deploy-lock.js';
+import type { NodeImages } from '../docker/images.js';
 
 /** Where a volume goes: the peer's verified address, port and name. */
 export interface PeerTarget {
@@ -52,6 +53,8 @@ export interface NodeAdapters {
  * (bin/ passes it), fake nodes over the contract-checked fakes in tests.
  */
 export interface ChangestateNode {
+  /** issue 13 item 1: the node's docker images (absent on nodes that cannot load images) */
+  images?(): NodeImages;
   /** this node's state now (what flocker-reportstate prints) */
   gather(): Promise<NodeState>;
   adapters(): NodeAdapters;

@@ -1,5 +1,6 @@
 // flocker-changestate: the node-side program flocker-deploy runs over SSH. Input arrives on
 // stdin (never argv); progress events leave as NDJSON on stdout; diagnostics on stderr.
+import type { Readable } from 'node:stream';
 import { versionLine } from '../cli-support/index.js';
 import { FlockerError, UsageError, errorData } from '../errors.js';
 import type { ChangestateNode } from './adapters.js';
@@ -37,6 +38,8 @@ export const USAGE = `usage: flocker-changestate COMMAND
   remember           record the cluster membership (JSON on stdin) in /var/lib/flocker/cluster.json
   lock [--wait SECS] take this node's deploy lock (holder record as the first stdin line), wait
                      for earlier work, print {"locked":...}, hold it until stdin ends
+  load-image --ref REF --id ID
+                     load a docker image archive (stdin); REF must then be image ID
   lock-status        print whether the deploy lock is held, and by whom
   lock-break         end the lock's holder process on this node (the lock is then free)
   help, --help       print this help
@@ -145,7 +148,13 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
       return;
     case 'prune': {
       const input = parsePruneInput(await io.readStdin());
-      const r = await runPrune(input, node.adapters().volumes, node.lock, (l) => node.appendAudit(l));
+      const r = await runPrune(
+        input,
+        node.adapters().volumes,
+        node.lock,
+        (l) => node.appendAudit(l),
+        node.images?.(),
+      );
       io.stdout(`${JSON.stringify(r)}\n`);
       return;
     }
@@ -185,6 +194,17 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
     case 'remember':
       await node.remember(parseMembership(await io.readStdin(), 'membership input'));
       return;
+    case 'load-image': {
+      // issue 13 item 1: an image the deploy sends (only the layers this node lacks)
+      const [k1, ref, k2, id] = rest;
+      if (k1 !== '--ref' || k2 !== '--id' || !ref || !id || rest.length !== 4)
+        throw new UsageError(`load-image takes --ref REF --id ID\n${USAGE}`);
+      const images = node.images?.();
+      if (!images) throw new FlockerError('this node cannot load images', 'E_IMAGE_SHIP', 'system');
+      const r = await images.load(io.stdin as Readable, ref, id);
+      io.stdout(`${JSON.stringify({ loaded: id, bytes: r.bytes })}\n`);
+      return;
+    }
     case 'lock-status':
       io.stdout(`${JSON.stringify(await lockStatus(node.lock))}\n`);
       return;

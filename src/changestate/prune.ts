@@ -12,6 +12,7 @@ import type { VolumeStore } from '../zfs/volume-store.js';
 import { pruneLine } from './audit.js';
 import type { NodeLock } from './deploy-lock.js';
 import { holdWork } from './deploy-lock.js';
+import type { NodeImages } from '../docker/images.js';
 
 const refuse = (why: string) =>
   new FlockerError(`prune refused: ${why}; nothing was deleted here`, 'E_PRUNE_REFUSED');
@@ -21,6 +22,7 @@ export async function runPrune(
   volumes: VolumeStore,
   lock: NodeLock,
   appendAudit: (line: string) => Promise<void>,
+  images?: NodeImages,
 ): Promise<PruneResult> {
   const work = input.dry_run ? undefined : await holdWork(lock, input.audit.deploy_id);
   const summary: string[] = [];
@@ -64,6 +66,10 @@ export async function runPrune(
       for (const s of destroy) result.snapshots.push({ name: t.name, snapshot: s, bytes: sizes[s] ?? 0 });
       toPrune.push({ name: t.name, keep: v.snapshots.filter((s) => !destroy.includes(s)) });
     }
+    // issue 13 item 1: only images recorded as sent here, and docker refuses one a container uses
+    const shipped = new Set(images && input.images?.length ? await images.shipped() : []);
+    const imageIds = (input.images ?? []).filter((id) => shipped.has(id));
+    const removedImages: string[] = [];
     const bytes =
       result.volumes.reduce((a, x) => a + x.bytes, 0) + result.snapshots.reduce((a, x) => a + x.bytes, 0);
     if (!input.dry_run) {
@@ -77,9 +83,15 @@ export async function runPrune(
         await volumes.pruneSnapshots(p.name, p.keep);
         summary.push(`destroy ${n} snapshot(s) of ${p.name}`);
       }
+      for (const id of imageIds) {
+        if (await images!.removeShipped(id)) {
+          removedImages.push(id);
+          summary.push(`remove image ${id}`);
+        }
+      }
       await appendAudit(pruneLine(input.audit, input.self, new Date(), summary));
-    }
-    return { ...result, bytes };
+    } else removedImages.push(...imageIds);
+    return { ...result, bytes, ...(removedImages.length ? { images: removedImages } : {}) };
   } catch (e) {
     if (!input.dry_run)
       await appendAudit(pruneLine(input.audit, input.self, new Date(), summary, errorData(e))).catch(

@@ -51,6 +51,7 @@ export const COMPOSE_KEYS = [
   'network_mode',
   'runtime',
   'privileged',
+  'build', // issue 13 item 1
 ];
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -496,7 +497,6 @@ export function convertRestart(
 
 /** Why a compose service key has no Flocker equivalent (said when it is refused). */
 const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
-  build: 'Flocker runs images; build and push the image, then name it in image:',
   volumes_from: 'a volume belongs to one application and moves with it; another application cannot mount it',
   extends: 'write the shared keys once with an x- extension field and <<: merge keys',
   deploy:

@@ -71,6 +71,7 @@ import {
   exposedPorts,
 } from './compose-networks.js';
 import type { NetworkDeclarations, ServiceNetworks } from './compose-networks.js';
+import { buildImageName, convertBuild } from './compose-build.js';
 import { keyText, quoteText } from '../validation/echo.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
@@ -456,6 +457,10 @@ function convertService(
       case 'runtime':
       case 'privileged':
         checkDefaultOnly(key, value, kp, problems);
+        break;
+      case 'build': // issue 13 item 1
+        set('build', convertBuild(value, kp, problems, ctx.inputs));
+        if (!Object.hasOwn(svc, 'image')) entry['image'] = buildImageName(ctx.inputs.dir, name);
         break;
       default:
         if (!isExtension(key)) problems.push(unsupportedKey(key, kp));

@@ -9,6 +9,8 @@ import { connectAll, sshPorts } from '../ssh/index.js';
 import { refuseSshPorts } from '../plan/safety.js';
 import { loadAgentBundle } from './agent.js';
 import { collect, nonNegativeInt, sshConnectOptions, withSshOptions } from './ssh-options.js';
+import { DockerCli, isLabDeployment } from './images.js';
+import type { LocalDocker } from './images.js';
 import type { SshCliOptions } from './ssh-options.js';
 import { deploy } from './driver.js';
 import type { DeployOptions } from './driver.js';
@@ -31,6 +33,8 @@ export interface CliIO extends RenderIO {
    * connecting over ssh, none with `connect` (in-process fakes run the programs by name)
    */
   readonly agent?: DeployOptions['agent'];
+  /** issue 13 item 1: the deploying machine's docker (default: the docker CLI) */
+  readonly docker?: LocalDocker;
 }
 
 /** A deploy ended by a signal: exit 130 (SIGINT) or 143 (SIGTERM). */
@@ -47,6 +51,7 @@ interface CliOptions extends SshCliOptions {
   json?: boolean;
   lockWait: number;
   forgetNode?: string[];
+  shipImages?: boolean;
 }
 
 const HELP_EXIT = `
@@ -113,6 +118,10 @@ export function buildProgram(io: CliIO): Command {
       'a node that is gone for good (repeatable): volumes it owned (or last owned) are no longer refused; the newest copy on another node is promoted, never an older one',
       collect,
     )
+    .option(
+      '--ship-images',
+      "send each image: this machine has to the nodes that lack it, over the deploy's ssh connections (only the layers a node lacks); automatic for a flocker-lab deployment",
+    )
     .version(`flocker-deploy ${packageVersion()}`, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .addHelpText('after', HELP_EXIT)
@@ -153,6 +162,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       ...deployer(),
       now: io.now,
       ...(agent ? { agent } : {}),
+      // issue 13 item 1: builds and shipped images go through this machine's docker
+      images: {
+        docker: io.docker ?? new DockerCli(),
+        ship: o.shipImages === true || isLabDeployment(deploymentPath),
+      },
       connect: async (nodes) => {
         const conns = await connect(nodes);
         opened.push(...conns.values());

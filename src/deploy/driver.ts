@@ -8,9 +8,13 @@ import { DeploySession } from './session.js';
 import { startWaves } from '../plan/start-waves.js';
 import { withTransferProgress } from './transfer-progress.js';
 import type { SessionOptions } from './session.js';
+import { pinImages, shipImages } from './images.js';
+import type { ImageOptions } from './images.js';
 
 export interface DeployOptions extends SessionOptions {
   readonly dryRun: boolean;
+  /** issue 13 item 1: builds and shipped images (absent: images are the nodes' to pull) */
+  readonly images?: ImageOptions;
   readonly emit: Emit<DeployEvent>;
 }
 
@@ -40,8 +44,12 @@ async function step<T>(
 
 export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   const { emit } = opts;
+  // issue 13 item 1: builds run first, here (a dry run builds too: the plan then says truly
+  // whether a changed build restarts its app; nothing is sent to any node)
+  const desired = opts.images ? await pinImages(opts.desired, opts.images, emit) : opts.desired;
   const s = new DeploySession({
     ...opts,
+    desired,
     onAgentInstalled: (i) => {
       emit({ type: 'agent-installed', ...i });
       opts.onAgentInstalled?.(i);
@@ -89,6 +97,8 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
         emit({ type: 'phase-done', phase: ph.phase, ms: Date.now() - t0 });
       };
       // the check phase changes nothing, so it runs before node-to-node trust writes any file
+      // issue 13 item 1: images go to the nodes that lack them before anything is stopped
+      if (opts.images) await shipImages(desired, s, opts.images.docker, emit);
       let first = 0;
       if (p.phases[0]?.phase === 'check') await runPhase(first++);
       if (s.needsTrust()) await step(emit, 'node-to-node trust', s.nodes, () => s.setUpTrust());

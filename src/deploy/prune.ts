@@ -6,7 +6,7 @@ import type { DesiredConfig } from '../model/deployment.js';
 import type { PruneInput, PruneResult } from '../model/prune-input.js';
 import { PROTOCOL_VERSION } from '../model/state.js';
 import type { NodeState } from '../model/state.js';
-import { planPrune } from '../plan/prune.js';
+import { planImagePrune, planPrune } from '../plan/prune.js';
 import type { PrunePlan } from '../plan/prune.js';
 import { AggregateNodeError, toNodeError } from '../errors.js';
 import { CHANGESTATE, runNodeProgram } from './node-programs.js';
@@ -48,6 +48,9 @@ function inputFor(
     snapshots: p.snapshots
       .filter((x) => x.node === node)
       .map((x) => ({ name: x.name, destroy: [...x.snapshots] })),
+    ...(p.images?.some((i) => i.node === node)
+      ? { images: p.images.filter((i) => i.node === node).map((i) => i.image_id) }
+      : {}),
     audit: {
       deploy_id: s.audit.deploy_id,
       user: s.audit.user,
@@ -92,9 +95,18 @@ export async function prune(o: PruneOptions): Promise<PruneReport> {
     const states: Record<string, NodeState> = Object.fromEntries(
       Object.entries(s.clusterState.nodes).map(([n, x]) => [n, x.state]),
     );
-    const plan = planPrune(states, new Set(Object.keys(o.desired.applications)), o.desired.nodes);
+    const volumePlan = planPrune(states, new Set(Object.keys(o.desired.applications)), o.desired.nodes);
+    // issue 13 item 1: images we sent that no app of their node uses
+    const desiredImages = Object.fromEntries(
+      Object.entries(o.desired.applications).map(([n, a]) => [n, a.image]),
+    );
+    const images = planImagePrune(states, o.desired.nodes, desiredImages);
+    const plan: PrunePlan = images.length ? { ...volumePlan, images } : volumePlan;
     const busy = s.nodes.filter(
-      (n) => plan.volumes.some((v) => v.node === n) || plan.snapshots.some((x) => x.node === n),
+      (n) =>
+        plan.volumes.some((v) => v.node === n) ||
+        plan.snapshots.some((x) => x.node === n) ||
+        images.some((i) => i.node === n),
     );
     const run = (dryRun: boolean) => (node: string) =>
       runNodeProgram(s.connection(node), [CHANGESTATE, 'prune'], {

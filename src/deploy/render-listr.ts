@@ -145,7 +145,19 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
         if (t) t.output = line;
         return;
       }
+      case 'image-progress':
+      case 'image-shipped': {
+        // issue 13 item 1: sent before the first phase, shown under it until its changes start
+        const first = plan.phases[0]?.phase;
+        if (first === undefined) return;
+        const line = formatEvent(e)!;
+        lastLine.set(first, line);
+        const t = phaseTasks.get(first);
+        if (t) t.output = line;
+        return;
+      }
       case 'agent-installed':
+      case 'image-built': // issue 13 item 1: shown with the node agent lines, before the apply
         agentLines.push(formatEvent(e)!);
         if (agentTask) agentTask.output = agentLines.at(-1)!; // persistent output: lines add up
         return;
@@ -159,7 +171,8 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
 
   return {
     emit(e) {
-      if (!run) {
+      // a build runs before the nodes are known (issue 13): its line waits for the first task
+      if (!run && e.type !== 'image-built') {
         run = start(e.type === 'step-start' ? e.nodes : []);
         run.catch(() => undefined); // the driver's error is the one reported
       }

@@ -15,13 +15,17 @@ export function plainRenderer(io: RenderIO): Renderer {
   const printed = new Map<string, number>();
   return {
     emit(e) {
-      if (e.type === 'transfer-progress') {
-        const key = `${e.node}\0${e.phase}\0${JSON.stringify(e.change)}`;
+      if (e.type === 'transfer-progress' || e.type === 'image-progress') {
+        const key =
+          e.type === 'image-progress'
+            ? `${e.node}\0image\0${e.image}`
+            : `${e.node}\0${e.phase}\0${JSON.stringify(e.change)}`;
         const now = io.now().getTime();
         const last = printed.get(key);
         if (last !== undefined && now - last < PLAIN_PROGRESS_MS) return;
         printed.set(key, now);
-        io.stderr(`${timestamped(io.now(), formatProgress(e))}\n`);
+        const line = e.type === 'image-progress' ? formatEvent(e)! : formatProgress(e);
+        io.stderr(`${timestamped(io.now(), line)}\n`);
       } else if (e.type === 'plan') {
         plan = e.plan;
         io.stdout(describePlan(e.plan, e.addresses, e.volumes));

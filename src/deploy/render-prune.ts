@@ -23,6 +23,16 @@ export function pruneText(r: PruneReport): string {
       formatBytes(m.reduce((a, s) => a + s.bytes, 0)),
     ]);
   }
+  for (const i of r.plan.images ?? []) {
+    // issue 13 item 1: images we sent that no app uses (their size is not measured)
+    const gone = r.nodes[i.node]?.images?.includes(i.image_id);
+    rows.push([
+      i.node,
+      i.tags[0] ?? i.image_id.slice(7, 19),
+      `unused image we sent${gone === false ? ' (kept: in use)' : ''}`,
+      '-',
+    ]);
+  }
   let out =
     rows.length === 0
       ? 'Nothing to prune.\n'

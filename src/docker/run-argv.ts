@@ -97,7 +97,8 @@ export function dockerRunArgv(app: Application, opts: RunOptions): string[] {
   // Setting an entrypoint also drops the image's CMD (docker's and compose's rule alike).
   const [entry, ...entryRest] = app.entrypoint ?? [];
   if (app.entrypoint !== undefined) argv.push('--entrypoint', entry ?? '');
-  argv.push(app.image, ...entryRest, ...(app.command ?? []));
+  // issue 13 item 1: an image the deploy sent runs by its ID (exactly what was built/shipped)
+  argv.push(app.image_id ?? app.image, ...entryRest, ...(app.command ?? []));
   return argv;
 }
 

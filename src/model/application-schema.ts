@@ -144,7 +144,7 @@ const SIZE = {
 export const applicationEntrySchema = {
   type: 'object',
   description:
-    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy, command, entrypoint, healthcheck, depends_on, files, secrets',
+    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy, command, entrypoint, healthcheck, depends_on, files, secrets, build, image_id and the runtime keys (hostname, user, cap_add, cap_drop, labels, stop_signal, stop_grace_period_seconds, tmpfs, ulimits, sysctls, tty)',
   additionalProperties: false,
   required: ['image'],
   properties: {
@@ -390,5 +390,32 @@ export const applicationEntrySchema = {
       },
     },
     tty: { type: 'boolean', description: 'true or false' },
+    // --- issue 13 item 1 (images without a registry) ---
+    build: {
+      type: 'object',
+      description: 'a mapping with the keys context, dockerfile, args and target',
+      additionalProperties: false,
+      required: ['context'],
+      properties: {
+        context: {
+          type: 'string',
+          pattern: '^/[^\\u0000]*$',
+          description: 'the absolute path of the build context',
+        },
+        dockerfile: { type: 'string', minLength: 1, pattern: '^[^\\u0000]*$', description: 'a file path' },
+        args: {
+          type: 'object',
+          description: 'a mapping of build argument names to string values',
+          additionalProperties: { type: 'string', pattern: '^[^\\u0000]*$', description: 'a string' },
+        },
+        target: { type: 'string', minLength: 1, maxLength: 255, description: 'a build stage name' },
+      },
+    },
+    image_id: {
+      type: 'string',
+      pattern: '^sha256:[0-9a-f]{64}$',
+      description: 'an image ID: "sha256:" and 64 hex digits',
+    },
+    // --- end issue 13 item 1 ---
   },
 } as const;

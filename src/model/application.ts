@@ -94,6 +94,21 @@ export interface RestartPolicy {
   readonly maximum_retry_count?: number;
 }
 
+// --- issue 13 item 1 (images without a registry) ---
+/**
+ * compose `build:`: the image is built once on the deploying machine. Only the deploy side
+ * reads it; not part of restart equality (the built image's ID is: image_id).
+ */
+export interface BuildSpec {
+  /** absolute path of the build context on the deploying machine */
+  readonly context: string;
+  /** Dockerfile path relative to the context (absent: docker's Dockerfile) */
+  readonly dockerfile?: string;
+  readonly args?: Readonly<Record<string, string>>;
+  readonly target?: string;
+}
+// --- end issue 13 item 1 ---
+
 /** An application in canonical form: defaults filled, lists sorted, so deep equality is meaningful. */
 export interface Application {
   readonly name: string;
@@ -145,6 +160,15 @@ export interface Application {
   readonly sysctls?: Readonly<Record<string, string>>;
   /** docker -t: the process gets a pseudo-terminal (its output still goes to the journal) */
   readonly tty?: boolean;
+  // --- issue 13 item 1 (images without a registry) ---
+  /** how the image is built (compose `build:`); deploy side only, not part of restart equality */
+  readonly build?: BuildSpec;
+  /**
+   * the image's ID (sha256:...) when the deploy sends the image (built, or --ship-images): the
+   * node runs exactly this image, and a changed ID restarts the app
+   */
+  readonly image_id?: string;
+  // --- end issue 13 item 1 ---
 }
 
 /** issue 13: one docker ulimit. */
@@ -189,6 +213,9 @@ export interface ApplicationConfigEntry {
   ulimits?: Record<string, Ulimit>;
   sysctls?: Record<string, string>;
   tty?: boolean;
+  // issue 13 item 1
+  build?: BuildSpec;
+  image_id?: string;
 }
 
 /**

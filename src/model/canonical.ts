@@ -10,6 +10,7 @@ import type {
   SecretMount,
   VolumeSpec,
   Ulimit,
+  BuildSpec,
 } from './application.js';
 import { dict } from '../util/own.js';
 
@@ -60,6 +61,16 @@ function canonicalVolume(v: ConfigVolume): VolumeSpec {
   };
 }
 
+// issue 13 item 1
+function canonicalBuild(b: BuildSpec): BuildSpec {
+  return {
+    context: b.context,
+    ...(b.dockerfile !== undefined ? { dockerfile: b.dockerfile } : {}),
+    ...(b.args !== undefined ? { args: sortedRecord(b.args) } : {}),
+    ...(b.target !== undefined ? { target: b.target } : {}),
+  };
+}
+
 /** Build the canonical Application from a config-file entry (already schema-valid). */
 export function toApplication(name: string, e: ApplicationConfigEntry): Application {
   const app: Application = {
@@ -101,6 +112,9 @@ export function toApplication(name: string, e: ApplicationConfigEntry): Applicat
       ? { secrets: canonicalSecrets(e.secrets) }
       : {}),
     ...canonicalRuntimeKeys(e),
+    // issue 13 item 1
+    ...(e.build !== undefined ? { build: canonicalBuild(e.build) } : {}),
+    ...(e.image_id !== undefined ? { image_id: e.image_id } : {}),
   };
   return app;
 }
@@ -147,6 +161,8 @@ export function toConfigEntry(app: Application): ApplicationConfigEntry {
   if (app.files !== undefined) e.files = canonicalFiles(app.files);
   if (app.secrets !== undefined) e.secrets = canonicalSecrets(app.secrets);
   Object.assign(e, canonicalRuntimeKeys(app));
+  if (app.build !== undefined) e.build = canonicalBuild(app.build);
+  if (app.image_id !== undefined) e.image_id = app.image_id;
   return e;
 }
 
@@ -159,6 +175,8 @@ export function sameApplication(a: Application, b: Application): boolean {
     delete e.depends_on;
     // a quota change is a dataset property change (set without a restart)
     if (e.volume) delete e.volume.maximum_size;
+    delete e.build; // the built image's ID (image_id) is what restarts
+
     return JSON.stringify(toApplication(x.name, e));
   };
   return norm(a) === norm(b);

@@ -126,6 +126,38 @@ export const eventDefinitions = {
         previous: STR,
         ms: MS,
       }),
+      // issue 13 item 1
+      event(
+        'image-built',
+        'an image of a compose build was built on the deploying machine',
+        ['app', 'image', 'image_id', 'ms'],
+        {
+          app: STR,
+          image: STR,
+          image_id: STR,
+          ms: MS,
+        },
+      ),
+      event(
+        'image-shipped',
+        'an image was sent to a node that lacked it (only its missing layers)',
+        ['node', 'image', 'image_id', 'bytes', 'image_bytes', 'ms'],
+        {
+          node: NODE,
+          image: STR,
+          image_id: STR,
+          bytes: { ...COUNT, description: 'bytes sent' },
+          image_bytes: { ...COUNT, description: "bytes of the image's whole archive" },
+          ms: MS,
+        },
+      ),
+      event('image-progress', 'an image on its way to a node', ['node', 'image', 'bytes', 'total', 'ms'], {
+        node: NODE,
+        image: STR,
+        bytes: { ...COUNT, description: 'bytes sent so far' },
+        total: { ...COUNT, description: 'bytes to send (the layers the node lacks)' },
+        ms: { ...COUNT, description: 'ms since the image started' },
+      }),
       event('audit', "every node's audit log was given this deploy's record", ['nodes', 'result'], {
         nodes: NODES,
         result: STR,

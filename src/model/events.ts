@@ -84,6 +84,38 @@ export type DeployEvent =
       readonly previous?: string;
       readonly ms: number;
     }
+  // --- issue 13 item 1 (images without a registry) ---
+  /** an image of a compose build: was built on the deploying machine (cached: nothing changed) */
+  | {
+      readonly type: 'image-built';
+      readonly app: string;
+      readonly image: string;
+      readonly image_id: string;
+      readonly ms: number;
+    }
+  /**
+   * an image was sent to a node that lacked it (before anything is stopped): bytes sent (only
+   * the layers the node lacked), next to the image's whole archive
+   */
+  | {
+      readonly type: 'image-shipped';
+      readonly node: string;
+      readonly image: string;
+      readonly image_id: string;
+      readonly bytes: number;
+      readonly image_bytes: number;
+      readonly ms: number;
+    }
+  /** an image on its way to a node: bytes sent so far of the cut archive's total */
+  | {
+      readonly type: 'image-progress';
+      readonly node: string;
+      readonly image: string;
+      readonly bytes: number;
+      readonly total: number;
+      readonly ms: number;
+    }
+  // --- end issue 13 item 1 ---
   /** every node's audit log was given this deploy's record (also after a failed phase) */
   | { readonly type: 'audit'; readonly nodes: readonly string[]; readonly result: string }
   /** the last event of a deploy that did not fail; applied: phases ran */

@@ -40,6 +40,25 @@ const VOLUME = {
   },
 } as const;
 
+// --- issue 13 item 1 (images without a registry) ---
+export const IMAGE_ID_PATTERN = '^sha256:[0-9a-f]{64}$';
+export const IMAGE_ID = {
+  type: 'string',
+  pattern: IMAGE_ID_PATTERN,
+  description: 'an image ID: "sha256:" and 64 hex digits',
+} as const;
+const IMAGE = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'layers'],
+  properties: {
+    id: IMAGE_ID,
+    layers: { type: 'array', maxItems: 1000, items: IMAGE_ID },
+    tags: { type: 'array', maxItems: 10000, items: { type: 'string', maxLength: 512 } },
+  },
+} as const;
+// --- end issue 13 item 1 ---
+
 /** One NAT route (reported by a node, persisted in its routes file). */
 export const routeSchema = {
   type: 'object',
@@ -125,5 +144,8 @@ export const nodeStateSchema = {
     routes: { type: 'array', items: routeSchema },
     route_guard: routeGuardSchema,
     membership: membershipSchema,
+    // issue 13 item 1
+    images: { type: 'array', maxItems: 100000, items: IMAGE },
+    shipped_images: { type: 'array', maxItems: 100000, items: IMAGE_ID },
   },
 } as const;

@@ -16,6 +16,8 @@ export interface PruneInput {
   }[];
   /** flocker snapshots to destroy (a dataset's newest is refused) */
   readonly snapshots: readonly { readonly name: string; readonly destroy: readonly string[] }[];
+  /** issue 13 item 1: IDs of images we sent here to remove (each checked again: ours, unused) */
+  readonly images?: readonly string[];
   readonly audit: {
     readonly deploy_id: string;
     readonly user: string;
@@ -28,6 +30,8 @@ export interface PruneResult {
   readonly volumes: readonly { readonly name: string; readonly bytes: number }[];
   readonly snapshots: readonly { readonly name: string; readonly snapshot: string; readonly bytes: number }[];
   readonly bytes: number;
+  /** issue 13 item 1: images removed (or, dry run, that would be) */
+  readonly images?: readonly string[];
   /** what was not there any more (already gone) */
   readonly absent: readonly string[];
 }

@@ -68,6 +68,17 @@ export interface RouteGuard {
   readonly sources: readonly string[];
 }
 // ---- end networks ----
+// --- issue 13 item 1 (images without a registry): the images a node has ---
+/** One docker image on a node: what the deploy needs to send only the layers it lacks. */
+export interface ReportedImage {
+  /** image ID (sha256:...) */
+  readonly id: string;
+  /** its layers' diff IDs, bottom first (docker image inspect .RootFS.Layers) */
+  readonly layers: readonly string[];
+  /** its repo:tag names */
+  readonly tags?: readonly string[];
+}
+// --- end issue 13 item 1 ---
 
 export interface NodeState {
   readonly protocol: number;
@@ -87,6 +98,10 @@ export interface NodeState {
   readonly route_guard?: RouteGuard;
   /** the cluster this node was last deployed as part of (absent: never, or an older version) */
   readonly membership?: Membership;
+  /** issue 13 item 1: the node's docker images (absent: an older node, or docker is down) */
+  readonly images?: readonly ReportedImage[];
+  /** issue 13 item 1: IDs of images the deploy sent or built here (prune removes unused ones) */
+  readonly shipped_images?: readonly string[];
 }
 
 /**

@@ -9,6 +9,8 @@ import type { StateAdapters } from '../reportstate/gather.js';
 import { SystemdApplicationUnits } from '../systemd/application-units.js';
 import { applyLinkNat } from '../systemd/link-nat-apply.js';
 import { RunnerNodeFiles } from '../exec/node-files.js';
+import { DockerNodeImages } from '../docker/images.js';
+import { localSpawner } from '../exec/spawn.js';
 import { ZfsVolumeStore } from '../zfs/zfs-volume-store.js';
 import type { ChangestateNode } from '../changestate/adapters.js';
 import { AUDIT_LOG, appendAuditText } from '../changestate/audit.js';
@@ -57,12 +59,14 @@ export function localNode(): LocalNode {
   const units = new SystemdApplicationUnits(runner, files);
   const volumes = new ZfsVolumeStore(runner);
   const routes = new IptablesRouteTable(runner, files);
+  const images = new DockerNodeImages(runner, files, localSpawner); // issue 13 item 1
   const state: StateAdapters = {
     identity: () => readIdentity(files, host),
     units,
     volumes,
     routes,
     membership: () => readMembership(files),
+    images: async () => ({ images: await images.list(), shipped: await images.shipped() }),
   };
   return {
     runner,
@@ -84,5 +88,6 @@ export function localNode(): LocalNode {
     remember: (m) => files.write(MEMBERSHIP_FILE, `${JSON.stringify(m, null, 2)}\n`, 0o600),
     lock: { locks: new FlockFileLocks(), files, dir: LOCK_DIR, pid: process.pid },
     endLockHolder,
+    images: () => images,
   };
 }

@@ -330,7 +330,7 @@ function planCheck(
   const volumes: { name: string; bytes: number }[] = [];
   for (const c of starting) {
     if (c.kind === 'start-application') {
-      images.add(c.application.image);
+      images.add(c.application.image_id ?? c.application.image); // issue 13 item 1: by ID when sent
       // the listener check reads TCP sockets: a UDP port is not checked there
       for (const p of c.application.ports) if (p.protocol !== 'udp') appPorts.add(p.external);
     } else if (c.kind === 'create-volume') volumes.push({ name: c.name, bytes: 0 });

@@ -39,7 +39,49 @@ export interface PrunePlan {
   readonly snapshots: readonly PruneSnapshots[];
   /** volumes left alone that a user might expect to go, with the reason */
   readonly kept: readonly PruneKept[];
+  /** issue 13 item 1: images the deploy sent or built that no app of their node uses */
+  readonly images?: readonly PruneImage[];
 }
+
+// --- issue 13 item 1 (images without a registry) ---
+export interface PruneImage {
+  readonly node: string;
+  readonly image_id: string;
+  readonly tags: readonly string[];
+}
+
+/**
+ * Images we sent to a node (its shipped record) that no application unit there runs (by ID or
+ * by a tag of the image) and none the deployment places there names: only ours, only unused.
+ */
+export function planImagePrune(
+  states: Readonly<Record<string, NodeState>>,
+  placement: Readonly<Record<string, readonly string[]>>,
+  desiredImages: Readonly<Record<string, string>>,
+): PruneImage[] {
+  const out: PruneImage[] = [];
+  for (const node of Object.keys(states).sort()) {
+    const s = states[node]!;
+    const inUse = new Set<string>();
+    for (const a of Object.values(s.applications)) {
+      if (a.spec.image_id !== undefined) inUse.add(a.spec.image_id);
+      inUse.add(a.spec.image);
+    }
+    for (const app of placement[node] ?? []) {
+      const img = desiredImages[app];
+      if (img !== undefined) inUse.add(img);
+    }
+    for (const id of s.shipped_images ?? []) {
+      const img = s.images?.find((i) => i.id === id);
+      if (!img) continue; // gone already
+      const tags = img.tags ?? [];
+      if (inUse.has(id) || tags.some((t) => inUse.has(t))) continue;
+      out.push({ node, image_id: id, tags: [...tags] });
+    }
+  }
+  return out;
+}
+// --- end issue 13 item 1 ---
 
 interface Held {
   readonly node: string;

@@ -1,6 +1,12 @@
 // flocker-reportstate's core (pure over adapters): one versioned NodeState document.
 import { PROTOCOL_VERSION } from '../model/state.js';
-import type { Membership, NodeState, ReportedApplication, ReportedVolume } from '../model/state.js';
+import type {
+  Membership,
+  NodeState,
+  ReportedApplication,
+  ReportedImage,
+  ReportedVolume,
+} from '../model/state.js';
 import { parseMembership } from '../validation/membership.js';
 import { toConfigEntry } from '../model/canonical.js';
 import type { ApplicationUnits } from '../systemd/application-units.js';
@@ -23,6 +29,8 @@ export interface StateAdapters {
   readonly routes: RouteTable;
   /** the cluster this node remembers (absent: none recorded) */
   membership?(): Promise<Membership | undefined>;
+  /** issue 13 item 1: the node's images and those the deploy sent (absent: not reported) */
+  images?(): Promise<{ images: ReportedImage[]; shipped: string[] }>;
 }
 
 export async function gatherState(a: StateAdapters): Promise<NodeState> {
@@ -37,6 +45,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
     a.routes.guard(),
   ]);
   const membership = await a.membership?.();
+  const imgs = await a.images?.();
   const applications = dict<ReportedApplication>();
   for (const x of [...apps].sort((p, q) => (p.application.name < q.application.name ? -1 : 1))) {
     const u = own(unitStates, x.application.name);
@@ -73,6 +82,7 @@ export async function gatherState(a: StateAdapters): Promise<NodeState> {
     owned_volumes: volumes.filter((v) => v.owned).map(vol),
     volume_copies: volumes.filter((v) => !v.owned).map(vol),
     ...(membership !== undefined ? { membership } : {}),
+    ...(imgs !== undefined ? { images: imgs.images, shipped_images: imgs.shipped } : {}),
     routes: routes.map((r) => ({
       port: r.port,
       target_address: r.target_address,

@@ -1,6 +1,7 @@
 // One established SSH connection to a node, running commands over ssh2 exec channels.
 // Commands cross SSH as one shell command line (shellQuote); several may run in parallel, up to
 // `maxChannels` at a time (sshd's MaxSessions defaults to 10), the rest wait in a queue.
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { Client, ClientChannel } from 'ssh2';
 import { NodeError } from '../errors.js';
@@ -11,6 +12,8 @@ import { shellQuote } from '../exec/quote.js';
 export interface SshRunOptions extends RunOptions {
   /** called with each complete stdout line (without '\n'), as it arrives; output is still collected */
   readonly onStdoutLine?: (line: string) => void;
+  /** issue 13 item 1: stdin from a stream (an image archive), piped with backpressure */
+  readonly stdinStream?: Readable;
 }
 
 export interface NodeConnection extends CommandRunner {
@@ -250,13 +253,17 @@ export class SshNodeConnection implements NodeConnection {
               });
             }, timeoutMs + 2000);
           }
-          void Promise.resolve(opts.stdin ?? '').then(
-            (input) => {
-              stream.write(input);
-              void Promise.resolve(opts.stdinOpenUntil).then(() => stream.end());
-            },
-            () => stream.end(''),
-          );
+          if (opts.stdinStream) {
+            opts.stdinStream.on('error', () => stream.end());
+            opts.stdinStream.pipe(stream);
+          } else
+            void Promise.resolve(opts.stdin ?? '').then(
+              (input) => {
+                stream.write(input);
+                void Promise.resolve(opts.stdinOpenUntil).then(() => stream.end());
+              },
+              () => stream.end(''),
+            );
         });
       };
       open(0);

@@ -45,6 +45,12 @@ export const pruneInputSchema = {
         },
       },
     },
+    // issue 13 item 1
+    images: {
+      type: 'array',
+      maxItems: 100000,
+      items: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+    },
     audit: {
       type: 'object',
       additionalProperties: false,

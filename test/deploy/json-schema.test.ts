@@ -21,6 +21,7 @@ import {
   progress,
   restarting,
   withAgent,
+  withImages,
   withTrust,
 } from './scripted-events.js';
 
@@ -46,6 +47,7 @@ const SCRIPTS: Readonly<Record<string, readonly DeployEvent[]>> = {
   moving: [...moving.slice(0, -2), progress(6, 400, 62, 2), ...moving.slice(-2)],
   restarting,
   withAgent,
+  withImages,
   withTrust,
 };
 const now = () => new Date(0);

@@ -11,6 +11,7 @@ import {
   moving,
   restarting,
   withAgent,
+  withImages,
   withTrust,
 } from './scripted-events.js';
 
@@ -21,6 +22,7 @@ const scripts: Record<string, readonly DeployEvent[]> = {
   trust: withTrust,
   moving,
   agent: withAgent,
+  images: withImages,
   restarting,
 };
 const which = process.argv[2] ?? '';

@@ -90,6 +90,15 @@ describe('listr2 renderer (under a pseudo-terminal)', function () {
     expect(lock.match(/node agent/g)?.length, frame).to.equal(2);
   });
 
+  it('an image built is shown with the node agent lines, an image sent under the first phase (issue 13)', async () => {
+    const { code, screen } = await underPty('images');
+    expect(code).to.equal(0);
+    const frame = lastFrame(screen);
+    expect(frame).to.include('✔ Connect to n1, n2');
+    expect(frame).to.match(/image flocker-build\/shop-web:latest of web: built \(3f3f3f3f3f3f\) in 1\.25s/);
+    expect(screen).to.match(/n1: image flocker-build\/shop-web:latest sent: 3\.0 MiB of 80 MiB/);
+  });
+
   it('dry-run: the plan, no Apply task', async () => {
     const { code, screen } = await underPty('dry-run');
     expect(code).to.equal(0);

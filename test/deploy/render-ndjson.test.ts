@@ -12,6 +12,8 @@ import {
   plan,
   startWeb,
   withAgent,
+  imageShipped,
+  withImages,
 } from './scripted-events.js';
 
 const time = '2024-01-01T12:34:56.789Z';
@@ -50,6 +52,12 @@ describe('NDJSON renderer', () => {
       ...agentUpdated,
       time,
     });
+  });
+
+  it('image events are data: bytes sent and the image size (issue 13)', () => {
+    const lines = renderNdjson(withImages, now).map((l) => JSON.parse(l) as { type: string });
+    expect(lines.map((l) => l.type).slice(0, 2)).to.deep.equal(['image-built', 'step-start']);
+    expect(lines.find((l) => l.type === 'image-shipped')).to.deep.equal({ schema, ...imageShipped, time });
   });
 
   it('--dry-run --json: the plan document alone', () => {

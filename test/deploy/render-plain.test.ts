@@ -9,6 +9,9 @@ import {
   applied,
   dryRun,
   failedStart,
+  imageBuilt,
+  imageProgress,
+  imageShipped,
   plan,
 } from './scripted-events.js';
 
@@ -58,6 +61,19 @@ describe('plain renderer', () => {
     expect(lines(renderPlain([agentInstalled, agentUpdated], now).stderr)).to.deep.equal([
       '[12:34:56.789] n1: node agent 0.1.0-1a2b3c4d5e6f installed in 0.21s',
       '[12:34:56.789] n2: node agent 0.1.0-1a2b3c4d5e6f updated (was 0.1.0-0f0f0f0f0f0f) in 0.19s',
+    ]);
+  });
+
+  it('images (issue 13): built here, then sent with the bytes that travelled next to the image size', () => {
+    expect(lines(renderPlain([imageBuilt, imageShipped], now).stderr)).to.deep.equal([
+      '[12:34:56.789] image flocker-build/shop-web:latest of web: built (3f3f3f3f3f3f) in 1.25s',
+      '[12:34:56.789] n1: image flocker-build/shop-web:latest sent: 3.0 MiB of 80 MiB (only the layers it lacked) in 0.90s',
+    ]);
+  });
+
+  it('an image on its way: bytes so far of the total, at most every 5 s per image (issue 13)', () => {
+    expect(lines(renderPlain([imageProgress(1), imageProgress(2)], now).stderr)).to.deep.equal([
+      '[12:34:56.789] n1: sending image flocker-build/shop-web:latest: 1.0 MiB / 3.0 MiB',
     ]);
   });
 

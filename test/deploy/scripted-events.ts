@@ -210,3 +210,41 @@ export const restarting: DeployEvent[] = [
   },
   { type: 'audit', nodes: ['n1', 'n2'], result: 'failed: n1: start api failed' },
 ];
+
+// issue 13 item 1: a compose build built here, then sent to n1 (it lacked only the top layer)
+const ID = `sha256:${'3f'.repeat(32)}`;
+export const imageBuilt: DeployEvent = {
+  type: 'image-built',
+  app: 'web',
+  image: 'flocker-build/shop-web:latest',
+  image_id: ID,
+  ms: 1250,
+};
+export const imageShipped: DeployEvent = {
+  type: 'image-shipped',
+  node: 'n1',
+  image: 'flocker-build/shop-web:latest',
+  image_id: ID,
+  bytes: 3 * MiB,
+  image_bytes: 80 * MiB,
+  ms: 900,
+};
+export const imageProgress = (mib: number): DeployEvent => ({
+  type: 'image-progress',
+  node: 'n1',
+  image: 'flocker-build/shop-web:latest',
+  bytes: mib * MiB,
+  total: 3 * MiB,
+  ms: mib * 300,
+});
+export const withImages: DeployEvent[] = [
+  imageBuilt,
+  ...connected,
+  { type: 'step-start', step: 'lock', nodes: ['n1', 'n2'] },
+  { type: 'step-done', step: 'lock', ms: 30 },
+  ...planned,
+  imageProgress(1),
+  imageProgress(2),
+  imageShipped,
+  ...applied.slice(upToPlan.length),
+];

@@ -4,6 +4,12 @@ import { parseEnvFile, renderEnvFile } from '../../src/docker/env-file.js';
 import { toApplication } from '../../src/model/canonical.js';
 
 describe('docker run argv', function () {
+  it('an image the deploy sent runs by its ID, whatever the tag names now (issue 13)', function () {
+    const id = `sha256:${'a'.repeat(64)}`;
+    const app = toApplication('web', { image: 'flocker-build/p-web', image_id: id, command: ['serve'] });
+    expect(dockerRunArgv(app, { envFile: '/e' }).slice(-2)).to.deep.equal([id, 'serve']);
+  });
+
   it('names the container, publishes ports, mounts the volume, sets limits, image last', function () {
     const app = toApplication('web', {
       image: 'nginx',

@@ -37,6 +37,8 @@ const ENTRY_KEYS = {
   ulimits: true,
   sysctls: true,
   tty: true,
+  build: true,
+  image_id: true,
 } as const satisfies Record<keyof ApplicationConfigEntry, true>;
 
 const base: ApplicationConfigEntry = { image: 'busybox:1' };
@@ -68,6 +70,8 @@ const OTHER: Readonly<Record<keyof ApplicationConfigEntry, unknown>> = {
   ulimits: { nofile: { soft: 1024, hard: 4096 } },
   sysctls: { 'net.core.somaxconn': '1024' },
   tty: true,
+  build: { context: '/src/web', args: { V: '1' } },
+  image_id: `sha256:${'ab'.repeat(32)}`,
 };
 
 describe('config diff (a plan that explains itself)', () => {

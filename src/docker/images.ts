@@ -1,0 +1,107 @@
+// Issue 13 item 1: a node's docker images, as the deploy needs them to send only what a node
+// lacks (IDs and layer diff IDs), the load of a sent archive (checked by image ID), and the
+// record of the images the deploy sent here (prune removes those no app uses any more; images
+// the node got otherwise are never ours to remove).
+import type { Readable } from 'node:stream';
+import type { CommandRunner } from '../exec/runner.js';
+import type { NodeFiles } from '../exec/node-files.js';
+import type { Spawner } from '../exec/spawn.js';
+import { FlockerError, NodeCommandError } from '../errors.js';
+import type { ReportedImage } from '../model/state.js';
+
+export const SHIPPED_IMAGES_FILE = '/var/lib/flocker/shipped-images.json';
+const IMAGE_ID_RE = /^sha256:[0-9a-f]{64}$/;
+
+export interface NodeImages {
+  /** every image on the node (IDs, layers, tags) */
+  list(): Promise<ReportedImage[]>;
+  /** IDs of the images the deploy sent here, oldest first */
+  shipped(): Promise<string[]>;
+  /** load an archive from `input`; the image `ref` must then be `id` (recorded as shipped) */
+  load(input: Readable, ref: string, id: string): Promise<{ readonly bytes: number }>;
+  /** remove a shipped image (and its record); an image still used by a container stays */
+  removeShipped(id: string): Promise<boolean>;
+}
+
+/** `docker image inspect` lines: ID, layers and tags of each image (JSON on one line each) */
+const FORMAT = '{{json .Id}} {{json .RootFS.Layers}} {{json .RepoTags}}';
+
+export function parseImageLines(text: string): ReportedImage[] {
+  const out: ReportedImage[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const [id, layers, tags] = line.split(' ').map((p) => JSON.parse(p) as unknown);
+    if (typeof id !== 'string' || !IMAGE_ID_RE.test(id)) continue;
+    const ls = Array.isArray(layers) ? layers.filter((l): l is string => typeof l === 'string') : [];
+    const ts = Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
+    out.push({ id, layers: ls, ...(ts.length ? { tags: ts.sort() } : {}) });
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+export class DockerNodeImages implements NodeImages {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly files: NodeFiles,
+    private readonly spawner: Spawner,
+    private readonly docker = 'docker',
+  ) {}
+
+  async list(): Promise<ReportedImage[]> {
+    const ids = await this.runner.run([this.docker, 'image', 'ls', '-q', '--no-trunc']);
+    if (ids.code !== 0)
+      throw new NodeCommandError(this.runner.host, ['docker', 'image', 'ls'], ids.code, ids.stderr);
+    const unique = [...new Set(ids.stdout.split('\n').filter((l) => IMAGE_ID_RE.test(l.trim())))];
+    if (unique.length === 0) return [];
+    const r = await this.runner.run([this.docker, 'image', 'inspect', '--format', FORMAT, '--', ...unique]);
+    // an image removed between the two commands is no error: the others are listed
+    return parseImageLines(r.stdout);
+  }
+
+  async shipped(): Promise<string[]> {
+    const text = await this.files.read(SHIPPED_IMAGES_FILE);
+    if (text === undefined) return [];
+    const v = JSON.parse(text) as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && IMAGE_ID_RE.test(x)) : [];
+  }
+
+  private async record(ids: string[]): Promise<void> {
+    await this.files.write(SHIPPED_IMAGES_FILE, `${JSON.stringify(ids)}\n`, 0o600);
+  }
+
+  async load(input: Readable, ref: string, id: string): Promise<{ readonly bytes: number }> {
+    if (!IMAGE_ID_RE.test(id))
+      throw new FlockerError(`expected an image ID, found ${JSON.stringify(id)}`, 'E_USAGE');
+    const p = this.spawner([this.docker, 'load', '-q']);
+    let bytes = 0;
+    input.on('data', (b: Buffer) => (bytes += b.length));
+    input.pipe(p.stdin);
+    const exit = await p.exited;
+    if (exit.code !== 0)
+      throw new NodeCommandError(
+        this.runner.host,
+        ['docker', 'load'],
+        exit.code,
+        exit.stderr,
+        'loading the image failed',
+      );
+    const r = await this.runner.run([this.docker, 'image', 'inspect', '--format', '{{.Id}}', '--', ref]);
+    const got = r.stdout.trim();
+    if (r.code !== 0 || got !== id)
+      throw new FlockerError(
+        `the image ${ref} loaded here is ${got || 'missing'}, expected ${id} (the archive was damaged or incomplete)`,
+        'E_IMAGE_MISMATCH',
+        'system',
+      );
+    const before = await this.shipped();
+    if (!before.includes(id)) await this.record([...before, id]);
+    return { bytes };
+  }
+
+  async removeShipped(id: string): Promise<boolean> {
+    const r = await this.runner.run([this.docker, 'image', 'rm', '--', id]);
+    const gone = r.code === 0 || /no such image/i.test(r.stderr);
+    if (gone) await this.record((await this.shipped()).filter((x) => x !== id));
+    return gone;
+  }
+}

@@ -1,0 +1,134 @@
+// Images without a registry, end to end on the lab (issue 13 item 1): a compose `build:` is built
+// by the deploying machine's docker and sent to the node that runs it over the deploy's ssh
+// connection, checked by image ID; a redeploy of an unchanged build sends nothing; a change of
+// the top layer sends about that layer. This machine has a docker client but no daemon: the
+// "deploying machine's docker" is n2's dockerd, reached through its socket under /proc
+// (DOCKER_HOST), and the app runs on n1 (which has busybox, the base, already).
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { runChecked } from '../../src/exec/check.js';
+import type { LabHandle } from '../helpers/lab.js';
+import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
+import { cleanLab, runDeploy, scratchDir, writeFile } from '../helpers/deploy-cli.js';
+
+interface Ev {
+  type: string;
+  node?: string;
+  image_id?: string;
+  bytes?: number;
+  image_bytes?: number;
+  applied?: boolean;
+}
+
+/** the socket of the dockerd whose network namespace has `address` */
+function dockerSocketOf(address: string): string {
+  const pids = execFileSync('pgrep', ['-x', 'dockerd'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const pid of pids) {
+    try {
+      const ip = execFileSync('nsenter', ['-t', pid, '-n', 'ip', '-4', '-o', 'addr'], { encoding: 'utf8' });
+      if (new RegExp(`inet ${address.replace(/\./g, '\\.')}/`).test(ip))
+        return `unix:///proc/${pid}/root/run/docker.sock`;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no dockerd with address ${address}`);
+}
+
+describe('images without a registry (functional, lab)', function () {
+  this.timeout(300_000);
+  let lab: LabHandle;
+  let dir: string;
+  const savedHost = process.env.DOCKER_HOST;
+  const RM_OURS = 'docker image rm -f $(docker image ls -q --filter label=flocker.shipped=1) >/dev/null 2>&1';
+
+  async function deploy(): Promise<Ev[]> {
+    const r = await runDeploy([
+      '--json',
+      '--ssh-config',
+      lab.sshConfigPath,
+      writeFile(dir, 'deployment.yml', 'version: 1\nnodes:\n  n1: [web]\n  n2: []\n'),
+      `${dir}/images-e2e/compose.yml`,
+    ]);
+    expect(r.code, `flocker-deploy failed:\n${r.stdout}\n${r.stderr}`).to.equal(0);
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Ev);
+  }
+  const sh = async (node: string, script: string): Promise<string> =>
+    (await runChecked(lab.runner(node), ['sh', '-c', script])).stdout.trim();
+
+  before(async function () {
+    requireRootAndFuse(this);
+    lab = process.env.FLOCKER_LAB ? labHandle(process.env.FLOCKER_LAB) : await sharedLab();
+    dir = scratchDir('images');
+    await cleanLab(lab, dir);
+    const n2 = lab.nodes.find((n) => n.name === 'n2')!;
+    process.env.DOCKER_HOST = dockerSocketOf(n2.address);
+    mkdirSync(`${dir}/images-e2e/web`, { recursive: true });
+    await sh(
+      'n1',
+      // every image a deploy built and sent here (earlier runs' too: an unchanged build would find its ID)
+      `${RM_OURS}; rm -f /var/lib/flocker/shipped-images.json; true`,
+    );
+    writeFile(
+      dir,
+      'images-e2e/compose.yml',
+      'services:\n  web:\n    build: ./web\n    ports: ["18090:8090"]\n',
+    );
+    writeFile(
+      dir,
+      'images-e2e/web/Dockerfile',
+      [
+        'FROM busybox:latest',
+        'RUN dd if=/dev/urandom of=/blob bs=1k count=1024 2>/dev/null',
+        'COPY index.html /www/index.html',
+        'CMD ["httpd", "-f", "-p", "8090", "-h", "/www"]',
+        '',
+      ].join('\n'),
+    );
+    writeFile(dir, 'images-e2e/web/index.html', 'v1\n');
+  });
+
+  after(async function () {
+    if (!lab) return;
+    await cleanLab(lab, dir);
+    await sh('n1', `${RM_OURS}; true`);
+    if (savedHost === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = savedHost;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let firstBytes = 0;
+
+  it('first deploy: built here, sent to n1 without the base layer it has, run by image ID', async () => {
+    const ev = await deploy();
+    const built = ev.find((e) => e.type === 'image-built')!;
+    const sent = ev.filter((e) => e.type === 'image-shipped');
+    expect(sent.map((e) => e.node)).to.deep.equal(['n1']);
+    const s = sent[0]!;
+    expect(s.image_id).to.equal(built.image_id);
+    firstBytes = s.bytes!;
+    expect(firstBytes).to.be.greaterThan(1024 * 1024); // the 1 MiB layer travelled
+    expect(firstBytes).to.be.lessThan(s.image_bytes!); // busybox's did not
+    expect(await sh('n1', 'docker inspect --format "{{.Image}}" flocker--web')).to.equal(built.image_id);
+    expect(await sh('n1', 'wget -q -O- http://127.0.0.1:18090/index.html')).to.equal('v1');
+  });
+
+  it('redeploy of the unchanged build: nothing sent, nothing restarted', async () => {
+    const ev = await deploy();
+    expect(ev.filter((e) => e.type === 'image-shipped')).to.deep.equal([]);
+    expect(ev.at(-1)).to.include({ type: 'result', applied: false });
+  });
+
+  it('a changed top layer: only about that layer is sent, and the app restarts on the new image', async () => {
+    writeFile(dir, 'images-e2e/web/index.html', 'v2\n');
+    const ev = await deploy();
+    const s = ev.find((e) => e.type === 'image-shipped')!;
+    expect(s.bytes).to.be.lessThan(100 * 1024);
+    expect(s.bytes).to.be.lessThan(firstBytes / 10);
+    expect(await sh('n1', 'wget -q -O- http://127.0.0.1:18090/index.html')).to.equal('v2');
+  });
+});
