@@ -9,7 +9,13 @@ import { connect } from 'node:net';
 import { runChecked } from '../../src/exec/check.js';
 import { parseApplicationConfig } from '../../src/config/index.js';
 import type { LabHandle } from '../helpers/lab.js';
-import { labHandle, requireRootAndFuse } from '../helpers/lab.js';
+import { freeTestSubnet, labHandle, requireRootAndFuse } from '../helpers/lab.js';
+import { labDown, labIsUp, labUp, readLabState } from '../../src/lab/index.js';
+
+// its own 3-node lab (the shared one has 2), unless FLOCKER_LAB names one already up
+const LAB = process.env.FLOCKER_LAB ?? 'ntest';
+const OWN_LAB = process.env.FLOCKER_LAB === undefined;
+const quiet = (): void => undefined;
 import { ensureTestImages, runDeploy, scratchDir, writeFile } from '../helpers/deploy-cli.js';
 
 const COMPOSE = `services:
@@ -72,7 +78,11 @@ describe('compose networks (functional, 3-node lab)', function () {
 
   before(async function () {
     requireRootAndFuse(this);
-    lab = labHandle(process.env.FLOCKER_LAB ?? 'h5lab');
+    if (OWN_LAB) {
+      if (readLabState(LAB) !== null || labIsUp(LAB)) await labDown(LAB, quiet);
+      await labUp({ name: LAB, nodes: 3, subnet: freeTestSubnet(LAB, '198.51.100.0/28') }, quiet);
+    }
+    lab = labHandle(LAB);
     expect(lab.nodes.map((n) => n.name)).to.include.members(['n1', 'n2', 'n3']);
     await Promise.all(['n1', 'n2', 'n3'].map((n) => ensureTestImages(lab.runner(n))));
     dir = scratchDir('networks');
@@ -80,9 +90,13 @@ describe('compose networks (functional, 3-node lab)', function () {
   });
 
   after(async function () {
-    if (!lab) return;
-    await deploy(EMPTY, 'services: {}\n');
-    rmSync(dir, { recursive: true, force: true });
+    this.timeout(120_000);
+    try {
+      if (lab && !OWN_LAB) await deploy(EMPTY, 'services: {}\n');
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (OWN_LAB && readLabState(LAB) !== null) await labDown(LAB, quiet);
+    }
   });
 
   it('web on n1 reaches db on n2 by name and by alias; db publishes no port of its own', async function () {
