@@ -36,8 +36,16 @@ export function pruneText(r: PruneReport): string {
   let out =
     rows.length === 0
       ? 'Nothing to prune.\n'
-      : table(['NODE', 'VOLUME', 'WHAT', 'SIZE'], rows) +
-        `${r.applied ? 'Deleted' : 'Total'}: ${formatBytes(r.bytes)}\n`;
+      : table(
+          [
+            'NODE',
+            // a column of volumes, unless images are listed too
+            (r.plan.images ?? []).length ? 'VOLUME/IMAGE' : 'VOLUME',
+            'WHAT',
+            'SIZE',
+          ],
+          rows,
+        ) + `${r.applied ? 'Deleted' : 'Total'}: ${formatBytes(r.bytes)}\n`;
   for (const k of r.plan.kept) out += `kept ${k.name}: ${k.why}\n`;
   if (rows.length && !r.applied) out += 'Nothing was deleted: run again with --yes to delete these.\n';
   return out;

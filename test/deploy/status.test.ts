@@ -123,5 +123,15 @@ describe('status report', () => {
     );
     const empty = { plan: { volumes: [], snapshots: [], kept: [] }, nodes: {}, bytes: 0, applied: false };
     expect(pruneText(empty)).to.equal('Nothing to prune.\n');
+    const image = {
+      ...empty,
+      plan: {
+        ...empty.plan,
+        images: [{ node: 'n1', image_id: `sha256:${'ab'.repeat(32)}`, tags: ['flocker-build/p-app:latest'] }],
+      },
+    };
+    expect(pruneText(image)).to.match(
+      /^NODE\s+VOLUME\/IMAGE\s+WHAT\s+SIZE\nn1\s+flocker-build\/p-app:latest\s+unused image we sent\s+-\n/,
+    );
   });
 });
