@@ -129,12 +129,28 @@ export class ZfsVolumeStore implements VolumeStore {
     return (await this.list()).find((v) => v.name === name);
   }
 
-  private async ensureParent(): Promise<void> {
-    const r = await this.runner.run(listFilesystemsArgv(this.parent).filter((a) => a !== '-r'));
-    if (r.code === 0) return;
-    if (!isMissingDatasetError(r.stderr))
-      throw new NodeCommandError(this.runner.host, ['zfs', 'list', this.parent], r.code, r.stderr);
-    await runChecked(this.runner, createParentArgv(this.parent));
+  /** one check-and-create at a time: a node creating several volumes at once made the parent twice */
+  private parentReady: Promise<void> | undefined;
+
+  private ensureParent(): Promise<void> {
+    const p = (this.parentReady ??= this.makeParent());
+    p.catch(() => (this.parentReady = undefined)); // a failure is not remembered: the next create tries again
+    return p;
+  }
+
+  private async makeParent(): Promise<void> {
+    const exists = async (): Promise<boolean> => {
+      const r = await this.runner.run(listFilesystemsArgv(this.parent).filter((a) => a !== '-r'));
+      if (r.code === 0) return true;
+      if (!isMissingDatasetError(r.stderr))
+        throw new NodeCommandError(this.runner.host, ['zfs', 'list', this.parent], r.code, r.stderr);
+      return false;
+    };
+    if (await exists()) return;
+    const r = await this.runner.run(createParentArgv(this.parent));
+    // another process (a second store of this node) may have made it meanwhile
+    if (r.code !== 0 && !(/already exists/.test(r.stderr) && (await exists())))
+      throw new NodeCommandError(this.runner.host, createParentArgv(this.parent), r.code, r.stderr);
   }
 
   async create(name: string, owner = this.runner.host): Promise<LocalVolume> {

@@ -29,6 +29,11 @@ export function volumeStoreContract(label: string, factory: () => Promise<Contra
       await s?.cleanup();
     });
 
+    it('creates several volumes at once on an empty store (as one deploy starts several apps)', async function () {
+      await Promise.all(['web', 'db', 'cache', 'queue'].map((n) => s.a.create(n)));
+      expect((await s.a.list()).map((x) => x.name)).to.deep.equal(['cache', 'db', 'queue', 'web']);
+    });
+
     it('starts empty, creates an owned mounted volume, idempotently', async function () {
       expect(await s.a.list()).to.deep.equal([]);
       const v = await s.a.create('web');
