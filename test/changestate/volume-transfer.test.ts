@@ -106,19 +106,25 @@ describe('volume transfer', function () {
     const { stores, transport } = twoNodes();
     await stores.a.create('web');
     stores.a.write('web', 'x'.repeat(10_000));
-    // a stream that takes ~400 ms
+    // a stream that runs until two progress samples were taken while it ran (not a fixed time:
+    // on a loaded machine the progress timer may fire late)
+    let samples: { bytes: number; total?: number; ms: number }[] = [];
     const send = stores.a.send.bind(stores.a);
     stores.a.send = (...args: Parameters<FakeVolumeStore['send']>) => {
       const sent = send(...args);
       const slow = new PassThrough();
       sent.stream.once('data', (b: Buffer) => {
         slow.write(b.subarray(0, 10));
-        setTimeout(() => slow.end(b.subarray(10)), 400);
+        const tick = setInterval(() => {
+          if (samples.length < 2) return;
+          clearInterval(tick);
+          slow.end(b.subarray(10));
+        }, 20);
       });
       return { ...sent, stream: slow };
     };
     for (const d of [false, true]) {
-      const samples: { bytes: number; total?: number; ms: number }[] = [];
+      samples = [];
       // a direct transport that can tell what it took from the stream (ssh's own reads)
       const t = d
         ? {
