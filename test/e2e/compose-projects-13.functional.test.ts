@@ -12,10 +12,8 @@
 // (`notes_db-data`, `notes_back`), and a service without `networks:` on `<project>_default`.
 // Service names and published ports are distinct across the twenty (the unit test checks it).
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as yaml from 'js-yaml';
@@ -26,6 +24,7 @@ import type { Application } from '../../src/model/application.js';
 import type { LabHandle } from '../helpers/lab.js';
 import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
 import { cleanLab, runDeploy, scratchDir } from '../helpers/deploy-cli.js';
+import { askLookalike, dockerSocketOf } from '../helpers/http.js';
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -49,45 +48,6 @@ interface Event {
 }
 type Doc = Record<string, unknown>;
 const isMap = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** the socket of the dockerd whose network namespace has `address` (as images.functional does) */
-function dockerSocketOf(address: string): string {
-  const pids = execFileSync('pgrep', ['-x', 'dockerd'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  for (const pid of pids) {
-    try {
-      const ip = execFileSync('nsenter', ['-t', pid, '-n', 'ip', '-4', '-o', 'addr'], { encoding: 'utf8' });
-      if (new RegExp(`inet ${address.replace(/\./g, '\\.')}/`).test(ip))
-        return `unix:///proc/${pid}/root/run/docker.sock`;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  throw new Error(`no dockerd with address ${address}`);
-}
-
-/** what a project's server says ("NAME-ok"), asked like a browser (httpd wants a request) */
-async function probe(host: string, port: number, tries = 20): Promise<string> {
-  let last = '';
-  for (let i = 0; i < tries; i++) {
-    last = await new Promise<string>((resolve) => {
-      const s = connect({ host, port, timeout: 3000 });
-      let got = '';
-      s.on('connect', () => s.write('GET / HTTP/1.0\r\n\r\n'));
-      s.on('data', (b: Buffer) => (got += b.toString()));
-      s.on('end', () => resolve(got));
-      s.on('close', () => resolve(got));
-      s.on('timeout', () => {
-        s.destroy();
-        resolve(got);
-      });
-      s.on('error', (e) => resolve(got || `error: ${e.message}`));
-    });
-    const m = /([a-z0-9-]+-ok)\b/.exec(last);
-    if (m) return m[1] as string;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return last.trim();
-}
 
 const md5 = (b: Buffer | string): string => createHash('md5').update(b).digest('hex');
 
@@ -302,7 +262,11 @@ describe('twenty compose projects of our own: build, deploy, work, move, redeplo
               `iptables-save -t nat | grep -- '--dport ${ext}' | grep -c udp || true`,
             );
             expect(Number(rules), `${svc} ${p} routed on ${node}`).to.be.greaterThan(0);
-          } else expect(await probe(a, ext), `${svc} ${p} from ${node}`).to.equal(`${svc}-ok`);
+          } else
+            expect(
+              await askLookalike(a, ext, { tries: 20, request: 'GET / HTTP/1.0\r\n\r\n' }),
+              `${svc} ${p} from ${node}`,
+            ).to.equal(`${svc}-ok`);
         }
       }
   }

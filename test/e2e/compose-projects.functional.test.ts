@@ -6,14 +6,13 @@
 // user switching projects would; the cluster is cleaned before the first and after the last.
 import { expect } from 'chai';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChecked } from '../../src/exec/check.js';
 import type { LabHandle } from '../helpers/lab.js';
 import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
 import { runDeploy, scratchDir, writeFile, cleanLab } from '../helpers/deploy-cli.js';
-import { fetchText } from '../helpers/http.js';
+import { askLookalike, fetchText } from '../helpers/http.js';
 import { ensureLookalikeImages } from '../helpers/lookalike-images.js';
 
 const PROJECTS = path.resolve(
@@ -26,27 +25,6 @@ interface Event {
   node?: string;
   change?: { kind: string; application?: { name: string } };
   error?: { code: string; message: string };
-}
-
-/** what a look-alike server says on connect ("NAME-ok"), retried while it comes up */
-async function ask(host: string, port: number, tries = 30): Promise<string> {
-  let last = '';
-  for (let i = 0; i < tries; i++) {
-    last = await new Promise<string>((resolve) => {
-      const s = connect({ host, port, timeout: 3000 });
-      let got = '';
-      s.on('data', (b: Buffer) => (got += b.toString()));
-      s.on('end', () => resolve(got));
-      s.on('timeout', () => {
-        s.destroy();
-        resolve(got);
-      });
-      s.on('error', (e) => resolve(`error: ${e.message}`));
-    });
-    if (last.endsWith('-ok\n')) return last.trim();
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return last.trim();
 }
 
 describe('five compose projects deploy and work (functional, lab)', function () {
@@ -115,7 +93,7 @@ describe('five compose projects deploy and work (functional, lab)', function () 
     await deployProject('nginx-postgres');
     for (const a of Object.values(addr)) {
       expect(await fetchText(`http://${a}:80/`)).to.equal('nginx-lookalike\n');
-      expect(await ask(a, 5432)).to.equal('postgres-ok');
+      expect(await askLookalike(a, 5432)).to.equal('postgres-ok');
     }
     expect(await sh('n2', 'docker exec flocker--db cat /var/lib/postgresql/data/PG_VERSION')).to.equal(
       '16\n',
@@ -131,7 +109,7 @@ describe('five compose projects deploy and work (functional, lab)', function () 
     expect(await sh('n1', 'docker exec flocker--redis cat /data/args')).to.equal(
       '--appendonly\nyes\n--save\n60 1\n',
     );
-    for (const a of Object.values(addr)) expect(await ask(a, 6379)).to.equal('redis-ok');
+    for (const a of Object.values(addr)) expect(await askLookalike(a, 6379)).to.equal('redis-ok');
   });
 
   it('a version 2 file: entrypoint + command, limits, and links reaching db and cache on any node', async () => {

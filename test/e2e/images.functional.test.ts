@@ -5,12 +5,12 @@
 // "deploying machine's docker" is n2's dockerd, reached through its socket under /proc
 // (DOCKER_HOST), and the app runs on n1 (which has busybox, the base, already).
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { runChecked } from '../../src/exec/check.js';
 import type { LabHandle } from '../helpers/lab.js';
 import { labHandle, requireRootAndFuse, sharedLab } from '../helpers/lab.js';
 import { cleanLab, runDeploy, scratchDir, writeFile } from '../helpers/deploy-cli.js';
+import { dockerSocketOf } from '../helpers/http.js';
 
 interface Ev {
   type: string;
@@ -19,21 +19,6 @@ interface Ev {
   bytes?: number;
   image_bytes?: number;
   applied?: boolean;
-}
-
-/** the socket of the dockerd whose network namespace has `address` */
-function dockerSocketOf(address: string): string {
-  const pids = execFileSync('pgrep', ['-x', 'dockerd'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  for (const pid of pids) {
-    try {
-      const ip = execFileSync('nsenter', ['-t', pid, '-n', 'ip', '-4', '-o', 'addr'], { encoding: 'utf8' });
-      if (new RegExp(`inet ${address.replace(/\./g, '\\.')}/`).test(ip))
-        return `unix:///proc/${pid}/root/run/docker.sock`;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  throw new Error(`no dockerd with address ${address}`);
 }
 
 describe('images without a registry (functional, lab)', function () {
