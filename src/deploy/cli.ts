@@ -166,6 +166,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       images: {
         docker: io.docker ?? new DockerCli(),
         ship: o.shipImages === true || isLabDeployment(deploymentPath),
+        shipIfDocker: o.shipImages !== true,
       },
       connect: async (nodes) => {
         const conns = await connect(nodes);

@@ -99,6 +99,11 @@ export interface ImageOptions {
   readonly docker: LocalDocker;
   /** --ship-images (or a lab deployment): pin and send `image:` images this machine has */
   readonly ship: boolean;
+  /**
+   * shipping was not asked for (a lab deployment): no docker on this machine is no error, the
+   * nodes use their own images as without it (builds still need docker)
+   */
+  readonly shipIfDocker?: boolean;
 }
 
 /**
@@ -119,7 +124,12 @@ export async function pinImages(
       const t0 = now();
       id = await opts.docker.build(app.build, app.image);
       emit({ type: 'image-built', app: name, image: app.image, image_id: id, ms: now() - t0 });
-    } else if (opts.ship) id = await opts.docker.imageId(app.image);
+    } else if (opts.ship)
+      id = await opts.docker.imageId(app.image).catch((e: unknown) => {
+        if (opts.shipIfDocker && e instanceof FlockerError && e.code === 'E_IMAGE_NO_DOCKER')
+          return undefined;
+        throw e;
+      });
     apps[name] = id !== undefined ? { ...app, image_id: id } : app;
   }
   return { ...desired, applications: apps };

@@ -68,6 +68,20 @@ describe('images: build and pin (deploy side)', () => {
     expect(none.applications['db']!.image_id).to.equal(undefined);
   });
 
+  it('a lab deployment without docker on this machine: nothing pinned, no error (--ship-images: E_IMAGE_NO_DOCKER)', async () => {
+    const noDocker = new FakeDocker({});
+    noDocker.imageId = () =>
+      Promise.reject(
+        new FlockerError('docker is needed on the deploying machine', 'E_IMAGE_NO_DOCKER', 'user'),
+      );
+    const only = { ...desired, applications: { db: desired.applications['db']! }, nodes: { n1: ['db'] } };
+    const d = await pinImages(only, { docker: noDocker, ship: true, shipIfDocker: true }, () => undefined);
+    expect(d.applications['db']!.image_id).to.equal(undefined);
+    let err: unknown;
+    await pinImages(only, { docker: noDocker, ship: true }, () => undefined).catch((e: unknown) => (err = e));
+    expect(err).to.have.property('code', 'E_IMAGE_NO_DOCKER');
+  });
+
   it('a lab deployment file ships images without the flag', () => {
     expect(isLabDeployment('/var/lib/flocker-lab/h2lab/deployment.yml')).to.equal(true);
     expect(isLabDeployment('deployment.yml')).to.equal(false);
