@@ -216,8 +216,6 @@ export interface VolumeContext {
   readonly service: string;
 }
 
-const HOST_DIR =
-  'a host directory cannot follow the application to another node (use a named volume "NAME:/path", which Flocker moves with the application)';
 /**
  * The folder name of an anonymous volume (issue 13 item 2): its container path without the
  * outer "/", every run of other characters than letters, digits, "_", "." and "-" as "_"
@@ -354,15 +352,8 @@ function longVolume(
   problems: PathProblem[],
 ): ServiceVolume | undefined {
   const before = problems.length;
+  // type: bind never comes here: compose-binds.ts converts it (convertVolumes skips it)
   const type = v['type'];
-  if (type === 'bind') {
-    problems.push({
-      path: [...ip, 'type'],
-      target: 'value',
-      message: `expected type "volume", found "bind": ${HOST_DIR}`,
-    });
-    return undefined;
-  }
   if (type !== 'volume')
     problems.push({
       path: type === undefined ? ip : [...ip, 'type'],
