@@ -1,6 +1,7 @@
 // flocker-changestate: the node-side program flocker-deploy runs over SSH. Input arrives on
 // stdin (never argv); progress events leave as NDJSON on stdout; diagnostics on stderr.
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import type { NodeBuild } from '../docker/images.js';
 import { versionLine } from '../cli-support/index.js';
 import { FlockerError, UsageError, errorData } from '../errors.js';
 import type { ChangestateNode } from './adapters.js';
@@ -40,6 +41,11 @@ export const USAGE = `usage: flocker-changestate COMMAND
                      for earlier work, print {"locked":...}, hold it until stdin ends
   load-image --ref REF --id ID
                      load a docker image archive (stdin); REF must then be image ID
+  build-image --tag TAG [--file PATH] [--target STAGE] [--build-arg K=V]...
+                     build from a context archive (stdin) as docker build - does; print the
+                     image ID (the deploying machine has no docker)
+  save-image --ref REF
+                     write docker save REF to stdout (sent on to the other nodes)
   lock-status        print whether the deploy lock is held, and by whom
   lock-break         end the lock's holder process on this node (the lock is then free)
   help, --help       print this help
@@ -66,6 +72,31 @@ function firstLineThenEnd(stdin: NodeJS.ReadableStream): { line: Promise<string>
     stdin.on('close', () => resolve());
   });
   return { line, end };
+}
+
+/** build-image's flags (repeated --build-arg K=V) */
+function parseBuildArgs(rest: readonly string[]): NodeBuild {
+  let tag: string | undefined;
+  let dockerfile: string | undefined;
+  let target: string | undefined;
+  const args: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (let i = 0; i < rest.length; i += 2) {
+    const [flag, value] = [rest[i], rest[i + 1]];
+    if (value === undefined) throw new UsageError(`build-image: ${flag ?? ''} needs a value\n${USAGE}`);
+    if (flag === '--tag') tag = value;
+    else if (flag === '--file') dockerfile = value;
+    else if (flag === '--target') target = value;
+    else if (flag === '--build-arg' && value.indexOf('=') > 0)
+      args[value.slice(0, value.indexOf('='))] = value.slice(value.indexOf('=') + 1);
+    else throw new UsageError(`build-image: unexpected ${flag ?? ''} ${value}\n${USAGE}`);
+  }
+  if (tag === undefined) throw new UsageError(`build-image needs --tag TAG\n${USAGE}`);
+  return {
+    tag,
+    ...(dockerfile !== undefined ? { dockerfile } : {}),
+    ...(target !== undefined ? { target } : {}),
+    ...(Object.keys(args).length ? { args } : {}),
+  };
 }
 
 function waitSeconds(args: readonly string[]): number {
@@ -203,6 +234,23 @@ export async function main(argv: readonly string[], io: ChangestateIO, node: Cha
       if (!images) throw new FlockerError('this node cannot load images', 'E_IMAGE_SHIP', 'system');
       const r = await images.load(io.stdin as Readable, ref, id);
       io.stdout(`${JSON.stringify({ loaded: id, bytes: r.bytes })}\n`);
+      return;
+    }
+    case 'build-image': {
+      // issue 13 item 1: no docker on the deploying machine, so this node builds
+      const images = node.images?.();
+      if (!images) throw new FlockerError('this node cannot build images', 'E_IMAGE_BUILD', 'system');
+      const id = await images.build(io.stdin as Readable, parseBuildArgs(rest));
+      io.stdout(`${JSON.stringify({ image_id: id })}\n`);
+      return;
+    }
+    case 'save-image': {
+      const [k, ref] = rest;
+      if (k !== '--ref' || !ref || rest.length !== 2)
+        throw new UsageError(`save-image takes --ref REF\n${USAGE}`);
+      const images = node.images?.();
+      if (!images) throw new FlockerError('this node cannot save images', 'E_IMAGE_SHIP', 'system');
+      await images.save(ref, io.stdoutStream as Writable);
       return;
     }
     case 'lock-status':

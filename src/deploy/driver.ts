@@ -9,7 +9,8 @@ import { startWaves } from '../plan/start-waves.js';
 import { withTransferProgress } from './transfer-progress.js';
 import type { SessionOptions } from './session.js';
 import { pinImages, shipImages } from './images.js';
-import type { ImageOptions } from './images.js';
+import type { ImageOptions, LocalDocker } from './images.js';
+import { buildOnNodes, builderNodes, needsNodeBuilds } from './node-build.js';
 
 export interface DeployOptions extends SessionOptions {
   readonly dryRun: boolean;
@@ -46,7 +47,8 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   const { emit } = opts;
   // issue 13 item 1: builds run first, here (a dry run builds too: the plan then says truly
   // whether a changed build restarts its app; nothing is sent to any node)
-  const desired = opts.images ? await pinImages(opts.desired, opts.images, emit) : opts.desired;
+  let desired = opts.images ? await pinImages(opts.desired, opts.images, emit) : opts.desired;
+  let builtOn: ReadonlyMap<string, LocalDocker> = new Map();
   const s = new DeploySession({
     ...opts,
     desired,
@@ -66,6 +68,18 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     await step(emit, 'connect', s.nodes, () => s.connect());
     // a dry run changes nothing and takes no lock (it may run while a deploy does)
     if (!opts.dryRun) await step(emit, 'lock', s.nodes, () => s.lock());
+    if (needsNodeBuilds(desired)) {
+      // no docker here: each build runs on a node that runs the app (a dry run builds too, so
+      // that its plan is the one that would run; the image is recorded there for prune)
+      const unbuilt = desired;
+      const builders = [...new Set(builderNodes(unbuilt).values())].sort();
+      const built = await step(emit, 'build images', builders, () =>
+        buildOnNodes(unbuilt, (n) => s.connection(n), emit),
+      );
+      desired = built.desired;
+      builtOn = built.builtOn;
+      s.pin(desired);
+    }
     await step(emit, 'gather state', s.nodes, () => s.gather());
     const p = s.computePlan();
     emit({ type: 'plan', plan: p, addresses: s.addresses, volumes: s.movingVolumeSizes() });
@@ -98,7 +112,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
       };
       // the check phase changes nothing, so it runs before node-to-node trust writes any file
       // issue 13 item 1: images go to the nodes that lack them before anything is stopped
-      if (opts.images) await shipImages(desired, s, opts.images.docker, emit);
+      if (opts.images) await shipImages(desired, s, opts.images.docker, emit, Date.now, builtOn);
       let first = 0;
       if (p.phases[0]?.phase === 'check') await runPhase(first++);
       if (s.needsTrust()) await step(emit, 'node-to-node trust', s.nodes, () => s.setUpTrust());

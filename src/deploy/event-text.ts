@@ -41,7 +41,9 @@ export function formatEvent(e: DeployEvent): string | undefined {
     case 'agent-installed':
       return `${e.node}: node agent ${e.version} ${e.action}${e.previous && e.action === 'updated' ? ` (was ${e.previous})` : ''} in ${secs(e.ms)}`;
     case 'image-built': // issue 13 item 1
-      return `image ${e.image} of ${e.app}: built (${e.image_id.slice(7, 19)}) in ${secs(e.ms)}`;
+      return e.node === undefined
+        ? `image ${e.image} of ${e.app}: built (${e.image_id.slice(7, 19)}) in ${secs(e.ms)}`
+        : `${e.node}: image ${e.image} of ${e.app}: built there (${e.image_id.slice(7, 19)}; context ${formatBytes(e.context_bytes ?? 0)}, no docker here) in ${secs(e.ms)}`;
     case 'image-shipped':
       return `${e.node}: image ${e.image} sent: ${formatBytes(e.bytes)} of ${formatBytes(e.image_bytes)} (only the layers it lacked) in ${secs(e.ms)}`;
     case 'image-progress':

@@ -1,5 +1,6 @@
 // Issue 13 item 1: images without a registry, deploy side. Builds of compose `build:` run once
-// here, on the deploying machine's docker, before planning: each app then carries its image ID,
+// here, on the deploying machine's docker, before planning (without docker here, on one node
+// that runs the app: node-build.ts): each app then carries its image ID,
 // so a changed build restarts the app and an unchanged one does not. With --ship-images an
 // `image:` this machine has is pinned and sent the same way. Before anything is stopped, each
 // node that will run an image and lacks it gets it over the deploy's own ssh connection:
@@ -25,15 +26,15 @@ import { TAR_END, cutSavedImage, cutSize, indexTar, nodeChainIds } from './image
 import type { TarEntry } from './image-tar.js';
 import { CHANGESTATE, runNodeProgram } from './node-programs.js';
 import { dict } from '../util/own.js';
+import { SHIPPED_LABEL } from '../docker/images.js';
 
 /** an image on its way to a node says how far it got at most this often */
 export const IMAGE_PROGRESS_MS = 1000;
 
-/** label on every image we build: ours to prune */
-export const SHIPPED_LABEL = 'flocker.shipped=1';
-
 /** The deploying machine's docker, as the deploy uses it. */
 export interface LocalDocker {
+  /** whether a docker daemon answers (without one, builds run on a node) */
+  available(): Promise<boolean>;
   /** build; resolves with the image ID */
   build(b: BuildSpec, tag: string): Promise<string>;
   /** the image ID of `ref` here; undefined when this machine does not have it */
@@ -57,6 +58,11 @@ export class DockerCli implements LocalDocker {
       'E_IMAGE_NO_DOCKER',
       'user',
     );
+  }
+
+  async available(): Promise<boolean> {
+    const r = await this.runner.run([this.docker, 'version', '--format', '{{.Server.Version}}']);
+    return r.code === 0 && r.stdout.trim() !== '';
   }
 
   async build(b: BuildSpec, tag: string): Promise<string> {
@@ -95,6 +101,9 @@ export class DockerCli implements LocalDocker {
   }
 }
 
+/** apps built from one spec under one name share one build */
+export const buildKey = (app: Application): string => JSON.stringify([app.image, app.build]);
+
 export interface ImageOptions {
   readonly docker: LocalDocker;
   /** --ship-images (or a lab deployment): pin and send `image:` images this machine has */
@@ -108,7 +117,8 @@ export interface ImageOptions {
 
 /**
  * The desired config with each built or shipped image pinned by ID (image_id). Builds run here,
- * once per app; an app neither built nor shipped is left as it is (its nodes pull it).
+ * once per app, when this machine has docker (else they are left for a node: buildOnNodes); an
+ * app neither built nor shipped is left as it is (its nodes pull it).
  */
 export async function pinImages(
   desired: DesiredConfig,
@@ -117,13 +127,22 @@ export async function pinImages(
   now: () => number = Date.now,
 ): Promise<DesiredConfig> {
   const apps = dict<Application>();
+  const builds = Object.values(desired.applications).some((a) => a.build);
+  const here = builds && (await opts.docker.available());
+  const built = new Map<string, string>();
   for (const name of Object.keys(desired.applications).sort()) {
     const app = desired.applications[name]!;
     let id: string | undefined;
-    if (app.build) {
-      const t0 = now();
-      id = await opts.docker.build(app.build, app.image);
-      emit({ type: 'image-built', app: name, image: app.image, image_id: id, ms: now() - t0 });
+    if (app.build && !here) id = undefined;
+    else if (app.build) {
+      // apps built from one spec under one name share one build
+      id = built.get(buildKey(app));
+      if (id === undefined) {
+        const t0 = now();
+        id = await opts.docker.build(app.build, app.image);
+        built.set(buildKey(app), id);
+        emit({ type: 'image-built', app: name, image: app.image, image_id: id, ms: now() - t0 });
+      }
     } else if (opts.ship)
       id = await opts.docker.imageId(app.image).catch((e: unknown) => {
         if (opts.shipIfDocker && e instanceof FlockerError && e.code === 'E_IMAGE_NO_DOCKER')
@@ -158,13 +177,18 @@ export interface ShipTarget {
   readonly clusterState: ClusterState;
 }
 
-/** Send every image a node that will run it lacks; one `docker save` per image. */
+/**
+ * Send every image a node that will run it lacks; one `docker save` per image, from this
+ * machine's docker or, for an image a node built (`builtOn`: image ID -> that node's docker),
+ * from that node.
+ */
 export async function shipImages(
   desired: DesiredConfig,
   target: ShipTarget,
   docker: LocalDocker,
   emit: Emit<DeployEvent>,
   now: () => number = Date.now,
+  builtOn: ReadonlyMap<string, LocalDocker> = new Map(),
 ): Promise<ImageShipment[]> {
   const shipments = imageShipments(desired, target.clusterState);
   const byImage = new Map<string, ImageShipment[]>();
@@ -176,7 +200,7 @@ export async function shipImages(
       const file = join(dir, 'image.tar');
       // saved by name (the node gets the tag too) and checked there by ID after the load
       const ref = list[0]!.image;
-      await docker.save(ref, file);
+      await (builtOn.get(id) ?? docker).save(ref, file);
       const size = statSync(file).size;
       const fd = openSync(file, 'r');
       try {

@@ -34,7 +34,7 @@ const failed = (message: string): Error => new Error(message);
 export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise<Renderer> {
   const { Listr } = await import('listr2'); // only on a terminal: keeps CI and --json start-up lean
   const steps = new Map<StepName, Deferred<void>>(
-    (['connect', 'lock', 'gather state', 'node-to-node trust'] as const).map((s) => [
+    (['connect', 'lock', 'build images', 'gather state', 'node-to-node trust'] as const).map((s) => [
       s,
       new Deferred<void>(),
     ]),
@@ -120,6 +120,11 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
     switch (e.type) {
       case 'step-start':
         if (e.step === 'node-to-node trust') applyBegins.resolve(true);
+        if (e.step === 'build images') {
+          // issue 13 item 1: shown with the node agent lines (the builds' lines follow)
+          agentLines.push(`building images on ${e.nodes.join(', ')} (no docker on this machine)`);
+          if (agentTask) agentTask.output = agentLines.at(-1)!;
+        }
         return;
       case 'step-done':
         return step(e.step).resolve();

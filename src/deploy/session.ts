@@ -160,12 +160,12 @@ export class DeploySession {
   private readonly done = new Map<string, LeafChange[]>();
   private readonly warm = new Map<string, Warm>();
   plan: ClusterPlan = { phases: [] };
-  readonly audit: ChangestateInput['audit'] & { readonly deploy_id: string; readonly host: string };
+  audit: ChangestateInput['audit'] & { readonly deploy_id: string; readonly host: string };
   /** ends every node's `flocker-changestate lock` (their stdin reaches EOF) */
   private releaseLocks: () => void = () => undefined;
   private readonly lockRuns: Promise<unknown>[] = [];
 
-  constructor(private readonly opts: SessionOptions) {
+  constructor(private opts: SessionOptions) {
     this.nodes = Object.keys(opts.desired.nodes).sort();
     this.audit = {
       deploy_id: randomUUID(),
@@ -174,6 +174,16 @@ export class DeploySession {
       config_hash: configHash(opts.desired),
       started_at: (opts.now ?? (() => new Date()))().toISOString(),
     };
+  }
+
+  /** issue 13 item 1: the desired config with the images nodes built pinned (before gather) */
+  pin(desired: DesiredConfig): void {
+    this.opts = { ...this.opts, desired };
+    this.audit = { ...this.audit, config_hash: configHash(desired) };
+  }
+
+  get desired(): DesiredConfig {
+    return this.opts.desired;
   }
 
   /** every node's state as gathered (read-only commands: prune) */

@@ -2,7 +2,8 @@
 // lacks (IDs and layer diff IDs), the load of a sent archive (checked by image ID), and the
 // record of the images the deploy sent here (prune removes those no app uses any more; images
 // the node got otherwise are never ours to remove).
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { CommandRunner } from '../exec/runner.js';
 import type { NodeFiles } from '../exec/node-files.js';
 import type { Spawner } from '../exec/spawn.js';
@@ -11,6 +12,19 @@ import type { ReportedImage } from '../model/state.js';
 
 export const SHIPPED_IMAGES_FILE = '/var/lib/flocker/shipped-images.json';
 const IMAGE_ID_RE = /^sha256:[0-9a-f]{64}$/;
+/** label on every image a deploy builds: ours to prune */
+export const SHIPPED_LABEL = 'flocker.shipped=1';
+/** a docker image reference as a build tag (no option-like or empty names reach docker) */
+const TAG_RE = /^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
+
+/** A build run on this node: the context archive arrives on stdin (docker build -). */
+export interface NodeBuild {
+  readonly tag: string;
+  /** the Dockerfile's path inside the context archive */
+  readonly dockerfile?: string;
+  readonly args?: Readonly<Record<string, string>>;
+  readonly target?: string;
+}
 
 export interface NodeImages {
   /** every image on the node (IDs, layers, tags) */
@@ -19,6 +33,13 @@ export interface NodeImages {
   shipped(): Promise<string[]>;
   /** load an archive from `input`; the image `ref` must then be `id` (recorded as shipped) */
   load(input: Readable, ref: string, id: string): Promise<{ readonly bytes: number }>;
+  /**
+   * build from a context archive on `context` (the deploying machine has no docker); the image
+   * is recorded as shipped (prune removes it once no app uses it); resolves with its ID
+   */
+  build(context: Readable, b: NodeBuild): Promise<string>;
+  /** `docker save ref` into `out` (to be sent on to the other nodes that run it) */
+  save(ref: string, out: Writable): Promise<void>;
   /** remove a shipped image (and its record); an image still used by a container stays */
   removeShipped(id: string): Promise<boolean>;
 }
@@ -96,6 +117,45 @@ export class DockerNodeImages implements NodeImages {
     const before = await this.shipped();
     if (!before.includes(id)) await this.record([...before, id]);
     return { bytes };
+  }
+
+  async build(context: Readable, b: NodeBuild): Promise<string> {
+    if (!TAG_RE.test(b.tag))
+      throw new FlockerError(
+        `expected an image name to tag the build with, found ${JSON.stringify(b.tag)}`,
+        'E_USAGE',
+      );
+    const argv = [this.docker, 'build', '-q', '--label', SHIPPED_LABEL, '-t', b.tag];
+    if (b.dockerfile !== undefined) argv.push('-f', b.dockerfile);
+    for (const [k, v] of Object.entries(b.args ?? {})) argv.push('--build-arg', `${k}=${v}`);
+    if (b.target !== undefined) argv.push('--target', b.target);
+    argv.push('-');
+    const p = this.spawner(argv);
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    context.pipe(p.stdin);
+    const exit = await p.exited;
+    if (exit.code !== 0)
+      throw new NodeCommandError(this.runner.host, argv, exit.code, exit.stderr, `building ${b.tag} failed`);
+    const id =
+      (out.match(/sha256:[0-9a-f]{64}/g) ?? []).pop() ??
+      (
+        await this.runner.run([this.docker, 'image', 'inspect', '--format', '{{.Id}}', '--', b.tag])
+      ).stdout.trim();
+    if (!IMAGE_ID_RE.test(id))
+      throw new FlockerError(`docker build of ${b.tag} printed no image ID`, 'E_IMAGE_BUILD', 'system');
+    const before = await this.shipped();
+    if (!before.includes(id)) await this.record([...before, id]);
+    return id;
+  }
+
+  async save(ref: string, out: Writable): Promise<void> {
+    const argv = [this.docker, 'save', '--', ref];
+    const p = this.spawner(argv);
+    const copied = pipeline(p.stdout, out, { end: false });
+    const [exit] = await Promise.all([p.exited, copied]);
+    if (exit.code !== 0)
+      throw new NodeCommandError(this.runner.host, argv, exit.code, exit.stderr, `saving ${ref} failed`);
   }
 
   async removeShipped(id: string): Promise<boolean> {

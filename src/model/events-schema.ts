@@ -19,7 +19,7 @@ const NODES = { type: 'array', items: NODE } as const;
 const MS = { type: 'number', minimum: 0, description: 'milliseconds it took' } as const;
 const COUNT = { type: 'number', minimum: 0 } as const;
 const PHASE = { enum: [...PHASES] } as const;
-const STEP = { enum: ['connect', 'lock', 'gather state', 'node-to-node trust'] } as const;
+const STEP = { enum: ['connect', 'lock', 'build images', 'gather state', 'node-to-node trust'] } as const;
 const ref = (d: string) => ({ $ref: `#/definitions/${d}` }) as const;
 const ERROR = {
   type: 'object',
@@ -129,12 +129,14 @@ export const eventDefinitions = {
       // issue 13 item 1
       event(
         'image-built',
-        'an image of a compose build was built on the deploying machine',
+        'an image of a compose build was built (on the deploying machine, or on `node` when it has no docker)',
         ['app', 'image', 'image_id', 'ms'],
         {
           app: STR,
           image: STR,
           image_id: STR,
+          node: NODE,
+          context_bytes: { ...COUNT, description: 'bytes of the build context sent to the node' },
           ms: MS,
         },
       ),

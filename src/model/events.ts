@@ -52,7 +52,7 @@ export type NodeEvent =
     };
 
 /** The driver's steps around the phases, in order (trust only when volumes move). */
-export type StepName = 'connect' | 'lock' | 'gather state' | 'node-to-node trust';
+export type StepName = 'connect' | 'lock' | 'build images' | 'gather state' | 'node-to-node trust';
 
 export type DeployEvent =
   | { readonly type: 'step-start'; readonly step: StepName; readonly nodes: readonly string[] }
@@ -91,6 +91,10 @@ export type DeployEvent =
       readonly app: string;
       readonly image: string;
       readonly image_id: string;
+      /** the node that built it (the deploying machine has no docker); absent: built here */
+      readonly node?: string;
+      /** bytes of the build context sent to that node */
+      readonly context_bytes?: number;
       readonly ms: number;
     }
   /**

@@ -1,7 +1,7 @@
 // One established SSH connection to a node, running commands over ssh2 exec channels.
 // Commands cross SSH as one shell command line (shellQuote); several may run in parallel, up to
 // `maxChannels` at a time (sshd's MaxSessions defaults to 10), the rest wait in a queue.
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { Client, ClientChannel } from 'ssh2';
 import { NodeError } from '../errors.js';
@@ -14,6 +14,8 @@ export interface SshRunOptions extends RunOptions {
   readonly onStdoutLine?: (line: string) => void;
   /** issue 13 item 1: stdin from a stream (an image archive), piped with backpressure */
   readonly stdinStream?: Readable;
+  /** issue 13 item 1: stdout into a stream (an image archive), with backpressure; not collected */
+  readonly stdoutStream?: Writable;
 }
 
 export interface NodeConnection extends CommandRunner {
@@ -196,7 +198,15 @@ export class SshNodeConnection implements NodeConnection {
               opts.onStdoutLine(line);
             }
           };
+          const sink = opts.stdoutStream;
           stream.on('data', (b: Buffer) => {
+            if (sink) {
+              if (!sink.write(b)) {
+                stream.pause();
+                sink.once('drain', () => stream.resume());
+              }
+              return;
+            }
             out.push(b);
             if (decoder) emitLines(decoder.write(b), false);
           });

@@ -17,7 +17,11 @@ class FakeDocker implements LocalDocker {
   constructor(
     private readonly ids: Record<string, string>,
     private readonly have: Record<string, string> = {},
+    private readonly daemon = true,
   ) {}
+  available(): Promise<boolean> {
+    return Promise.resolve(this.daemon);
+  }
   build(b: { context: string }, tag: string): Promise<string> {
     this.builds.push(`${tag} ${b.context}`);
     return Promise.resolve(this.ids[tag]!);
@@ -80,6 +84,29 @@ describe('images: build and pin (deploy side)', () => {
     let err: unknown;
     await pinImages(only, { docker: noDocker, ship: true }, () => undefined).catch((e: unknown) => (err = e));
     expect(err).to.have.property('code', 'E_IMAGE_NO_DOCKER');
+  });
+
+  it('no docker daemon here: a build is left for a node (not pinned, no error), other pins as before', async () => {
+    const docker = new FakeDocker(
+      { 'flocker-build/p-web:latest': id('a') },
+      { 'postgres:16': id('d') },
+      false,
+    );
+    const events: DeployEvent[] = [];
+    const d = await pinImages(desired, { docker, ship: false }, (e) => events.push(e));
+    expect(d.applications['web']!.image_id).to.equal(undefined);
+    expect(d.applications['web']!.build).to.deep.equal({ context: '/p/web' });
+    expect(docker.builds).to.deep.equal([]);
+    expect(events).to.deep.equal([]);
+    const calls: string[][] = [];
+    const cli = (code: number, stdout: string) =>
+      new DockerCli({
+        host: 'localhost',
+        run: (argv) => (calls.push([...argv]), Promise.resolve({ code, stdout, stderr: '' })),
+      });
+    expect(await cli(0, '20.10.24\n').available()).to.equal(true);
+    expect(await cli(1, '\n').available()).to.equal(false);
+    expect(calls[0]).to.deep.equal(['docker', 'version', '--format', '{{.Server.Version}}']);
   });
 
   it('a lab deployment file ships images without the flag', () => {
