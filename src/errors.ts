@@ -79,7 +79,7 @@ export const ERROR_CODES = {
   E_IMAGE_BUILD: ['user', 'building an image of a compose build: failed (docker build output in the error)'],
   E_IMAGE_NO_DOCKER: [
     'user',
-    'the deploying machine has no docker to build (or send) images with; build needs docker where flocker-deploy runs',
+    'the deploying machine has no docker to send images with (--ship-images); builds then run on a node',
   ],
   E_IMAGE_SHIP: ['system', 'sending an image to a node failed (docker save here, or docker load there)'],
   E_ROUTES: ['system', 'routes or the routes file are invalid'],

@@ -68,7 +68,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     await step(emit, 'connect', s.nodes, () => s.connect());
     // a dry run changes nothing and takes no lock (it may run while a deploy does)
     if (!opts.dryRun) await step(emit, 'lock', s.nodes, () => s.lock());
-    if (needsNodeBuilds(desired)) {
+    if (needsNodeBuilds(desired) && builderNodes(desired).size > 0) {
       // no docker here: each build runs on a node that runs the app (a dry run builds too, so
       // that its plan is the one that would run; the image is recorded there for prune)
       const unbuilt = desired;

@@ -201,9 +201,18 @@ describe('images built on a node when this machine has no docker (functional, la
   let firstBytes = 0;
 
   it('a dry run builds on n1 too (its plan is the one that would run) and sends nothing', async () => {
-    const ev = await deploy(['--dry-run']);
-    expect(ev.filter((e) => e.type === 'image-built').map((e) => e.node)).to.deep.equal(['n1']);
-    expect(ev.filter((e) => e.type === 'image-shipped')).to.deep.equal([]);
+    const r = await runDeploy([
+      '--dry-run',
+      '--ssh-config',
+      lab.sshConfigPath,
+      writeFile(dir, 'deployment.yml', 'version: 1\nnodes:\n  n1: [web]\n  n2: [worker]\n'),
+      `${dir}/nodebuild-e2e/compose.yml`,
+    ]);
+    expect(r.code, `flocker-deploy failed:\n${r.stdout}\n${r.stderr}`).to.equal(0);
+    const out = r.stdout + r.stderr;
+    expect(out).to.match(/n1: image flocker-e2e\/nodebuild:1 of web: built there/);
+    expect(out).to.not.match(/built there.*\n(.*\n)*.*built there/); // once, not per app
+    expect(out).to.not.include('sent:');
     expect(await sh('n2', 'docker image ls -q flocker-e2e/nodebuild:1')).to.equal('');
   });
 
