@@ -65,6 +65,16 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
     agentTask = task;
     if (agentLines.length) task.output = agentLines.join('\n');
   };
+  const agentLine = (line: string): void => {
+    agentLines.push(line);
+    if (agentTask) agentTask.output = line; // persistent output: lines add up
+  };
+  const buildLines: string[] = [];
+  let gatherTask: { output: string } | undefined;
+  const showBuild = (line?: string): void => {
+    if (line !== undefined) buildLines.push(line);
+    if (gatherTask && buildLines.length) gatherTask.output = buildLines.at(-1)!; // lines add up
+  };
   const start = (nodes: readonly string[]): Promise<unknown> =>
     new Listr(
       [
@@ -82,6 +92,8 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
           title: 'Gather state from every node',
           task: (_ctx, task) => {
             if (opts.dryRun) showAgent(task);
+            gatherTask = task;
+            for (const l of buildLines.splice(0)) showBuild(l);
             return step('gather state').promise;
           },
           rendererOptions: { persistentOutput: true, outputBar: Infinity },
@@ -120,11 +132,9 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
     switch (e.type) {
       case 'step-start':
         if (e.step === 'node-to-node trust') applyBegins.resolve(true);
-        if (e.step === 'build images') {
-          // issue 13 item 1: shown with the node agent lines (the builds' lines follow)
-          agentLines.push(`building images on ${e.nodes.join(', ')} (no docker on this machine)`);
-          if (agentTask) agentTask.output = agentLines.at(-1)!;
-        }
+        // issue 13 item 1: builds on nodes run after the lock, shown under the gather task
+        if (e.step === 'build images')
+          showBuild(`building images on ${e.nodes.join(', ')} (no docker on this machine)`);
         return;
       case 'step-done':
         return step(e.step).resolve();
@@ -161,11 +171,11 @@ export async function listrRenderer(opts: { readonly dryRun: boolean }): Promise
         if (t) t.output = line;
         return;
       }
+      case 'image-built':
+        // a build here is shown with the node agent lines, one on a node under the gather task
+        return e.node !== undefined ? showBuild(formatEvent(e)!) : agentLine(formatEvent(e)!);
       case 'agent-installed':
-      case 'image-built': // issue 13 item 1: shown with the node agent lines, before the apply
-        agentLines.push(formatEvent(e)!);
-        if (agentTask) agentTask.output = agentLines.at(-1)!; // persistent output: lines add up
-        return;
+        return agentLine(formatEvent(e)!);
       case 'audit':
       case 'finished':
         return;

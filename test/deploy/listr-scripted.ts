@@ -12,6 +12,7 @@ import {
   restarting,
   withAgent,
   withImages,
+  withNodeBuild,
   withTrust,
 } from './scripted-events.js';
 
@@ -23,6 +24,7 @@ const scripts: Record<string, readonly DeployEvent[]> = {
   moving,
   agent: withAgent,
   images: withImages,
+  'node-build': withNodeBuild,
   restarting,
 };
 const which = process.argv[2] ?? '';

@@ -99,6 +99,18 @@ describe('listr2 renderer (under a pseudo-terminal)', function () {
     expect(screen).to.match(/n1: image flocker-build\/shop-web:latest sent: 3\.0 MiB of 80 MiB/);
   });
 
+  it('a build on a node (no docker here) is shown under the gather task (it runs before the state is gathered)', async () => {
+    const { code, screen } = await underPty('node-build');
+    expect(code).to.equal(0);
+    const frame = lastFrame(screen);
+    const gather = frame.slice(frame.indexOf('✔ Gather state'), frame.indexOf('✔ Plan'));
+    expect(gather, frame).to.include('building images on n1 (no docker on this machine)');
+    expect(gather, frame).to.include(
+      'n1: image flocker-build/shop-web:latest of web: built there (3f3f3f3f3f3f; context 20 KiB',
+    );
+    expect(frame).to.include('✔ Apply');
+  });
+
   it('dry-run: the plan, no Apply task', async () => {
     const { code, screen } = await underPty('dry-run');
     expect(code).to.equal(0);

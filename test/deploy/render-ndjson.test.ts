@@ -14,6 +14,8 @@ import {
   withAgent,
   imageShipped,
   withImages,
+  imageBuiltOnNode,
+  withNodeBuild,
 } from './scripted-events.js';
 
 const time = '2024-01-01T12:34:56.789Z';
@@ -58,6 +60,17 @@ describe('NDJSON renderer', () => {
     const lines = renderNdjson(withImages, now).map((l) => JSON.parse(l) as { type: string });
     expect(lines.map((l) => l.type).slice(0, 2)).to.deep.equal(['image-built', 'step-start']);
     expect(lines.find((l) => l.type === 'image-shipped')).to.deep.equal({ schema, ...imageShipped, time });
+  });
+
+  it('a build on a node is data too: the step and the node that built, with the context bytes', () => {
+    const lines = renderNdjson(withNodeBuild, now).map(
+      (l) => JSON.parse(l) as { type: string; step?: string },
+    );
+    expect(lines.filter((l) => l.step === 'build images').map((l) => l.type)).to.deep.equal([
+      'step-start',
+      'step-done',
+    ]);
+    expect(lines.find((l) => l.type === 'image-built')).to.deep.equal({ schema, ...imageBuiltOnNode, time });
   });
 
   it('--dry-run --json: the plan document alone', () => {

@@ -10,6 +10,7 @@ import {
   dryRun,
   failedStart,
   imageBuilt,
+  withNodeBuild,
   imageProgress,
   imageShipped,
   plan,
@@ -68,6 +69,17 @@ describe('plain renderer', () => {
     expect(lines(renderPlain([imageBuilt, imageShipped], now).stderr)).to.deep.equal([
       '[12:34:56.789] image flocker-build/shop-web:latest of web: built (3f3f3f3f3f3f) in 1.25s',
       '[12:34:56.789] n1: image flocker-build/shop-web:latest sent: 3.0 MiB of 80 MiB (only the layers it lacked) in 0.90s',
+    ]);
+  });
+
+  it('a build on a node (no docker here): the step, the node and the context bytes (issue 13)', () => {
+    const ev = withNodeBuild.slice(
+      withNodeBuild.findIndex((e) => e.type === 'step-start' && e.step === 'build images'),
+    );
+    expect(lines(renderPlain(ev.slice(0, 3), now).stderr)).to.deep.equal([
+      '[12:34:56.789] build images: n1',
+      '[12:34:56.789] n1: image flocker-build/shop-web:latest of web: built there (3f3f3f3f3f3f; context 20 KiB, no docker here) in 4.20s',
+      '[12:34:56.789] build images: done in 4.21s',
     ]);
   });
 

@@ -248,3 +248,22 @@ export const withImages: DeployEvent[] = [
   imageShipped,
   ...applied.slice(upToPlan.length),
 ];
+
+// issue 13 item 1, no docker here: built on n1 after the lock, then gathered and planned
+export const imageBuiltOnNode: DeployEvent = {
+  ...(imageBuilt as Extract<DeployEvent, { type: 'image-built' }>),
+  node: 'n1',
+  context_bytes: 20 * 1024,
+  ms: 4200,
+};
+export const withNodeBuild: DeployEvent[] = [
+  ...connected,
+  { type: 'step-start', step: 'lock', nodes: ['n1', 'n2'] },
+  { type: 'step-done', step: 'lock', ms: 30 },
+  { type: 'step-start', step: 'build images', nodes: ['n1'] },
+  imageBuiltOnNode,
+  { type: 'step-done', step: 'build images', ms: 4210 },
+  ...planned,
+  imageShipped,
+  ...applied.slice(upToPlan.length),
+];
