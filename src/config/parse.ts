@@ -209,7 +209,10 @@ export function parseApplications(
         for (const p of ajvErrorsToProblems(validateEntrySchema.errors ?? [], [], (q) =>
           scalarText(doc, r.origin(q)),
         )) {
-          pathProblems.push({ ...p, path: r.origin(p.path) });
+          // a compose service may build its image instead of naming one
+          const or =
+            p.path.length === 0 && p.message === 'missing required key "image"' ? ' (or "build")' : '';
+          pathProblems.push({ ...p, path: r.origin(p.path), message: p.message + or });
         }
       }
     } else if (schemaInvalid.has(r.name) || !isRecord(r.entry)) {
