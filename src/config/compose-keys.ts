@@ -52,6 +52,7 @@ export const COMPOSE_KEYS = [
   'runtime',
   'privileged',
   'build', // issue 13 item 1
+  'configs', // delivered like secrets (compose-secrets.ts)
 ];
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -492,7 +493,6 @@ const UNSUPPORTED_WHY: Readonly<Record<string, string>> = {
   extends: 'write the shared keys once with an x- extension field and <<: merge keys',
   deploy:
     'swarm deploy: Flocker places each application on the node the deployment file names; for limits use mem_limit and cpu_shares',
-  configs: 'configs would have to follow the application between nodes; bake them into the image',
   external_links: 'a link names an application of this file',
   extra_hosts: 'the routing gives every application the same addresses on every node',
   devices: 'a device belongs to one host and cannot follow the application to another node',

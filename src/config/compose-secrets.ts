@@ -1,4 +1,4 @@
-// Compose secrets -> the application's `secrets` (src/model/application.ts).
+// Compose secrets and configs -> the application's `secrets` (src/model/application.ts).
 //
 // Top-level `secrets:` declares each secret: `file: ./path` (a file of the project, read on the
 // deploying machine) or `environment: VAR` (a variable of the deploying environment or .env).
@@ -7,6 +7,8 @@
 // `mode` says otherwise, in a 0700 directory) and docker mounts it read-only. The value never
 // appears in a plan, event, status or audit line: the model keeps only its hash, and the whole
 // `secrets` field is shown as its targets (SECRET_VALUE_FIELDS).
+// Configs (top-level and service `configs:`) are delivered the same way, with their own
+// defaults: mounted at /NAME, mode 0444; declared with file:, environment: or content:.
 import { posix } from 'node:path';
 import type { SecretMount } from '../model/application.js';
 import { MOUNT_TARGET_PATTERN } from '../model/application-schema.js';
@@ -29,6 +31,29 @@ const SECRET_NAME_RULE =
 const TARGET_RE = new RegExp(MOUNT_TARGET_PATTERN);
 export const DEFAULT_SECRET_MODE = 0o400;
 
+/** What differs between secrets and configs. */
+export interface MountKind {
+  /** 'secret' or 'config', in messages */
+  readonly word: 'secret' | 'config';
+  readonly keys: readonly string[];
+  readonly defaultMode: number;
+  /** the container folder of a name or relative target */
+  readonly folder: string;
+}
+export const SECRET_KIND: MountKind = {
+  word: 'secret',
+  keys: ['file', 'environment'],
+  defaultMode: DEFAULT_SECRET_MODE,
+  folder: '/run/secrets',
+};
+/** compose configs: files of settings, world-readable at /NAME unless the mount says otherwise */
+export const CONFIG_KIND: MountKind = {
+  word: 'config',
+  keys: ['file', 'environment', 'content'],
+  defaultMode: 0o444,
+  folder: '/',
+};
+
 const DECLARATION_REFUSED: Readonly<Record<string, string>> = {
   external:
     'an external secret lives in a swarm or another store Flocker cannot read; declare it with file: or environment:',
@@ -38,6 +63,10 @@ const DECLARATION_REFUSED: Readonly<Record<string, string>> = {
   labels: 'secret labels are swarm features',
   template_driver: 'secret templates are swarm features',
 };
+
+/** which of the declaration's keys were given, when not exactly one */
+const found = (given: readonly string[], of: number): string =>
+  of === 2 ? (given.length ? 'both' : 'neither') : given.length ? given.join(' and ') : 'none';
 
 /** Declared secrets: name -> its hash, or null when its declaration has a problem (said once). */
 export type SecretDeclarations = ReadonlyMap<string, string | null>;
@@ -49,13 +78,17 @@ export function convertSecretDeclarations(
   problems: PathProblem[],
   project: ProjectReader | undefined,
   lookup: Lookup,
+  kind: MountKind = SECRET_KIND,
 ): SecretDeclarations {
+  const { word } = kind;
+  const keyList = kind.keys.join(', ');
+  const oneOf = kind.keys.join(kind.keys.length > 2 ? ', ' : ' and ');
   const out = new Map<string, string | null>();
   if (!isRecord(value)) {
     problems.push({
       path: kp,
       target: 'value',
-      message: `expected a mapping of secret names to declarations (file: or environment:), found ${describeValue(value)}`,
+      message: `expected a mapping of ${word} names to declarations (${kind.keys.map((k) => `${k}:`).join(' or ')}), found ${describeValue(value)}`,
     });
     return out;
   }
@@ -66,43 +99,47 @@ export function convertSecretDeclarations(
       problems.push({ path, target, message });
     };
     if (!SECRET_NAME_RE.test(name)) {
-      problem(dp, 'key', `expected ${SECRET_NAME_RULE}, found ${keyText(name)}`);
+      problem(dp, 'key', `expected ${SECRET_NAME_RULE.replace('secret', word)}, found ${keyText(name)}`);
       continue;
     }
     if (!isRecord(d)) {
-      problem(dp, 'value', `expected a mapping with the key file or environment, found ${describeValue(d)}`);
+      problem(
+        dp,
+        'value',
+        `expected a mapping with the key ${kind.keys.join(' or ')}, found ${describeValue(d)}`,
+      );
       continue;
     }
     let bad = false;
     for (const k of Object.keys(d))
-      if (k !== 'file' && k !== 'environment') {
+      if (!kind.keys.includes(k)) {
         bad = true;
-        const why = DECLARATION_REFUSED[k];
+        const why = DECLARATION_REFUSED[k]?.replaceAll('secret', word);
         problem(
           [...dp, k],
           'key',
-          `unsupported secret key ${keyText(k)}${why ? ` (${why})` : ''}; supported keys are: file, environment`,
+          `unsupported ${word} key ${keyText(k)}${why ? ` (${why})` : ''}; supported keys are: ${keyList}`,
         );
       }
-    const hasFile = Object.hasOwn(d, 'file');
-    const hasEnv = Object.hasOwn(d, 'environment');
-    if (hasFile === hasEnv) {
+    const given = kind.keys.filter((k) => Object.hasOwn(d, k));
+    if (given.length !== 1) {
       problem(
         dp,
         'value',
-        `expected exactly one of the keys file and environment, found ${hasFile ? 'both' : 'neither'}`,
+        `expected exactly one of the keys ${oneOf}, found ${found(given, kind.keys.length)}`,
       );
       continue;
     }
     if (bad) continue;
-    const key = hasFile ? 'file' : 'environment';
+    const key = given[0]!;
+    const hasFile = key === 'file';
     const v = d[key];
     const vp = [...dp, key];
-    if (typeof v !== 'string' || v === '') {
+    if (typeof v !== 'string' || (v === '' && key !== 'content')) {
       problem(
         vp,
         'value',
-        `expected ${hasFile ? 'a path relative to the compose file' : 'a variable name'}, found ${describeValue(v)}`,
+        `expected ${hasFile ? 'a path relative to the compose file' : key === 'content' ? 'the text of the file' : 'a variable name'}, found ${describeValue(v)}`,
       );
       continue;
     }
@@ -110,14 +147,14 @@ export function convertSecretDeclarations(
     if (hasFile) {
       const p = projectPath(v);
       if ('why' in p) {
-        problem(vp, 'value', `cannot read the secret file ${quoteText(v)}: ${p.why}`);
+        problem(vp, 'value', `cannot read the ${word} file ${quoteText(v)}: ${p.why}`);
         continue;
       }
       if (!project) {
         problem(
           vp,
           'value',
-          `cannot read the secret file ${quoteText(v)}: this file is read without its project folder`,
+          `cannot read the ${word} file ${quoteText(v)}: this file is read without its project folder`,
         );
         continue;
       }
@@ -126,12 +163,12 @@ export function convertSecretDeclarations(
         problem(
           vp,
           'value',
-          `cannot read the secret file ${quoteText(v)}: it does not exist beside the compose file`,
+          `cannot read the ${word} file ${quoteText(v)}: it does not exist beside the compose file`,
         );
         continue;
       }
     } else {
-      const value = lookup(v);
+      const value = key === 'content' ? v : lookup(v);
       if (value === undefined) {
         problem(
           vp,
@@ -141,17 +178,17 @@ export function convertSecretDeclarations(
         continue;
       }
       if (!project) {
-        problem(vp, 'value', 'cannot keep the secret: this file is read without its project folder');
+        problem(vp, 'value', `cannot keep the ${word}: this file is read without its project folder`);
         continue;
       }
       kept = project.keep(valuePayload(value));
     }
     if ('problem' in kept) {
-      problem(vp, 'value', `cannot use the secret ${quoteText(name)}: ${kept.problem}`);
+      problem(vp, 'value', `cannot use the ${word} ${quoteText(name)}: ${kept.problem}`);
       continue;
     }
     if (kept.type !== 'file') {
-      problem(vp, 'value', `expected a file, found the folder ${quoteText(v)} (a secret is one file)`);
+      problem(vp, 'value', `expected a file, found the folder ${quoteText(v)} (a ${word} is one file)`);
       continue;
     }
     out.set(name, kept.hash);
@@ -185,12 +222,14 @@ export function convertServiceSecrets(
   problems: PathProblem[],
   declared: SecretDeclarations | null,
   scalarText: (p: KeyPath) => string | undefined,
+  kind: MountKind = SECRET_KIND,
 ): Record<string, SecretMount> | undefined {
+  const { word } = kind;
   if (!Array.isArray(value)) {
     problems.push({
       path: kp,
       target: 'value',
-      message: `expected a list of secret names or {source, target, uid, gid, mode} mappings, found ${describeValue(value)}`,
+      message: `expected a list of ${word} names or {source, target, uid, gid, mode} mappings, found ${describeValue(value)}`,
     });
     return undefined;
   }
@@ -210,15 +249,15 @@ export function convertServiceSecrets(
           problem(
             [...ip, k],
             'key',
-            `unsupported secret key ${keyText(k)}; supported keys are: ${LONG_KEYS.join(', ')}`,
+            `unsupported ${word} key ${keyText(k)}; supported keys are: ${LONG_KEYS.join(', ')}`,
           );
-      if (source === undefined) problem(ip, 'parent', 'missing required key "source" (the secret\'s name)');
+      if (source === undefined) problem(ip, 'parent', `missing required key "source" (the ${word}'s name)`);
     }
     if (source !== undefined && typeof source !== 'string') {
       problem(
         sp,
         'value',
-        `expected the name of a secret declared under the top-level secrets:, found ${describeValue(source)}`,
+        `expected the name of a ${word} declared under the top-level ${word}s:, found ${describeValue(source)}`,
       );
     }
     if (typeof source !== 'string') return;
@@ -227,11 +266,11 @@ export function convertServiceSecrets(
       problem(
         sp,
         'value',
-        `expected a secret declared under the top-level secrets:, found ${quoteText(source)}`,
+        `expected a ${word} declared under the top-level ${word}s:, found ${quoteText(source)}`,
       );
       return;
     }
-    let target = `/run/secrets/${source}`;
+    let target = posix.join(kind.folder, source);
     const t = rec?.['target'];
     if (t !== undefined) {
       if (typeof t !== 'string' || t === '')
@@ -240,7 +279,7 @@ export function convertServiceSecrets(
           'value',
           `expected a file name or an absolute path, found ${describeValue(t)}`,
         );
-      else target = t.startsWith('/') ? posix.normalize(t) : posix.join('/run/secrets', t);
+      else target = t.startsWith('/') ? posix.normalize(t) : posix.join(kind.folder, t);
       if (typeof t === 'string' && t !== '' && !TARGET_RE.test(target))
         problem(
           [...ip, 'target'],
@@ -254,14 +293,14 @@ export function convertServiceSecrets(
         'value',
         `expected each container path once, found ${quoteText(target)} again`,
       );
-    let mode = DEFAULT_SECRET_MODE;
+    let mode = kind.defaultMode;
     if (rec && rec['mode'] !== undefined) {
       const m = parseMode(rec['mode'], scalarText([...ip, 'mode']));
       if (m === undefined)
         problem(
           [...ip, 'mode'],
           'value',
-          `expected a file mode like 0400 (octal, at most 0777), found ${describeValue(rec['mode'])}`,
+          `expected a file mode like ${kind.defaultMode.toString(8).padStart(4, '0')} (octal, at most 0777), found ${describeValue(rec['mode'])}`,
         );
       else mode = m;
     }

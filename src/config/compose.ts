@@ -59,7 +59,7 @@ import { addImplicitLinks, resolveLinks } from './compose-links.js';
 import type { LinkingService, PendingLinks } from './compose-links.js';
 import { describeValue } from './yaml-source.js';
 import { convertBinds } from './compose-binds.js';
-import { convertSecretDeclarations, convertServiceSecrets } from './compose-secrets.js';
+import { CONFIG_KIND, convertSecretDeclarations, convertServiceSecrets } from './compose-secrets.js';
 import type { SecretDeclarations } from './compose-secrets.js';
 // ---- issue 13 item 4 (networks) ----
 import {
@@ -75,9 +75,8 @@ import { buildImageName, convertBuild } from './compose-build.js';
 import { keyText, quoteText } from '../validation/echo.js';
 import type { KeyPath, PathSegment } from './yaml-source.js';
 
-const COMPOSE_TOP_KEYS = ['version', 'name', 'services', 'volumes', 'secrets', 'networks'];
+const COMPOSE_TOP_KEYS = ['version', 'name', 'services', 'volumes', 'secrets', 'configs', 'networks'];
 const TOP_REFUSED: Readonly<Record<string, string>> = {
-  configs: 'configs would have to follow the application between nodes; bake them into the image',
   include: 'write one file',
 };
 const isExtension = (k: string): boolean => k.startsWith('x-');
@@ -141,6 +140,8 @@ interface ServiceContext {
   readonly volumeUsers: Map<string, string>;
   /** top-level secrets (issue 13); null when the file declares none */
   readonly secrets: SecretDeclarations | null;
+  /** top-level configs, delivered like secrets; null when the file declares none */
+  readonly configs: SecretDeclarations | null;
   readonly declaredNetworks: NetworkDeclarations;
 }
 
@@ -178,6 +179,16 @@ export function convertCompose(
       inputs.project,
       lookup,
     );
+  let configs: SecretDeclarations | null = null;
+  if (found.prefix.length && Object.hasOwn(doc, 'configs'))
+    configs = convertSecretDeclarations(
+      interp(doc['configs'], ['configs']),
+      ['configs'],
+      problems,
+      inputs.project,
+      lookup,
+      CONFIG_KIND,
+    );
   const declaredNetworks = convertNetworkDeclarations(
     found.prefix.length && Object.hasOwn(doc, 'networks') ? interp(doc['networks'], ['networks']) : null,
     ['networks'],
@@ -186,6 +197,7 @@ export function convertCompose(
   const ctx: ServiceContext = {
     declaredNetworks,
     secrets,
+    configs,
     problems,
     fileProblems,
     pendingLinks: [],
@@ -385,8 +397,27 @@ function convertService(
         set('files', convertBinds(value, kp, problems, ctx.inputs.project));
         break;
       case 'secrets':
-        set('secrets', convertServiceSecrets(value, kp, problems, ctx.secrets, ctx.scalarText));
+      case 'configs': {
+        // both are files the node writes and docker mounts read-only: one field of the app
+        const mounts = convertServiceSecrets(
+          value,
+          kp,
+          problems,
+          key === 'secrets' ? ctx.secrets : ctx.configs,
+          ctx.scalarText,
+          key === 'secrets' ? undefined : CONFIG_KIND,
+        );
+        const before = isRecord(entry['secrets']) ? entry['secrets'] : {};
+        for (const t of Object.keys(mounts ?? {}))
+          if (Object.hasOwn(before, t))
+            problems.push({
+              path: kp,
+              target: 'value',
+              message: `expected each container path mounted once, found ${quoteText(t)} in secrets and in configs`,
+            });
+        if (mounts) set('secrets', { ...before, ...mounts });
         break;
+      }
       case 'environment':
         set('environment', convertEnvironment(value, kp, problems, envOrigin, ctx.scalarText, ctx.lookup));
         break;

@@ -194,6 +194,78 @@ secrets:
     ).to.equal(true, p.join('\n'));
   });
 
+  it('configs: file, environment and content, mounted at /NAME with mode 0444 unless the mount says otherwise', function () {
+    const i = inputs({ SITE: 'example.org' });
+    const text = `services:
+  web:
+    image: nginx
+    secrets: [db_password]
+    configs:
+      - nginx_conf
+      - source: site
+        target: /etc/site
+        mode: 0440
+      - source: motd
+        target: motd.txt
+configs:
+  nginx_conf:
+    file: ./nginx.conf
+  site:
+    environment: SITE
+  motd:
+    content: "hello \${SITE}"
+secrets:
+  db_password:
+    file: ./db_password.txt
+`;
+    const web = parseApplicationConfig(text, 'app.yml', i)['web'] as Application;
+    expect(web.secrets).to.deep.equal({
+      '/run/secrets/db_password': { source: 'db_password', hash: payloadHash(pw), mode: 0o400 },
+      '/nginx_conf': { source: 'nginx_conf', hash: payloadHash(conf), mode: 0o444 },
+      '/etc/site': { source: 'site', hash: payloadHash(valuePayload('example.org')), mode: 0o440 },
+      '/motd.txt': { source: 'motd', hash: payloadHash(valuePayload('hello example.org')), mode: 0o444 },
+    });
+  });
+
+  it('configs: undeclared, badly declared, and one path in secrets and configs refused with reasons', function () {
+    const p = problems(
+      `services:
+  web:
+    image: nginx
+    secrets:
+      - source: db_password
+        target: /etc/app.conf
+    configs:
+      - nope
+      - source: app
+        target: /etc/app.conf
+configs:
+  app:
+    file: ./nginx.conf
+  ext:
+    external: true
+  two:
+    file: ./nginx.conf
+    content: x
+secrets:
+  db_password:
+    file: ./db_password.txt
+`,
+      inputs(),
+    );
+    const has = (re: RegExp): void => {
+      expect(p.some((l) => re.test(l))).to.equal(true, p.join('\n'));
+    };
+    has(/services\.web\.configs\[0\]: expected a config declared under the top-level configs:, found "nope"/);
+    has(
+      /configs\.ext\.external: unsupported config key "external" .*supported keys are: file, environment, content/,
+    );
+    has(/configs\.two: expected exactly one of the keys file, environment, content, found file and content/);
+    has(
+      /services\.web\.configs: expected each container path mounted once, found "\/etc\/app\.conf" in secrets and in configs/,
+    );
+  });
+
   it('refuses two mounts at one container path', function () {
     const p = problems(`services:
   web:
