@@ -52,6 +52,16 @@ export function convertHostname(value: unknown, kp: KeyPath, problems: Problems)
   );
 }
 
+/** `working_dir:` -> docker --workdir (absolute; docker makes it when the image lacks it). */
+export function convertWorkingDir(value: unknown, kp: KeyPath, problems: Problems): string | undefined {
+  if (typeof value === 'string' && /^\/[^\0\n]*$/.test(value) && value.length <= 4096) return value;
+  return problem(
+    problems,
+    kp,
+    `expected an absolute path inside the container, found ${describeValue(value)}`,
+  );
+}
+
 /** `user:` ("name", "uid", "name:group", "uid:gid"; a number is a uid) -> docker --user. */
 export function convertUser(value: unknown, kp: KeyPath, problems: Problems): string | undefined {
   const s = typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value;

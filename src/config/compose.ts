@@ -49,6 +49,7 @@ import {
   convertTmpfs,
   convertUlimits,
   convertUser,
+  convertWorkingDir,
 } from './compose-runtime-keys.js';
 import { NO_INPUTS, composeLookup, convertEnvFiles } from './compose-inputs.js';
 import type { ComposeInputs } from './compose-inputs.js';
@@ -461,6 +462,9 @@ function convertService(
         break;
       case 'stop_signal':
         set(key, convertStopSignal(value, kp, problems));
+        break;
+      case 'working_dir':
+        set(key, convertWorkingDir(value, kp, problems));
         break;
       case 'stop_grace_period':
         set('stop_grace_period_seconds', convertStopGrace(value, kp, problems));

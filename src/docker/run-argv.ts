@@ -120,6 +120,7 @@ function runtimeArgv(app: Application): string[] {
       throw new FlockerError(`label ${JSON.stringify(k)} is Flocker's own`, 'E_APP_LABEL', 'user');
     argv.push('--label', `${k}=${v}`);
   }
+  if (app.working_dir !== undefined) argv.push('--workdir', app.working_dir);
   if (app.stop_signal !== undefined) argv.push('--stop-signal', app.stop_signal);
   // docker stop without -t (e.g. a node's own docker restart) waits as long as the unit does
   if (app.stop_grace_period_seconds !== undefined)

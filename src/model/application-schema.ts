@@ -144,7 +144,7 @@ const SIZE = {
 export const applicationEntrySchema = {
   type: 'object',
   description:
-    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy, command, entrypoint, healthcheck, depends_on, files, secrets, build, image_id and the runtime keys (hostname, user, cap_add, cap_drop, labels, stop_signal, stop_grace_period_seconds, tmpfs, ulimits, sysctls, tty)',
+    'a mapping with the keys image, ports, volume, links, environment, mem_limit, cpu_shares, restart_policy, command, entrypoint, healthcheck, depends_on, files, secrets, build, image_id and the runtime keys (hostname, user, cap_add, cap_drop, labels, working_dir, stop_signal, stop_grace_period_seconds, tmpfs, ulimits, sysctls, tty)',
   additionalProperties: false,
   required: ['image'],
   properties: {
@@ -349,6 +349,12 @@ export const applicationEntrySchema = {
         pattern: '^[^\\n\\r\\u0000]*$',
         description: 'a string without newline, carriage return or NUL characters',
       },
+    },
+    working_dir: {
+      type: 'string',
+      maxLength: 4096,
+      pattern: '^/[^\\u0000\\n]*$',
+      description: 'an absolute path inside the container',
     },
     stop_signal: {
       type: 'string',

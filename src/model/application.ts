@@ -148,6 +148,8 @@ export interface Application {
   readonly cap_drop?: readonly string[];
   /** container labels; never a "flocker." key (flocker's own tags) */
   readonly labels?: Readonly<Record<string, string>>;
+  /** docker --workdir: an absolute path in the container (absent: the image's) */
+  readonly working_dir?: string;
   /** signal docker stop sends ("SIGQUIT", "9") */
   readonly stop_signal?: string;
   /** seconds docker stop waits before SIGKILL (docker's and Flocker's default: 10) */
@@ -207,6 +209,7 @@ export interface ApplicationConfigEntry {
   cap_add?: string[];
   cap_drop?: string[];
   labels?: Record<string, string>;
+  working_dir?: string;
   stop_signal?: string;
   stop_grace_period_seconds?: number;
   tmpfs?: string[];

@@ -206,6 +206,7 @@ type RuntimeKeys = Pick<
   | 'cap_add'
   | 'cap_drop'
   | 'labels'
+  | 'working_dir'
   | 'stop_signal'
   | 'stop_grace_period_seconds'
   | 'tmpfs'
@@ -224,6 +225,7 @@ function canonicalRuntimeKeys(e: Readonly<RuntimeKeys> | Application): RuntimeKe
   if (e.cap_add !== undefined && e.cap_add.length) out.cap_add = sortedUnique(e.cap_add);
   if (e.cap_drop !== undefined && e.cap_drop.length) out.cap_drop = sortedUnique(e.cap_drop);
   if (e.labels !== undefined && Object.keys(e.labels).length) out.labels = sortedRecord(e.labels);
+  if (e.working_dir !== undefined) out.working_dir = e.working_dir;
   if (e.stop_signal !== undefined) out.stop_signal = e.stop_signal;
   if (e.stop_grace_period_seconds !== undefined) out.stop_grace_period_seconds = e.stop_grace_period_seconds;
   if (e.tmpfs !== undefined && e.tmpfs.length) out.tmpfs = sortedUnique(e.tmpfs);

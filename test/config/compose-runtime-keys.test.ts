@@ -36,6 +36,7 @@ describe('compose runtime keys (issue 13)', () => {
         '    cap_drop: [ALL]',
         '    labels: ["com.example.team=web", "empty="]',
         '    stop_signal: SIGQUIT',
+        '    working_dir: /srv/app',
         '    stop_grace_period: 1m30s',
         '    tmpfs: /run',
         '    ulimits:',
@@ -56,6 +57,7 @@ describe('compose runtime keys (issue 13)', () => {
       hostname: 'web1.example',
       user: '1000',
       stop_signal: 'SIGQUIT',
+      working_dir: '/srv/app',
       stop_grace_period_seconds: 90,
       tty: true,
     });
@@ -76,6 +78,7 @@ describe('compose runtime keys (issue 13)', () => {
     expect(after('--cap-drop')).to.deep.equal(['ALL']);
     expect(after('--label')).to.deep.equal(['flocker.application=web', 'com.example.team=web', 'empty=']);
     expect(after('--stop-signal')).to.deep.equal(['SIGQUIT']);
+    expect(after('--workdir')).to.deep.equal(['/srv/app']);
     expect(after('--stop-timeout')).to.deep.equal(['90']);
     expect(after('--tmpfs')).to.deep.equal(['/run']);
     expect(after('--ulimit')).to.deep.equal(['nofile=20000:40000', 'nproc=65535:65535']);
@@ -107,6 +110,7 @@ describe('compose runtime keys (issue 13)', () => {
       web(
         [
           '    hostname: "-bad_host"',
+          '    working_dir: srv/app',
           '    cap_add: [net_admin]',
           '    labels: {flocker.application: other, ok: 1}',
           '    stop_grace_period: 10',
@@ -131,6 +135,7 @@ describe('compose runtime keys (issue 13)', () => {
     };
     expect(at('name')).to.include('expected a project name');
     expect(at('services.web.hostname')).to.include('expected a host name');
+    expect(at('services.web.working_dir')).to.include('expected an absolute path inside the container');
     expect(at('services.web.cap_add[0]')).to.include('capability name in capitals');
     expect(at('services.web.labels["flocker.application"]')).to.include('not starting with "flocker."');
     expect(at('services.web.stop_grace_period')).to.include('found the number 10 (write "10s"');
