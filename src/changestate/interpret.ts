@@ -94,21 +94,33 @@ export async function checkProblems(
           .join(', ')}`,
       );
   }
-  if (c.app_ports.length || c.route_ports.length) {
+  const udpApp = c.udp_app_ports ?? [];
+  const udpRoute = c.udp_route_ports ?? [];
+  if (c.app_ports.length || c.route_ports.length || udpApp.length || udpRoute.length) {
     let [listeners, apps] = await Promise.all([a.routes.listening(), a.apps.list()]);
     const stale = await repairStaleDockerPorts(listeners, [...c.app_ports, ...c.route_ports], a.apps);
     if (stale?.restarted) {
       figures.docker_restarted = `stale port mapping of ${stale.ports.join(', ')}`;
       [listeners, apps] = await Promise.all([a.routes.listening(), a.apps.list()]);
     } else if (stale) problem('E_PRECHECK_PORT', staleDockerPortsMessage(stale));
+    const published = (udp: boolean): number[] =>
+      apps.flatMap((x) =>
+        x.application.ports.filter((p) => (p.protocol === 'udp') === udp).map((p) => p.external),
+      );
     const ours = new Set([
-      ...apps.flatMap((x) => x.application.ports.map((p) => p.external)),
+      ...published(false),
       ...(stale && !stale.restarted ? stale.ports : []), // said above
     ]);
-    for (const x of portConflicts(listeners, { appPorts: c.app_ports, routePorts: c.route_ports }, ours)) {
+    const want = {
+      appPorts: c.app_ports,
+      routePorts: c.route_ports,
+      udpAppPorts: udpApp,
+      udpRoutePorts: udpRoute,
+    };
+    for (const x of portConflicts(listeners, want, ours, new Set(published(true)))) {
       problem(
         'E_PRECHECK_PORT',
-        `port ${x.port} is in use here by a program that is not a flocker app (listening on ${x.addresses.join(', ')}): ${
+        `${x.protocol === 'udp' ? 'UDP port' : 'port'} ${x.port} is in use here by a program that is not a flocker app (listening on ${x.addresses.join(', ')}): ${
           x.use === 'app'
             ? 'the app cannot publish it'
             : 'routing it to another node would take it over; choose another external port or stop that program'

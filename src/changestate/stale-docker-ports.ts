@@ -20,7 +20,10 @@ export function staleDockerPorts(
   const want = new Set(needed);
   const pub = new Set(published);
   const ports = listeners
-    .filter((l) => l.program === 'docker-proxy' && want.has(l.port) && !pub.has(l.port))
+    // TCP only: the power-loss leak this repairs was seen on TCP ports (docker run -p refusing)
+    .filter(
+      (l) => l.program === 'docker-proxy' && l.protocol === undefined && want.has(l.port) && !pub.has(l.port),
+    )
     .map((l) => l.port);
   return [...new Set(ports)].sort((a, b) => a - b);
 }

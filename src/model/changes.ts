@@ -114,6 +114,9 @@ export interface CheckStart {
   readonly app_ports: readonly number[];
   /** ports this node will newly route (DNAT) to other nodes: no non-loopback listener but ours */
   readonly route_ports: readonly number[];
+  /** the same for UDP ports (absent when none) */
+  readonly udp_app_ports?: readonly number[];
+  readonly udp_route_ports?: readonly number[];
   /** volumes that will be created or arrive here, with the bytes each needs in the pool */
   readonly volumes: readonly { readonly name: string; readonly bytes: number }[];
 }

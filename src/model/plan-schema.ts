@@ -106,6 +106,8 @@ export const planDefinitions = {
           images: { type: 'array', items: STR },
           app_ports: { type: 'array', items: PORT },
           route_ports: { type: 'array', items: PORT },
+          udp_app_ports: { type: 'array', items: PORT },
+          udp_route_ports: { type: 'array', items: PORT },
           volumes: {
             type: 'array',
             items: {

@@ -41,7 +41,11 @@ function checkSummary(c: CheckStart): string {
     parts.push(
       `pool healthy with room for ${c.volumes.map((v) => `volume ${v.name} (${formatBytes(v.bytes)})`).join(', ')}`,
     );
-  const ports = [...c.app_ports, ...c.route_ports];
+  const ports = [
+    ...c.app_ports,
+    ...c.route_ports,
+    ...[...(c.udp_app_ports ?? []), ...(c.udp_route_ports ?? [])].map((p) => `${p}/udp`),
+  ];
   if (ports.length)
     parts.push(`port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} not taken by other programs`);
   return parts.join('; ');

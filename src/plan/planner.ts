@@ -327,12 +327,12 @@ function planCheck(
   const starting = start ? leaves(start) : [];
   const images = new Set<string>();
   const appPorts = new Set<number>();
+  const udpAppPorts = new Set<number>();
   const volumes: { name: string; bytes: number }[] = [];
   for (const c of starting) {
     if (c.kind === 'start-application') {
       images.add(c.application.image_id ?? c.application.image); // issue 13 item 1: by ID when sent
-      // the listener check reads TCP sockets: a UDP port is not checked there
-      for (const p of c.application.ports) if (p.protocol !== 'udp') appPorts.add(p.external);
+      for (const p of c.application.ports) (p.protocol === 'udp' ? udpAppPorts : appPorts).add(p.external);
     } else if (c.kind === 'create-volume') volumes.push({ name: c.name, bytes: 0 });
     else if (c.kind === 'wait-for-volume') {
       const here = state.volume_copies.find((v) => v.name === c.name)?.bytes ?? 0;
@@ -340,17 +340,23 @@ function planCheck(
     }
   }
   // a port already routed here by us is DNATed already: only new route ports can hijack anything
-  const routePorts = desiredRoutes(desired, cluster, node)
-    .filter((d) => d.protocol !== 'udp')
-    .map((r) => r.port)
-    .filter((p) => !state.routes.some((r) => r.port === p && r.protocol !== 'udp'));
-  if (images.size === 0 && routePorts.length === 0 && volumes.length === 0) return undefined;
-  const byNumber = (a: number, b: number): number => a - b;
+  const newRoutes = (udp: boolean): number[] =>
+    desiredRoutes(desired, cluster, node)
+      .filter((d) => (d.protocol === 'udp') === udp)
+      .map((r) => r.port)
+      .filter((p) => !state.routes.some((r) => r.port === p && (r.protocol === 'udp') === udp));
+  const routePorts = newRoutes(false);
+  const udpRoutePorts = newRoutes(true);
+  if (images.size === 0 && routePorts.length + udpRoutePorts.length === 0 && volumes.length === 0)
+    return undefined;
+  const sorted = (xs: Iterable<number>): number[] => [...new Set(xs)].sort((a, b) => a - b);
   return {
     kind: 'check-start',
     images: [...images].sort(),
-    app_ports: [...appPorts].sort(byNumber),
-    route_ports: [...new Set(routePorts)].sort(byNumber),
+    app_ports: sorted(appPorts),
+    route_ports: sorted(routePorts),
+    ...(udpAppPorts.size ? { udp_app_ports: sorted(udpAppPorts) } : {}),
+    ...(udpRoutePorts.length ? { udp_route_ports: sorted(udpRoutePorts) } : {}),
     volumes: volumes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
 }

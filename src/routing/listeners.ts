@@ -1,4 +1,4 @@
-// Listening TCP sockets of a node (`ss -Hltn`), parsed purely, and which of them stand in the way
+// Listening TCP and bound UDP sockets of a node (`ss -Hltun`), parsed purely, and which of them stand in the way
 // of a port flocker is about to use. A port is "ours" when one of our application containers
 // publishes it (docker-proxy listens there for it); any other listener belongs to someone else:
 // - an app publishing the port here would fail to bind (any listener, loopback ones included);
@@ -12,18 +12,23 @@ export interface Listener {
   readonly port: number;
   /** the listening process's name (`ss -p`), when ss tells it */
   readonly program?: string;
+  /** a bound UDP socket (absent: a listening TCP socket) */
+  readonly protocol?: 'udp';
 }
 
 /**
- * Parse `ss -Hltn[p]` (no header): "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*" per socket; the local address
+ * Parse `ss -Hltn[p]` (no header): "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*" per socket, or with -u a
+ * Netid column first ("tcp LISTEN ...", "udp UNCONN ..."); the local address
  * is the 4th column ("[::]:22", "*:22", "127.0.0.53%lo:53", "[fe80::1]%eth0:80"); with -p a 6th
  * column names the process (`users:(("sshd",pid=1,fd=3))`). Sorted, unique.
  */
 export function parseListeners(stdout: string): Listener[] {
   const seen = new Map<string, Listener>();
   for (const line of stdout.split('\n')) {
-    const cols = line.trim().split(/\s+/);
-    if (cols.length < 5 || cols[0] !== 'LISTEN') {
+    const all = line.trim().split(/\s+/);
+    const netid = all[0] === 'tcp' || all[0] === 'udp' ? all[0] : undefined;
+    const cols = netid ? all.slice(1) : all;
+    if (cols.length < 5 || cols[0] !== (netid === 'udp' ? 'UNCONN' : 'LISTEN')) {
       if (line.trim() !== '') throw new Error(`unexpected ss line: ${JSON.stringify(line)}`);
       continue;
     }
@@ -35,10 +40,21 @@ export function parseListeners(stdout: string): Listener[] {
     let address = local.slice(0, colon).replace(/%[^\]%]*$/, '');
     if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
     const program = /users:\(\("((?:[^"\\]|\\.)*)"/.exec(cols.slice(5).join(' '))?.[1];
-    seen.set(`${address} ${port}`, { address, port, ...(program !== undefined ? { program } : {}) });
+    seen.set(`${netid ?? 'tcp'} ${address} ${port}`, {
+      address,
+      port,
+      ...(program !== undefined ? { program } : {}),
+      ...(netid === 'udp' ? { protocol: netid } : {}),
+    });
   }
-  return [...seen.values()].sort((a, b) => a.port - b.port || (a.address < b.address ? -1 : 1));
+  return [...seen.values()].sort(byListener);
 }
+
+/** by port, TCP before UDP, then address */
+export const byListener = (a: Listener, b: Listener): number =>
+  a.port - b.port ||
+  (a.protocol ?? '').localeCompare(b.protocol ?? '') ||
+  (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
 
 /** 127.0.0.0/8, ::1 and their IPv4-mapped forms: unreachable from other machines. */
 export function isLoopback(address: string): boolean {
@@ -48,6 +64,8 @@ export function isLoopback(address: string): boolean {
 
 export interface PortConflict {
   readonly port: number;
+  /** a UDP port (absent: TCP) */
+  readonly protocol?: 'udp';
   /** the foreign listeners' addresses on that port */
   readonly addresses: readonly string[];
   /** what flocker wanted the port for */
@@ -60,18 +78,30 @@ export interface PortConflict {
  */
 export function portConflicts(
   listeners: readonly Listener[],
-  want: { readonly appPorts: readonly number[]; readonly routePorts: readonly number[] },
+  want: {
+    readonly appPorts: readonly number[];
+    readonly routePorts: readonly number[];
+    readonly udpAppPorts?: readonly number[];
+    readonly udpRoutePorts?: readonly number[];
+  },
   ours: ReadonlySet<number>,
+  oursUdp: ReadonlySet<number> = new Set(),
 ): PortConflict[] {
   const out: PortConflict[] = [];
-  const check = (port: number, use: PortConflict['use']): void => {
-    if (ours.has(port)) return;
+  const check = (port: number, use: PortConflict['use'], udp: boolean): void => {
+    if ((udp ? oursUdp : ours).has(port)) return;
     const addresses = listeners
-      .filter((l) => l.port === port && (use === 'app' || !isLoopback(l.address)))
+      .filter((l) => l.port === port && (l.protocol === 'udp') === udp)
+      .filter((l) => use === 'app' || !isLoopback(l.address))
       .map((l) => l.address);
-    if (addresses.length) out.push({ port, addresses, use });
+    if (addresses.length) out.push({ port, addresses, use, ...(udp ? { protocol: 'udp' as const } : {}) });
   };
-  for (const p of [...new Set(want.appPorts)].sort((a, b) => a - b)) check(p, 'app');
-  for (const p of [...new Set(want.routePorts)].sort((a, b) => a - b)) check(p, 'route');
+  const each = (ports: readonly number[] | undefined, use: PortConflict['use'], udp: boolean): void => {
+    for (const p of [...new Set(ports ?? [])].sort((a, b) => a - b)) check(p, use, udp);
+  };
+  each(want.appPorts, 'app', false);
+  each(want.routePorts, 'route', false);
+  each(want.udpAppPorts, 'app', true);
+  each(want.udpRoutePorts, 'route', true);
   return out;
 }

@@ -14,7 +14,7 @@ import {
   planRoutes,
   routeProblems,
 } from './iptables.js';
-import { parseListeners, type Listener } from './listeners.js';
+import { byListener, parseListeners, type Listener } from './listeners.js';
 
 export interface RouteTable {
   /** routes installed on this node, sorted by port */
@@ -138,8 +138,9 @@ export class IptablesRouteTable implements RouteTable {
   }
 
   async listening(): Promise<Listener[]> {
-    // -p: the process names tell a docker-proxy (dockerd's port mapping) from other programs
-    return parseListeners((await runChecked(this.runner, [this.opts.ss ?? 'ss', '-Hltnp'])).stdout);
+    // -p: the process names tell a docker-proxy (dockerd's port mapping) from other programs;
+    // -u: bound UDP sockets too (a UDP app port or route is checked like a TCP one)
+    return parseListeners((await runChecked(this.runner, [this.opts.ss ?? 'ss', '-Hltunp'])).stdout);
   }
 
   /** write + enable flocker-routes.service (only when its content changed) */
@@ -183,8 +184,13 @@ export class FakeRouteTable implements RouteTable {
   listening(): Promise<Listener[]> {
     return Promise.resolve(
       [...this.listeners, ...this.published()]
-        .map((l) => ({ address: l.address, port: l.port, ...(l.program ? { program: l.program } : {}) }))
-        .sort((a, b) => a.port - b.port || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)),
+        .map((l) => ({
+          address: l.address,
+          port: l.port,
+          ...(l.program ? { program: l.program } : {}),
+          ...(l.protocol ? { protocol: l.protocol } : {}),
+        }))
+        .sort(byListener),
     );
   }
   list(): Promise<ReportedRoute[]> {

@@ -297,6 +297,32 @@ describe('changestate phase runner', () => {
       ]);
     });
 
+    it('a UDP port is checked against UDP listeners only (a TCP one on the same port is no conflict)', async () => {
+      const dns = toApplication('web', {
+        image: 'busybox:nope',
+        ports: [{ internal: 53, external: 53, protocol: 'udp' }],
+        volume: { mountpoint: '/data' },
+      });
+      const i = receiving();
+      const withDns = { ...i, desired: { ...i.desired, applications: { web: dns } } };
+      const n = new Node();
+      n.routes.listeners.push({ address: '0.0.0.0', port: 53 }); // TCP: not in the way
+      expect((await run(n, withDns)).err).to.equal(undefined);
+      const m = new Node();
+      m.routes.listeners.push({
+        address: '127.0.0.53',
+        port: 53,
+        protocol: 'udp',
+        program: 'systemd-resolve',
+      });
+      const { events } = await run(m, withDns);
+      const failed = events.at(-1);
+      expect(failed).to.have.nested.property('error.code', 'E_PRECHECK_PORT');
+      expect(failed?.type === 'change-failed' ? failed.error.message : '').to.equal(
+        'UDP port 53 is in use here by a program that is not a flocker app (listening on 127.0.0.53): the app cannot publish it',
+      );
+    });
+
     it('a port published by our own app here is ours, not a conflict', async () => {
       const n = new Node();
       await n.volumes.create('web');

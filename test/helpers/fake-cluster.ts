@@ -36,10 +36,19 @@ export class FakeNode {
     [
       ...[...this.units.apps.values()]
         .filter((a) => a.running)
-        .flatMap((a) => a.application.ports.map((p) => p.external)),
-      ...this.units.staleProxies,
-      ...this.units.foreignContainers.flatMap((c) => c.ports),
-    ].map((port) => ({ address: '0.0.0.0', port, program: 'docker-proxy' })),
+        .flatMap((a) => a.application.ports.map((p) => ({ port: p.external, udp: p.protocol === 'udp' }))),
+      ...[...this.units.staleProxies, ...this.units.foreignContainers.flatMap((c) => c.ports)].map(
+        (port) => ({
+          port,
+          udp: false,
+        }),
+      ),
+    ].map(({ port, udp }) => ({
+      address: '0.0.0.0',
+      port,
+      program: 'docker-proxy',
+      ...(udp ? { protocol: 'udp' as const } : {}),
+    })),
   );
   readonly volumes: FakeVolumeStore;
   /** one line per `flocker-changestate audit` (what the real audit log gets) */

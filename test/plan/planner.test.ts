@@ -119,7 +119,7 @@ describe('planner', () => {
     });
   });
 
-  it('a UDP port: every other node routes it as UDP; only TCP ports are checked for listeners (issue 13)', () => {
+  it('a UDP port: every other node routes it as UDP; checked for listeners as UDP (issue 13)', () => {
     const dns = toApplication('dns', {
       image: 'busybox',
       ports: [
@@ -134,8 +134,9 @@ describe('planner', () => {
       routes: [routeTo(A1, 53), { ...routeTo(A1, 53), protocol: 'udp' }],
     });
     const checks = p.phases.find((ph) => ph.phase === 'check')?.nodes;
-    expect(checks?.['n1']).to.deep.include({ app_ports: [53] });
-    expect(checks?.['n2']).to.deep.include({ route_ports: [53] });
+    expect(checks?.['n1']).to.deep.include({ app_ports: [53], udp_app_ports: [53] });
+    expect(checks?.['n2']).to.deep.include({ route_ports: [53], udp_route_ports: [53] });
+    expect(checks?.['n1']).to.not.have.property('udp_route_ports'); // absent when none
     // routed already: the same plan again changes nothing
     const again = plan(
       desired(['dns'], [], [dns]),

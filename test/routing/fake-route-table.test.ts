@@ -6,10 +6,10 @@ routeTableContract('FakeRouteTable', () => {
   return Promise.resolve({
     table,
     targets: ['198.51.100.2', '198.51.100.3'],
-    listen: (port: number) => {
+    listen: (port: number, protocol?: 'udp') => {
       const l = [
-        { address: '0.0.0.0', port },
-        { address: '::', port },
+        { address: '0.0.0.0', port, ...(protocol ? { protocol } : {}) },
+        { address: '::', port, ...(protocol ? { protocol } : {}) },
       ];
       table.listeners.push(...l);
       return Promise.resolve(async () => {

@@ -52,6 +52,39 @@ describe('listening sockets (ss -Hltn)', () => {
     expect(() => parseListeners('LISTEN 0 128 0.0.0.0:http 0.0.0.0:*')).to.throw(/unexpected local address/);
   });
 
+  it('with ss -u: a Netid column; bound UDP sockets (UNCONN) are UDP listeners, TCP ones as before', () => {
+    const text = [
+      'tcp LISTEN 0      128    0.0.0.0:53 0.0.0.0:*',
+      'udp UNCONN 0      0      127.0.0.53%lo:53 0.0.0.0:* users:(("systemd-resolve",pid=7,fd=12))',
+      'udp UNCONN 0      0      0.0.0.0:19556 0.0.0.0:* users:(("node",pid=19507,fd=18))',
+      'udp UNCONN 0      0         [::]:5353    [::]:*',
+    ].join('\n');
+    expect(parseListeners(text)).to.deep.equal([
+      { address: '0.0.0.0', port: 53 },
+      { address: '127.0.0.53', port: 53, program: 'systemd-resolve', protocol: 'udp' },
+      { address: '::', port: 5353, protocol: 'udp' },
+      { address: '0.0.0.0', port: 19556, program: 'node', protocol: 'udp' },
+    ]);
+    expect(() => parseListeners('udp LISTEN 0 0 0.0.0.0:53 0.0.0.0:*')).to.throw(/unexpected ss line/);
+  });
+
+  it('UDP ports conflict only with UDP listeners, TCP only with TCP; a loopback one not with a route', () => {
+    const listeners = parseListeners(
+      [
+        'tcp LISTEN 0 128 0.0.0.0:5300 0.0.0.0:*',
+        'udp UNCONN 0 0 127.0.0.53%lo:53 0.0.0.0:*',
+        'udp UNCONN 0 0 0.0.0.0:5353 0.0.0.0:*',
+      ].join('\n'),
+    );
+    const want = { appPorts: [53], routePorts: [], udpAppPorts: [5300, 53], udpRoutePorts: [5353, 53] };
+    expect(portConflicts(listeners, want, new Set())).to.deep.equal([
+      { port: 53, addresses: ['127.0.0.53'], use: 'app', protocol: 'udp' },
+      { port: 5353, addresses: ['0.0.0.0'], use: 'route', protocol: 'udp' },
+    ]);
+    // our own app publishes 5353/udp here: not a conflict
+    expect(portConflicts(listeners, want, new Set(), new Set([5353, 53]))).to.deep.equal([]);
+  });
+
   it('knows loopback addresses', () => {
     for (const a of ['127.0.0.1', '127.0.0.53', '::1', '::ffff:127.0.0.1'])
       expect(isLoopback(a), a).to.equal(true);

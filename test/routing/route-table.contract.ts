@@ -8,8 +8,8 @@ export interface RoutesSubject {
   readonly table: RouteTable;
   /** two addresses usable as targets */
   readonly targets: readonly [string, string];
-  /** make some other program listen on a TCP port of the node (all addresses); resolves to its stop */
-  listen(port: number): Promise<() => Promise<void>>;
+  /** make some other program listen on a TCP (or bind a UDP) port of the node (all addresses); resolves to its stop */
+  listen(port: number, protocol?: 'udp'): Promise<() => Promise<void>>;
   cleanup(): Promise<void>;
 }
 
@@ -60,6 +60,26 @@ export function routeTableContract(label: string, factory: () => Promise<RoutesS
       );
       expect(err.message).to.match(/not a port[\s\S]*not an IPv4 address/);
       expect(await s.table.list()).to.deep.equal([{ port: 19000, target_address: t1, target_port: 19000 }]);
+    });
+
+    it('lists the UDP ports programs bind, as UDP (a TCP listener on the same port is another socket)', async function () {
+      const port = 19556;
+      const udp = async () =>
+        (await s.table.listening()).filter((l) => l.port === port && l.protocol === 'udp');
+      expect(await udp()).to.deep.equal([]);
+      const stop = await s.listen(port, 'udp');
+      try {
+        const deadline = Date.now() + 5_000;
+        while ((await udp()).length === 0 && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 100));
+        const mine = await udp();
+        expect(mine.length).to.be.greaterThan(0);
+        for (const l of mine) expect(l.address).to.match(/^(0\.0\.0\.0|::|\*)$/);
+        const tcp = (await s.table.listening()).filter((l) => l.port === port && l.protocol === undefined);
+        expect(tcp).to.deep.equal([]);
+      } finally {
+        await stop();
+      }
     });
 
     it('lists the TCP ports programs listen on, with their addresses', async function () {

@@ -56,19 +56,14 @@ describe('RouteTable functional (lab)', function () {
       return Promise.resolve({
         table: t,
         targets: [n1.address, n2.address],
-        listen: async (port: number) => {
+        listen: async (port: number, protocol?: 'udp') => {
           const unit = `flocker-ct-listen-${port}`;
-          const argv = [
-            'systemd-run',
-            `--unit=${unit}`,
-            '--collect',
-            '--',
-            'busybox',
-            'nc',
-            '-l',
-            '-p',
-            String(port),
-          ];
+          // busybox nc has no UDP here: node binds the UDP socket (the nodes have it)
+          const program =
+            protocol === 'udp'
+              ? ['node', '-e', `require('dgram').createSocket('udp4').bind(${port})`]
+              : ['busybox', 'nc', '-l', '-p', String(port)];
+          const argv = ['systemd-run', `--unit=${unit}`, '--collect', '--', ...program];
           const x = await r.run(argv);
           if (x.code !== 0) throw new Error(`${argv.join(' ')}: ${x.stderr}`);
           return async () => void (await r.run(['systemctl', 'stop', unit]));
