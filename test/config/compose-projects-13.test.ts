@@ -19,6 +19,7 @@ interface Expected {
   readonly mounts: readonly string[];
   readonly files: readonly string[];
   readonly secrets: readonly string[];
+  readonly configs?: readonly string[];
   readonly reaches: readonly string[];
   readonly ports: readonly string[];
   readonly image?: string;
@@ -75,7 +76,10 @@ describe('compose projects of issue 13 (fixtures/compose-projects-13)', () => {
         expect(readFileSync(dockerfile, 'utf8'), at).to.match(/^FROM busybox:latest\b/m);
         expect(mountsOf(a), at).to.deep.equal(e.mounts);
         expect(Object.keys(a.files ?? {}).sort(), at).to.deep.equal(e.files);
-        expect(Object.keys(a.secrets ?? {}).sort(), at).to.deep.equal(e.secrets);
+        // configs are delivered like secrets (one field of the app)
+        expect(Object.keys(a.secrets ?? {}).sort(), at).to.deep.equal(
+          [...e.secrets, ...(e.configs ?? [])].sort(),
+        );
         expect(publishedOf(a), at).to.deep.equal(e.ports);
         const links = a.links.map((l) => `${l.alias}:${l.local_port}`);
         expect(links, at).to.include.members([...e.reaches]);

@@ -53,7 +53,7 @@ const md5 = (b: Buffer | string): string => createHash('md5').update(b).digest('
 
 /** One compose file and folder for several projects, kept apart as compose keeps projects. */
 class Batch {
-  readonly compose: Doc = { services: {}, volumes: {}, networks: {}, secrets: {} };
+  readonly compose: Doc = { services: {}, volumes: {}, networks: {}, secrets: {}, configs: {} };
   readonly expected: Record<string, Expected> = {};
   /** merged secret name -> its value (from its file or the project's .env) */
   readonly secretValues: Record<string, string> = {};
@@ -119,6 +119,12 @@ class Batch {
             ? { ...x, source: ren(String(x['source'])), target: x['target'] ?? x['source'] }
             : { source: ren(String(x)), target: x },
         );
+      if (Array.isArray(s['configs']))
+        s['configs'] = s['configs'].map((x: unknown) =>
+          isMap(x)
+            ? { ...x, source: ren(String(x['source'])), target: x['target'] ?? `/${String(x['source'])}` }
+            : { source: ren(String(x)), target: `/${String(x)}` },
+        );
       const nets = s['networks'];
       if (nets === undefined) s['networks'] = [ren('default')];
       else if (Array.isArray(nets)) s['networks'] = nets.map((n) => ren(String(n)));
@@ -139,6 +145,17 @@ class Batch {
         typeof d['file'] === 'string'
           ? readFileSync(path.join(src, d['file']), 'utf8')
           : (env[String(d['environment'])] ?? '');
+      return typeof d['file'] === 'string' ? { file: rel(d['file']) } : d;
+    });
+    // configs arrive like secrets: their values are checked the same way
+    top('configs', (k, v) => {
+      const d = v as Doc;
+      this.secretValues[ren(k)] =
+        typeof d['file'] === 'string'
+          ? readFileSync(path.join(src, d['file']), 'utf8')
+          : typeof d['content'] === 'string'
+            ? d['content']
+            : (env[String(d['environment'])] ?? '');
       return typeof d['file'] === 'string' ? { file: rel(d['file']) } : d;
     });
   }
