@@ -4,11 +4,13 @@
 //   flocker-agent reportstate            = flocker-reportstate
 //   flocker-agent changestate CMD ...    = flocker-changestate CMD ...
 //   flocker-agent version                = "<package version> <sha256 of this file>"
+//   flocker-agent validators             = "generated" (the build's code) or "compiled" (at start)
 // A new node-side program is one more case here (and a name in src/deploy/node-programs.ts).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { changestate, reportstate } from '../src/node/programs.js';
+import { VALIDATORS_SOURCE } from '../src/validation/validators.js';
 
 declare const FLOCKER_VERSION: string | undefined; // set by the bundler
 
@@ -28,6 +30,10 @@ async function agent(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${v} ${sha}\n`);
       return 0;
     }
+    case 'validators':
+      // a node runs it from a folder without node_modules: compiled here costs 1 s of CPU per command
+      process.stdout.write(`${VALIDATORS_SOURCE}\n`);
+      return 0;
     case '--help':
     case '-h':
       process.stdout.write(USAGE);

@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { URL, fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** the first lines of dist/src/validation/validators.generated.js (scripts/gen-validators.mjs) */
+const VALIDATORS_PRELUDE =
+  "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n";
 const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
 const result = await build({
   absWorkingDir: root,
@@ -25,6 +28,22 @@ const result = await build({
   logLevel: 'warning',
   define: { FLOCKER_VERSION: JSON.stringify(pkg.version) },
   // bundled CommonJS (ajv's runtime) require()s node built-ins: give the ESM bundle a require
+  // the generated validators give themselves a require() of ajv's runtime helpers for when they
+  // run unbundled; bundled, that require must be esbuild's, so the helpers are inside the file (a
+  // node has no node_modules: the require failed there and every command compiled the schemas)
+  plugins: [
+    {
+      name: 'validators-runtime-inside',
+      setup(b) {
+        b.onLoad({ filter: /validators\.generated\.js$/ }, (args) => {
+          const text = readFileSync(args.path, 'utf8');
+          if (!text.startsWith(VALIDATORS_PRELUDE))
+            throw new Error(`${args.path} does not start with the prelude gen-validators.mjs writes`);
+          return { contents: text.slice(VALIDATORS_PRELUDE.length), loader: 'js' };
+        });
+      },
+    },
+  ],
   banner: {
     js: "import { createRequire as __flockerRequire } from 'node:module';\nconst require = __flockerRequire(import.meta.url);",
   },
