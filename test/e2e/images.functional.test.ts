@@ -21,29 +21,45 @@ interface Ev {
   applied?: boolean;
 }
 
+/** images this deploy built or sent (label flocker.shipped=1), removed from a node */
+const RM_OURS = 'docker image rm -f $(docker image ls -q --filter label=flocker.shipped=1) >/dev/null 2>&1';
+
+/** flocker-deploy --json with a deployment file written into `dir`; its events */
+async function deployJson(
+  lab: LabHandle,
+  dir: string,
+  deployment: string,
+  compose: string,
+  extra: readonly string[] = [],
+): Promise<Ev[]> {
+  const r = await runDeploy([
+    '--json',
+    ...extra,
+    '--ssh-config',
+    lab.sshConfigPath,
+    writeFile(dir, 'deployment.yml', deployment),
+    compose,
+  ]);
+  expect(r.code, `flocker-deploy failed:\n${r.stdout}\n${r.stderr}`).to.equal(0);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Ev);
+}
+
+const shell =
+  (lab: LabHandle) =>
+  async (node: string, script: string): Promise<string> =>
+    (await runChecked(lab.runner(node), ['sh', '-c', script])).stdout.trim();
+
 describe('images without a registry (functional, lab)', function () {
   this.timeout(300_000);
   let lab: LabHandle;
   let dir: string;
   const savedHost = process.env.DOCKER_HOST;
-  const RM_OURS = 'docker image rm -f $(docker image ls -q --filter label=flocker.shipped=1) >/dev/null 2>&1';
-
-  async function deploy(): Promise<Ev[]> {
-    const r = await runDeploy([
-      '--json',
-      '--ssh-config',
-      lab.sshConfigPath,
-      writeFile(dir, 'deployment.yml', 'version: 1\nnodes:\n  n1: [web]\n  n2: []\n'),
-      `${dir}/images-e2e/compose.yml`,
-    ]);
-    expect(r.code, `flocker-deploy failed:\n${r.stdout}\n${r.stderr}`).to.equal(0);
-    return r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Ev);
-  }
-  const sh = async (node: string, script: string): Promise<string> =>
-    (await runChecked(lab.runner(node), ['sh', '-c', script])).stdout.trim();
+  const deploy = (): Promise<Ev[]> =>
+    deployJson(lab, dir, 'version: 1\nnodes:\n  n1: [web]\n  n2: []\n', `${dir}/images-e2e/compose.yml`);
+  const sh = (node: string, script: string): Promise<string> => shell(lab)(node, script);
 
   before(async function () {
     requireRootAndFuse(this);
@@ -127,25 +143,9 @@ describe('images built on a node when this machine has no docker (functional, la
   let lab: LabHandle;
   let dir: string;
   const savedHost = process.env.DOCKER_HOST;
-  const RM_OURS = 'docker image rm -f $(docker image ls -q --filter label=flocker.shipped=1) >/dev/null 2>&1';
-
-  async function deploy(extra: readonly string[] = []): Promise<Ev[]> {
-    const r = await runDeploy([
-      '--json',
-      ...extra,
-      '--ssh-config',
-      lab.sshConfigPath,
-      writeFile(dir, 'deployment.yml', 'version: 1\nnodes:\n  n1: [web]\n  n2: [worker]\n'),
-      `${dir}/nodebuild-e2e/compose.yml`,
-    ]);
-    expect(r.code, `flocker-deploy failed:\n${r.stdout}\n${r.stderr}`).to.equal(0);
-    return r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Ev);
-  }
-  const sh = async (node: string, script: string): Promise<string> =>
-    (await runChecked(lab.runner(node), ['sh', '-c', script])).stdout.trim();
+  const DEPLOYMENT = 'version: 1\nnodes:\n  n1: [web]\n  n2: [worker]\n';
+  const deploy = (): Promise<Ev[]> => deployJson(lab, dir, DEPLOYMENT, `${dir}/nodebuild-e2e/compose.yml`);
+  const sh = (node: string, script: string): Promise<string> => shell(lab)(node, script);
   const page = (node: string, port: number) => sh(node, `wget -q -O- http://127.0.0.1:${port}/index.html`);
 
   before(async function () {
@@ -205,7 +205,7 @@ describe('images built on a node when this machine has no docker (functional, la
       '--dry-run',
       '--ssh-config',
       lab.sshConfigPath,
-      writeFile(dir, 'deployment.yml', 'version: 1\nnodes:\n  n1: [web]\n  n2: [worker]\n'),
+      writeFile(dir, 'deployment.yml', DEPLOYMENT),
       `${dir}/nodebuild-e2e/compose.yml`,
     ]);
     expect(r.code, `flocker-deploy failed:\n${r.stdout}\n${r.stderr}`).to.equal(0);
