@@ -61,7 +61,7 @@ import type { LinkingService, PendingLinks } from './compose-links.js';
 import { describeValue } from './yaml-source.js';
 import { convertBinds } from './compose-binds.js';
 import { CONFIG_KIND, convertSecretDeclarations, convertServiceSecrets } from './compose-secrets.js';
-import type { SecretDeclarations } from './compose-secrets.js';
+import type { MountKind, SecretDeclarations } from './compose-secrets.js';
 // ---- issue 13 item 4 (networks) ----
 import {
   DEFAULT_NETWORK,
@@ -171,25 +171,13 @@ export function convertCompose(
   if (found.prefix.length && Object.hasOwn(doc, 'volumes')) {
     declaredVolumes = convertVolumeDeclarations(interp(doc['volumes'], ['volumes']), ['volumes'], problems);
   }
-  let secrets: SecretDeclarations | null = null;
-  if (found.prefix.length && Object.hasOwn(doc, 'secrets'))
-    secrets = convertSecretDeclarations(
-      interp(doc['secrets'], ['secrets']),
-      ['secrets'],
-      problems,
-      inputs.project,
-      lookup,
-    );
-  let configs: SecretDeclarations | null = null;
-  if (found.prefix.length && Object.hasOwn(doc, 'configs'))
-    configs = convertSecretDeclarations(
-      interp(doc['configs'], ['configs']),
-      ['configs'],
-      problems,
-      inputs.project,
-      lookup,
-      CONFIG_KIND,
-    );
+  // top-level secrets and configs (issue 13): declared alike, null when the file has none
+  const declarations = (key: 'secrets' | 'configs', kind?: MountKind): SecretDeclarations | null =>
+    found.prefix.length && Object.hasOwn(doc, key)
+      ? convertSecretDeclarations(interp(doc[key], [key]), [key], problems, inputs.project, lookup, kind)
+      : null;
+  const secrets = declarations('secrets');
+  const configs = declarations('configs', CONFIG_KIND);
   const declaredNetworks = convertNetworkDeclarations(
     found.prefix.length && Object.hasOwn(doc, 'networks') ? interp(doc['networks'], ['networks']) : null,
     ['networks'],

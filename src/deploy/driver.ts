@@ -10,7 +10,7 @@ import { withTransferProgress } from './transfer-progress.js';
 import type { SessionOptions } from './session.js';
 import { pinImages, shipImages } from './images.js';
 import type { ImageOptions, LocalDocker } from './images.js';
-import { buildOnNodes, builderNodes, needsNodeBuilds } from './node-build.js';
+import { buildOnNodes, builderNodes } from './node-build.js';
 
 export interface DeployOptions extends SessionOptions {
   readonly dryRun: boolean;
@@ -68,11 +68,11 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     await step(emit, 'connect', s.nodes, () => s.connect());
     // a dry run changes nothing and takes no lock (it may run while a deploy does)
     if (!opts.dryRun) await step(emit, 'lock', s.nodes, () => s.lock());
-    if (needsNodeBuilds(desired) && builderNodes(desired).size > 0) {
-      // no docker here: each build runs on a node that runs the app (a dry run builds too, so
-      // that its plan is the one that would run; the image is recorded there for prune)
+    // no docker here: each build runs on a node that runs the app (a dry run builds too, so
+    // that its plan is the one that would run; the image is recorded there for prune)
+    const builders = [...new Set(builderNodes(desired).values())].sort();
+    if (builders.length) {
       const unbuilt = desired;
-      const builders = [...new Set(builderNodes(unbuilt).values())].sort();
       const built = await step(emit, 'build images', builders, () =>
         buildOnNodes(unbuilt, (n) => s.connection(n), emit),
       );

@@ -26,7 +26,7 @@ import { TAR_END, cutSavedImage, cutSize, indexTar, nodeChainIds } from './image
 import type { TarEntry } from './image-tar.js';
 import { CHANGESTATE, runNodeProgram } from './node-programs.js';
 import { dict } from '../util/own.js';
-import { SHIPPED_LABEL } from '../docker/images.js';
+import { dockerBuildArgv } from '../docker/images.js';
 
 /** an image on its way to a node says how far it got at most this often */
 export const IMAGE_PROGRESS_MS = 1000;
@@ -66,11 +66,8 @@ export class DockerCli implements LocalDocker {
   }
 
   async build(b: BuildSpec, tag: string): Promise<string> {
-    const argv = [this.docker, 'build', '-q', '--label', SHIPPED_LABEL, '-t', tag];
-    if (b.dockerfile !== undefined) argv.push('-f', resolve(b.context, b.dockerfile));
-    for (const [k, v] of Object.entries(b.args ?? {})) argv.push('--build-arg', `${k}=${v}`);
-    if (b.target !== undefined) argv.push('--target', b.target);
-    argv.push('--', b.context);
+    const dockerfile = b.dockerfile === undefined ? {} : { dockerfile: resolve(b.context, b.dockerfile) };
+    const argv = dockerBuildArgv(this.docker, tag, { ...b, ...dockerfile }, ['--', b.context]);
     const r = await this.runner.run(argv);
     if (r.code === 127 || /Cannot connect to the Docker daemon|docker daemon is not running/i.test(r.stderr))
       throw this.noDocker(r.stderr);
@@ -133,11 +130,11 @@ export async function pinImages(
   for (const name of Object.keys(desired.applications).sort()) {
     const app = desired.applications[name]!;
     let id: string | undefined;
-    if (app.build && !here) id = undefined;
-    else if (app.build) {
-      // apps built from one spec under one name share one build
-      id = built.get(buildKey(app));
-      if (id === undefined) {
+    if (app.build) {
+      // without docker here the build waits for a node (buildOnNodes); apps built from one spec
+      // under one name share one build
+      id = here ? built.get(buildKey(app)) : undefined;
+      if (here && id === undefined) {
         const t0 = now();
         id = await opts.docker.build(app.build, app.image);
         built.set(buildKey(app), id);

@@ -182,10 +182,6 @@ export class DeploySession {
     this.audit = { ...this.audit, config_hash: configHash(desired) };
   }
 
-  get desired(): DesiredConfig {
-    return this.opts.desired;
-  }
-
   /** every node's state as gathered (read-only commands: prune) */
   get clusterState(): ClusterState {
     return this.cluster;

@@ -17,6 +17,28 @@ export const SHIPPED_LABEL = 'flocker.shipped=1';
 /** a docker image reference as a build tag (no option-like or empty names reach docker) */
 const TAG_RE = /^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
 
+/**
+ * `docker build` with the flags of a build, labelled ours; `context` ends the argv (a folder
+ * after `--`, or `-` for an archive on stdin). One place for both the deploying machine's
+ * build and a node's.
+ */
+export function dockerBuildArgv(
+  docker: string,
+  tag: string,
+  b: {
+    readonly dockerfile?: string;
+    readonly args?: Readonly<Record<string, string>>;
+    readonly target?: string;
+  },
+  context: readonly string[],
+): string[] {
+  const argv = [docker, 'build', '-q', '--label', SHIPPED_LABEL, '-t', tag];
+  if (b.dockerfile !== undefined) argv.push('-f', b.dockerfile);
+  for (const [k, v] of Object.entries(b.args ?? {})) argv.push('--build-arg', `${k}=${v}`);
+  if (b.target !== undefined) argv.push('--target', b.target);
+  return [...argv, ...context];
+}
+
 /** A build run on this node: the context archive arrives on stdin (docker build -). */
 export interface NodeBuild {
   readonly tag: string;
@@ -90,6 +112,12 @@ export class DockerNodeImages implements NodeImages {
     await this.files.write(SHIPPED_IMAGES_FILE, `${JSON.stringify(ids)}\n`, 0o600);
   }
 
+  /** recorded as ours: prune removes it once no app here uses it */
+  private async markShipped(id: string): Promise<void> {
+    const before = await this.shipped();
+    if (!before.includes(id)) await this.record([...before, id]);
+  }
+
   async load(input: Readable, ref: string, id: string): Promise<{ readonly bytes: number }> {
     if (!IMAGE_ID_RE.test(id))
       throw new FlockerError(`expected an image ID, found ${JSON.stringify(id)}`, 'E_USAGE');
@@ -114,8 +142,7 @@ export class DockerNodeImages implements NodeImages {
         'E_IMAGE_MISMATCH',
         'system',
       );
-    const before = await this.shipped();
-    if (!before.includes(id)) await this.record([...before, id]);
+    await this.markShipped(id);
     return { bytes };
   }
 
@@ -125,11 +152,7 @@ export class DockerNodeImages implements NodeImages {
         `expected an image name to tag the build with, found ${JSON.stringify(b.tag)}`,
         'E_USAGE',
       );
-    const argv = [this.docker, 'build', '-q', '--label', SHIPPED_LABEL, '-t', b.tag];
-    if (b.dockerfile !== undefined) argv.push('-f', b.dockerfile);
-    for (const [k, v] of Object.entries(b.args ?? {})) argv.push('--build-arg', `${k}=${v}`);
-    if (b.target !== undefined) argv.push('--target', b.target);
-    argv.push('-');
+    const argv = dockerBuildArgv(this.docker, b.tag, b, ['-']);
     const p = this.spawner(argv);
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -144,8 +167,7 @@ export class DockerNodeImages implements NodeImages {
       ).stdout.trim();
     if (!IMAGE_ID_RE.test(id))
       throw new FlockerError(`docker build of ${b.tag} printed no image ID`, 'E_IMAGE_BUILD', 'system');
-    const before = await this.shipped();
-    if (!before.includes(id)) await this.record([...before, id]);
+    await this.markShipped(id);
     return id;
   }
 
